@@ -1,0 +1,43 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Both build .venv themselves.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint unit notebooks bench emulator clean live
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "==> installing the project and its test tools into $(VENV) (first run only)"
+	@$(PY) -m pip install --quiet --upgrade pip
+	@$(PY) -m pip install --quiet -e '.[all,dev]'
+	@touch $(STAMP)
+
+$(VENV)/.installed-bench: $(STAMP)
+	@$(PY) -m pip install --quiet -e '.[all,dev,bench]'
+	@touch $@
+
+demo: $(STAMP)
+	$(PY) examples/demo.py
+
+test: lint unit
+
+lint: $(STAMP)
+	$(PY) -m ruff check hunyuan_api langchain_hunyuan llama_index_hunyuan tests bench examples
+	$(PY) -m ruff format --check hunyuan_api langchain_hunyuan llama_index_hunyuan tests bench examples
+	$(PY) -m mypy
+
+unit: $(STAMP)
+	$(PY) -m pytest -q -p no:cacheprovider
+
+live: $(STAMP)
+	$(PY) -m pytest -q -m live
+
+bench: $(VENV)/.installed-bench
+	$(PY) -m bench
+
+emulator: $(STAMP)
+	$(VENV)/bin/hunyuan-emulator
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

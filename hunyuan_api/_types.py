@@ -1,0 +1,145 @@
+"""Framework-free value types: what goes into a run and what comes out of it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, Union
+
+__all__ = [
+    "Api",
+    "FinishReason",
+    "Message",
+    "ReasoningDelta",
+    "Role",
+    "RunFinished",
+    "RunOptions",
+    "RunResult",
+    "StreamEvent",
+    "TextDelta",
+    "ToolCall",
+    "ToolCallDelta",
+    "ToolChoice",
+    "ToolSpec",
+    "Usage",
+]
+
+Role = Literal["system", "user", "assistant", "tool"]
+FinishReason = Literal["stop", "tool_calls", "length", "content_filter"]
+ToolChoice = Literal["auto", "none", "custom"]
+Api = Literal["run_thread", "chat_completions"]
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    """A complete tool call: ``arguments`` is the JSON text the model produced."""
+
+    id: str
+    name: str
+    arguments: str = "{}"
+
+    def parsed_arguments(self) -> Any:
+        """The arguments as JSON values; an empty string means no arguments."""
+        return json.loads(self.arguments) if self.arguments.strip() else {}
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One conversation turn, as both adapters hand it to the core."""
+
+    role: Role
+    content: str = ""
+    tool_calls: tuple[ToolCall, ...] = ()
+    tool_call_id: str | None = None
+
+
+def _empty_object_schema() -> dict[str, Any]:
+    return {"type": "object", "properties": {}}
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """A function the model may call; ``parameters`` is a JSON Schema object."""
+
+    name: str
+    description: str = ""
+    parameters: Mapping[str, Any] = field(default_factory=_empty_object_schema)
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+    cached_tokens: int = 0
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Everything about a call except the messages. Each field is sent or enforced; none is
+    silently dropped (a field one API lacks is refused by validation before sending)."""
+
+    model: str = "hunyuan-turbo"
+    temperature: float | None = None
+    top_p: float | None = None
+    max_tokens: int | None = None
+    max_prompt_tokens: int | None = None
+    tools: tuple[ToolSpec, ...] = ()
+    tool_choice: ToolChoice | None = None
+    #: With ``tool_choice="custom"``: the one tool the model must call (None: any of ``tools``).
+    forced_tool: str | None = None
+    stop: tuple[str, ...] = ()
+    seed: int | None = None
+    api: Api = "run_thread"
+    #: A thread the caller owns; messages are appended to it (protocol §4.3).
+    thread_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    text: str
+    tool_calls: tuple[ToolCall, ...]
+    finish_reason: FinishReason
+    usage: Usage | None
+    model: str
+    reasoning: str = ""
+    thread_id: str | None = None
+    run_id: str | None = None
+    message_id: str | None = None
+    request_id: str | None = None
+    #: The stop sequence that ended the output client-side, if one did.
+    stop_sequence: str | None = None
+    #: True when the reply extended a thread instead of replaying the history.
+    continued_thread: bool = False
+    #: How many messages were sent on the wire for this run.
+    messages_sent: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class TextDelta:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReasoningDelta:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallDelta:
+    """A fragment of a tool call. ``index`` is dense (0, 1, ...) in order of first appearance;
+    ``id`` and ``name`` are set on a call's first fragment only."""
+
+    index: int
+    id: str | None
+    name: str | None
+    arguments: str
+
+
+@dataclass(frozen=True, slots=True)
+class RunFinished:
+    result: RunResult
+
+
+StreamEvent = Union[TextDelta, ReasoningDelta, ToolCallDelta, RunFinished]
