@@ -93,8 +93,9 @@ def resolve_credentials(
         api_key = _first_env("HUNYUAN_API_KEY")
         prefix = (API_KEY_HELP if api_key else "") + "Hunyuan credentials are missing: "
         missing = [n for n, v in (("secret_id", sid), ("secret_key", skey)) if v is None]
-        raise ConfigurationError(f"{prefix}{' and '.join(missing)} not set. To fix it: "
-                                 + CREDENTIALS_HELP)
+        raise ConfigurationError(
+            f"{prefix}{' and '.join(missing)} not set. To fix it: " + CREDENTIALS_HELP
+        )
     return Credentials(
         secret_id=SecretStr(sid),
         secret_key=SecretStr(skey),

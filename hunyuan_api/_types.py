@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 __all__ = [
     "Api",
@@ -142,4 +142,4 @@ class RunFinished:
     result: RunResult
 
 
-StreamEvent = Union[TextDelta, ReasoningDelta, ToolCallDelta, RunFinished]
+StreamEvent = TextDelta | ReasoningDelta | ToolCallDelta | RunFinished

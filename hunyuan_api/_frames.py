@@ -1,0 +1,262 @@
+"""Typed frames of RunThread and ChatCompletions streams, and the parser from SSE events.
+
+Models use the service's PascalCase names as aliases and ignore unknown fields, because the
+RunThread stream format is only partly documented (protocol file, "Tolerance").
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.alias_generators import to_pascal
+
+from ._errors import StreamError
+from ._sse import ServerSentEvent
+
+__all__ = [
+    "ChatCompletionChoice",
+    "ChatCompletionChunk",
+    "DoneFrame",
+    "ErrorFrame",
+    "Frame",
+    "MessageDelta",
+    "MessageDeltaFrame",
+    "MessageFrame",
+    "RunFrame",
+    "Thread",
+    "ThreadMessage",
+    "ThreadMessageList",
+    "UnknownFrame",
+    "WireToolCall",
+    "WireUsage",
+    "parse_frame",
+    "parse_json_object",
+]
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(
+        alias_generator=to_pascal, populate_by_name=True, extra="ignore", frozen=True
+    )
+
+
+class WireUsage(_Wire):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+    prompt_tokens_details: dict[str, Any] | None = None
+
+
+class WireFunction(_Wire):
+    name: str | None = None
+    arguments: str | None = None
+
+
+class WireToolCall(_Wire):
+    index: int | None = None
+    id: str | None = None
+    type: str | None = None
+    function: WireFunction | None = None
+
+
+class SubmitToolOutputs(_Wire):
+    tool_calls: list[WireToolCall] = Field(default_factory=list)
+
+
+class RequiredAction(_Wire):
+    type: str | None = None
+    submit_tool_outputs: SubmitToolOutputs | None = None
+
+
+class LastError(_Wire):
+    code: str | None = None
+    message: str | None = None
+
+
+class IncompleteDetails(_Wire):
+    reason: str | None = None
+
+
+class RunFrame(_Wire):
+    """``Object: thread.run``: a run snapshot at each status change."""
+
+    id: str | None = Field(default=None, alias="ID")
+    thread_id: str | None = Field(default=None, alias="ThreadID")
+    status: str = ""
+    model: str | None = None
+    usage: WireUsage | None = None
+    required_action: RequiredAction | None = None
+    last_error: LastError | None = None
+    incomplete_details: IncompleteDetails | None = Field(default=None, alias="InCompleteDetails")
+
+
+class MessageFrame(_Wire):
+    """``Object: thread.message``: an assistant message snapshot."""
+
+    id: str | None = Field(default=None, alias="ID")
+    run_id: str | None = Field(default=None, alias="RunID")
+    thread_id: str | None = Field(default=None, alias="ThreadID")
+    role: str | None = None
+    content: str | None = None
+    status: str | None = None
+    incomplete_details: IncompleteDetails | None = Field(default=None, alias="InCompleteDetails")
+
+
+class MessageDelta(_Wire):
+    role: str | None = None
+    content: str | None = None
+    reasoning_content: str | None = None
+    tool_calls: list[WireToolCall] | None = None
+
+
+class MessageDeltaFrame(_Wire):
+    """``Object: thread.message.delta``: a streamed piece of the assistant message."""
+
+    id: str | None = Field(default=None, alias="ID")
+    delta: MessageDelta | None = None
+
+
+class ChatCompletionMessage(_Wire):
+    role: str | None = None
+    content: str | None = None
+    reasoning_content: str | None = None
+    tool_calls: list[WireToolCall] | None = None
+
+
+class ChatCompletionChoice(_Wire):
+    index: int | None = None
+    finish_reason: str | None = None
+    delta: MessageDelta | None = None
+    message: ChatCompletionMessage | None = None
+
+
+class ChatCompletionChunk(_Wire):
+    """A ChatCompletions stream frame, or a whole non-stream response."""
+
+    id: str | None = None
+    created: int | None = None
+    choices: list[ChatCompletionChoice] = Field(default_factory=list)
+    usage: WireUsage | None = None
+    request_id: str | None = None
+
+
+class ErrorFrame(_Wire):
+    """Any of the three in-stream error forms, normalised."""
+
+    code: str
+    message: str
+
+
+class DoneFrame(_Wire):
+    pass
+
+
+class UnknownFrame(_Wire):
+    object: str | None = None
+
+
+Frame = (
+    RunFrame
+    | MessageFrame
+    | MessageDeltaFrame
+    | ChatCompletionChunk
+    | ErrorFrame
+    | DoneFrame
+    | UnknownFrame
+)
+
+
+class Thread(_Wire):
+    id: str = Field(alias="ID")
+    object: str | None = None
+    created_at: int | None = None
+    request_id: str | None = None
+
+
+class ThreadMessage(_Wire):
+    id: str = Field(alias="ID")
+    object: str | None = None
+    created_at: int | None = None
+    thread_id: str | None = Field(default=None, alias="ThreadID")
+    status: str | None = None
+    role: str | None = None
+    content: str | None = None
+    run_id: str | None = Field(default=None, alias="RunID")
+
+
+class ThreadMessageList(_Wire):
+    data: list[ThreadMessage] = Field(default_factory=list)
+    has_more: bool = False
+    first_msg_id: str | None = Field(default=None, alias="FirstMsgID")
+    last_msg_id: str | None = Field(default=None, alias="LastMsgID")
+    request_id: str | None = None
+
+
+_DONE = DoneFrame()
+
+# Frames without an ``Object`` field are named by their SSE event line instead.
+_EVENT_OBJECTS = {
+    "thread.run": "thread.run",
+    "thread.message": "thread.message",
+    "thread.message.delta": "thread.message.delta",
+}
+
+
+def _object_from_event(event: str) -> str | None:
+    if event in _EVENT_OBJECTS:
+        return _EVENT_OBJECTS[event]
+    if event.startswith("thread.message.") and event != "thread.message.delta":
+        return "thread.message"
+    if event.startswith("thread.run."):
+        return "thread.run"
+    return None
+
+
+def parse_json_object(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise StreamError(f"malformed frame: data is not JSON ({exc}): {text[:200]!r}") from exc
+    if not isinstance(value, dict):
+        raise StreamError(f"malformed frame: expected a JSON object, got {text[:200]!r}")
+    return value
+
+
+def _error_frame(obj: dict[str, Any]) -> ErrorFrame | None:
+    for key, message_key in (("Error", "Message"), ("ErrorMsg", "Msg")):
+        err = obj.get(key)
+        if isinstance(err, dict) and (err.get("Code") is not None or err.get(message_key)):
+            code = err.get("Code")
+            return ErrorFrame(
+                code=str(code) if code is not None else "InternalError",
+                message=str(err.get(message_key) or ""),
+            )
+    return None
+
+
+def parse_frame(event: ServerSentEvent) -> Frame:
+    """One SSE event to one typed frame. Raises StreamError on data that is not a JSON object."""
+    data = event.data
+    if data == "[DONE]" or event.event == "done":
+        return _DONE
+    obj = parse_json_object(data)
+    error = _error_frame(obj)
+    if error is not None:
+        return error
+    if event.event == "error":
+        return ErrorFrame(code=str(obj.get("Code") or "InternalError"), message=data)
+    kind = obj.get("Object") or _object_from_event(event.event)
+    try:
+        if kind == "thread.message.delta":
+            return MessageDeltaFrame.model_validate(obj)
+        if kind == "thread.run":
+            return RunFrame.model_validate(obj)
+        if kind == "thread.message":
+            return MessageFrame.model_validate(obj)
+        if kind is None and "Choices" in obj:
+            return ChatCompletionChunk.model_validate(obj)
+    except ValidationError as exc:
+        raise StreamError(f"malformed {kind or 'ChatCompletions'} frame: {exc}") from exc
+    return UnknownFrame(object=kind if isinstance(kind, str) else None)

@@ -1,0 +1,145 @@
+"""One attempt at a streamed run: network chunks in, the caller's events out. Pure (no I/O)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from ._accumulator import RunAccumulator
+from ._errors import HunyuanError, PartialOutput, StreamError
+from ._frames import parse_frame
+from ._sse import SSEDecoder
+from ._stop import StopCutter
+from ._types import FinishReason, RunResult, StreamEvent, TextDelta
+
+__all__ = ["RunSession"]
+
+
+class RunSession:
+    """SSE decoding, frame parsing, accumulation, and the limits the client enforces itself:
+    stop sequences (RunThread has no Stop field) and a completion-token cap (ChatCompletions has
+    no MaxCompletionTokens field, but reports cumulative usage in every frame)."""
+
+    __slots__ = ("_cutter", "_decoder", "_emitted", "_limit", "acc", "cut", "delivered")
+
+    def __init__(
+        self,
+        *,
+        model: str,
+        request_id: str | None,
+        thread_id: str | None,
+        stop: Sequence[str] = (),
+        completion_token_limit: int | None = None,
+    ) -> None:
+        self._decoder = SSEDecoder()
+        self.acc = RunAccumulator(model=model, request_id=request_id, thread_id=thread_id)
+        self._cutter = StopCutter(stop) if stop else None
+        self._emitted: list[str] = []
+        self._limit = completion_token_limit or None
+        #: Set when the client ended the output itself; the caller then closes the stream.
+        self.cut: FinishReason | None = None
+        #: Whether any output reached the caller (after which nothing may be retried).
+        self.delivered = False
+
+    @property
+    def done(self) -> bool:
+        return self.cut is not None
+
+    def feed(self, chunk: bytes) -> list[StreamEvent]:
+        try:
+            events: list[StreamEvent] = []
+            for sse in self._decoder.feed(chunk):
+                events.extend(self._on_frame_events(self.acc.feed(parse_frame(sse))))
+                if self.cut is not None:
+                    break
+        except HunyuanError as exc:
+            self._with_partial(exc)
+            raise
+        if events:
+            self.delivered = True
+        return events
+
+    def end(self) -> list[StreamEvent]:
+        """The body ended (or the connection broke after the terminal frame)."""
+        try:
+            events: list[StreamEvent] = []
+            if self.cut is None:
+                for sse in self._decoder.flush():
+                    events.extend(self._on_frame_events(self.acc.feed(parse_frame(sse))))
+        except HunyuanError as exc:
+            self._with_partial(exc)
+            raise
+        if events:
+            self.delivered = True
+        return events
+
+    def result(self) -> RunResult:
+        if self.cut is not None:
+            result = self.acc.snapshot(self.cut)
+        else:
+            try:
+                result = self.acc.result()
+            except HunyuanError as exc:
+                self._with_partial(exc)
+                raise
+        if self._cutter is not None:
+            result = replace(
+                result, text="".join(self._emitted), stop_sequence=self._cutter.matched
+            )
+        return result
+
+    def partial(self) -> PartialOutput:
+        """What the caller has received so far."""
+        partial = self.acc.partial()
+        if self._cutter is not None:
+            partial.text = "".join(self._emitted)
+        return partial
+
+    def _with_partial(self, exc: HunyuanError) -> HunyuanError:
+        exc.partial = self.partial()
+        if exc.request_id is None:
+            exc.request_id = self.acc.request_id
+        if isinstance(exc, StreamError) and exc.code is None:
+            exc.code = "StreamMalformed"
+        return exc
+
+    def _on_frame_events(self, events: list[StreamEvent]) -> list[StreamEvent]:
+        if self._cutter is not None and events:
+            events = self._cut_at_stop(events)
+        elif self._cutter is not None and self.acc.finished:
+            events = self._release_held()
+        if (
+            self._limit is not None
+            and self.cut is None
+            and not self.acc.finished
+            and self.acc.usage is not None
+            and self.acc.usage.completion_tokens >= self._limit
+        ):
+            self.cut = "length"
+        return events
+
+    def _cut_at_stop(self, events: list[StreamEvent]) -> list[StreamEvent]:
+        assert self._cutter is not None
+        out: list[StreamEvent] = []
+        for event in events:
+            if isinstance(event, TextDelta):
+                text = self._cutter.feed(event.text)
+                if text:
+                    self._emitted.append(text)
+                    out.append(TextDelta(text))
+                if self._cutter.matched is not None:
+                    self.cut = "stop"
+                    return out
+            else:
+                out.append(event)
+        if self.acc.finished:
+            out.extend(self._release_held())
+        return out
+
+    def _release_held(self) -> list[StreamEvent]:
+        assert self._cutter is not None
+        held = self._cutter.flush()
+        if not held:
+            return []
+        self._emitted.append(held)
+        return [TextDelta(held)]

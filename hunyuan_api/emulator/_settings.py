@@ -1,0 +1,81 @@
+"""Emulator settings and the default local credentials."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ._faults import DEFAULT_RATE_FAULTS, Fault
+
+__all__ = [
+    "EMULATOR_SECRET_ID",
+    "EMULATOR_SECRET_KEY",
+    "EmulatorCredential",
+    "EmulatorSettings",
+]
+
+#: Local-only credentials; they sign requests for the emulator and nothing else.
+EMULATOR_SECRET_ID = "AKIDhunyuanEmulator0000000000000000"
+EMULATOR_SECRET_KEY = "hunyuan-emulator-secret-key"
+
+
+@dataclass(frozen=True)
+class EmulatorCredential:
+    """One accepted SecretId/SecretKey pair; with ``token`` set, X-TC-Token must carry it."""
+
+    secret_id: str
+    secret_key: str
+    token: str | None = None
+
+    def __repr__(self) -> str:
+        token = ", token='***'" if self.token else ""
+        return f"EmulatorCredential(secret_id={self.secret_id!r}, secret_key='***'{token})"
+
+
+def _default_credentials() -> tuple[EmulatorCredential, ...]:
+    return (EmulatorCredential(EMULATOR_SECRET_ID, EMULATOR_SECRET_KEY),)
+
+
+@dataclass
+class EmulatorSettings:
+    """Everything that shapes the emulator's behaviour; every field has a usable default."""
+
+    credentials: tuple[EmulatorCredential, ...] = field(default_factory=_default_credentials)
+    #: Seconds before the first byte of every RunThread/ChatCompletions response.
+    latency: float = 0.0
+    #: Pace of streamed deltas; 0 streams as fast as the socket takes them.
+    tokens_per_second: float = 0.0
+    #: Model calls (RunThread + ChatCompletions) in flight per SecretId.
+    concurrency_limit: int = 5
+    #: Probability that a model call gets a fault drawn from ``rate_faults``.
+    fault_rate: float = 0.0
+    rate_faults: tuple[Fault, ...] = DEFAULT_RATE_FAULTS
+    #: Seed of the RNG that decides rate faults; None draws a random seed.
+    seed: int | None = None
+    #: Threads kept (least recently used are forgotten first).
+    max_threads: int = 10_000
+    #: Server clock: thread/run timestamps and the 300 s signature window.
+    clock: Callable[[], float] = time.time
+    #: Merge frames produced back to back into one write (fewer, larger chunks).
+    coalesce_chunks: bool = False
+    #: Requests remembered by ``state.requests``.
+    max_logged_requests: int = 1_000
+    #: Allowed distance between X-TC-Timestamp and the server clock.
+    signature_window: int = 300
+
+    def __post_init__(self) -> None:
+        if not self.credentials:
+            raise ValueError("at least one credential is required")
+        if self.concurrency_limit < 1:
+            raise ValueError("concurrency_limit must be at least 1")
+        if not 0.0 <= self.fault_rate <= 1.0:
+            raise ValueError("fault_rate must be within [0, 1]")
+        if self.latency < 0 or self.tokens_per_second < 0:
+            raise ValueError("latency and tokens_per_second must not be negative")
+        if self.max_threads < 1:
+            raise ValueError("max_threads must be at least 1")
+
+    @property
+    def primary(self) -> EmulatorCredential:
+        return self.credentials[0]
