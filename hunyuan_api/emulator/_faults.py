@@ -21,8 +21,9 @@ before the completed message snapshot.
     The message defaults to the code's documented one (``_codes.message_for``).
 ``http_status(status)``
     ``HTTP/1.1 <status>``, ``Content-Type: text/html``, no X-TC-RequestId, body
-    ``<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>\n``
-    (status and reason phrase substituted, see ``http_status_body``).
+    ``<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1>``
+    ``</body></html>\n`` (one line; status and reason phrase substituted, see
+    ``http_status_body``).
 ``slow_first_byte(seconds)``
     Nothing at all (no status line, no headers) for ``seconds`` on top of the configured
     latency, then the normal response.
@@ -84,7 +85,9 @@ def http_status_body(status: int) -> bytes:
     except ValueError:
         phrase = "Error"
     title = f"{status} {phrase}"
-    return f"<html><head><title>{title}</title></head><body><h1>{title}</h1></body></html>\n".encode()
+    return (
+        f"<html><head><title>{title}</title></head><body><h1>{title}</h1></body></html>\n".encode()
+    )
 
 
 @dataclass(frozen=True)
@@ -195,7 +198,9 @@ class Fault:
                 return cls.http_status(int(args[0]) if args else 502)
         except ValueError as exc:
             raise ValueError(f"bad fault spec {spec!r}: {exc}") from None
-        raise ValueError(f"bad fault spec {spec!r}: unknown kind {kind!r}; known: {', '.join(_KINDS)}")
+        raise ValueError(
+            f"bad fault spec {spec!r}: unknown kind {kind!r}; known: {', '.join(_KINDS)}"
+        )
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

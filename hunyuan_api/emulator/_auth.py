@@ -1,0 +1,94 @@
+"""TC3-HMAC-SHA256 verification, in the order the service reports failures."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections.abc import Mapping
+
+from hunyuan_api._signing import canonical_request, signature, string_to_sign, utc_date
+
+from ._rules import RuleError
+from ._state import EmulatorState
+
+__all__ = ["verify_request"]
+
+_AUTH_RE = re.compile(
+    r"^TC3-HMAC-SHA256\s+Credential=([^/\s,]+)/(\d{4}-\d{2}-\d{2})/([^/\s,]+)/tc3_request\s*,"
+    r"\s*SignedHeaders=([a-z0-9;-]+)\s*,\s*Signature=([0-9a-f]{64})$"
+)
+
+
+def _canonical(signed: list[str], headers: Mapping[str, str], body: bytes) -> str:
+    # Tencent's spec: header names and values lower-cased and trimmed, in SignedHeaders order.
+    if signed == ["content-type", "host"]:
+        return canonical_request(
+            host=headers.get("host", "").strip().lower(),
+            body=body,
+            content_type=headers.get("content-type", "").strip().lower(),
+        )
+    lines = "".join(f"{name}:{headers.get(name, '').strip().lower()}\n" for name in signed)
+    return f"POST\n/\n\n{lines}\n{';'.join(signed)}\n{hashlib.sha256(body).hexdigest()}"
+
+
+def verify_request(headers: Mapping[str, str], body: bytes, state: EmulatorState) -> str:
+    """The SecretId that signed the request, or the ``AuthFailure.*`` it earns."""
+    match = _AUTH_RE.match(headers.get("authorization", "").strip())
+    if match is None:
+        raise RuleError(
+            "AuthFailure.InvalidAuthorization",
+            "Authorization must be 'TC3-HMAC-SHA256 Credential=<SecretId>/<Date>/hunyuan/"
+            "tc3_request, SignedHeaders=content-type;host, Signature=<hex>'.",
+        )
+    secret_id, date, service, signed_headers, given = match.groups()
+    signed = signed_headers.split(";")
+    if "content-type" not in signed or "host" not in signed:
+        raise RuleError(
+            "AuthFailure.InvalidAuthorization", "SignedHeaders must include content-type and host."
+        )
+    raw_timestamp = headers.get("x-tc-timestamp")
+    if raw_timestamp is None:
+        raise RuleError("MissingParameter", "The parameter `X-TC-Timestamp` is missing.")
+    try:
+        timestamp = int(raw_timestamp)
+    except ValueError:
+        raise RuleError("InvalidParameter", "X-TC-Timestamp must be Unix seconds.") from None
+    now = state.now()
+    if abs(now - timestamp) > state.settings.signature_window:
+        raise RuleError(
+            "AuthFailure.SignatureExpire",
+            f"签名过期。Timestamp {timestamp} is more than {state.settings.signature_window} s "
+            f"from the server time {int(now)}.",
+        )
+    credential = state.credential(secret_id)
+    if credential is None:
+        raise RuleError(
+            "AuthFailure.SecretIdNotFound", f"密钥不存在。SecretId {secret_id!r} is unknown."
+        )
+    if service != "hunyuan":
+        raise RuleError(
+            "AuthFailure.SignatureFailure",
+            f"The credential scope names service {service!r}, not hunyuan.",
+        )
+    if date != utc_date(timestamp):
+        raise RuleError(
+            "AuthFailure.SignatureFailure",
+            f"The credential date {date} is not the UTC date of X-TC-Timestamp "
+            f"({utc_date(timestamp)}).",
+        )
+    to_sign = string_to_sign(
+        timestamp=timestamp, service=service, canonical=_canonical(signed, headers, body)
+    )
+    expected = signature(
+        secret_key=credential.secret_key, date=date, service=service, to_sign=to_sign
+    )
+    if not hmac.compare_digest(expected, given):
+        raise RuleError(
+            "AuthFailure.SignatureFailure",
+            "请求签名验证失败。The signature does not match the request (body bytes, Host, "
+            "Content-Type, timestamp or SecretKey differ).",
+        )
+    if credential.token is not None and headers.get("x-tc-token") != credential.token:
+        raise RuleError("AuthFailure.TokenFailure", "token 错误。X-TC-Token is missing or wrong.")
+    return secret_id
