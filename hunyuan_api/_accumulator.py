@@ -48,7 +48,8 @@ def usage_from_wire(usage: WireUsage | None) -> Usage | None:
     cached = 0
     details = usage.prompt_tokens_details or {}
     raw_cached = details.get("CachedTokens")
-    if isinstance(raw_cached, (int, str)) and str(raw_cached).isdigit():
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    if isinstance(raw_cached, (int, str)) and str(raw_cached).isdecimal():
         cached = int(raw_cached)
     total = usage.total_tokens or usage.prompt_tokens + usage.completion_tokens
     return Usage(usage.prompt_tokens, usage.completion_tokens, total, cached)
@@ -171,7 +172,10 @@ class RunAccumulator:
             return self._on_chat_chunk(frame)
         if isinstance(frame, ErrorFrame):
             raise make_api_error(
-                frame.code, frame.message, request_id=self.request_id, partial=self.partial()
+                frame.code,
+                frame.message,
+                request_id=self.request_id or frame.request_id,
+                partial=self.partial(),
             )
         if isinstance(frame, DoneFrame):
             return []

@@ -4,10 +4,11 @@ means, whether to retry, what the thread ledger learns); the two subclasses only
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import weakref
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Sequence
 from dataclasses import replace
 from typing import Any, Literal
 
@@ -99,12 +100,13 @@ def _transport_error(
 class _Attempt:
     """Book-keeping for one try of a run."""
 
-    __slots__ = ("plan", "session", "thread_id")
+    __slots__ = ("plan", "result", "session", "thread_id")
 
     def __init__(self, plan: ThreadPlan | None, thread_id: str | None) -> None:
         self.plan = plan
         self.thread_id = thread_id
         self.session: RunSession | None = None
+        self.result: RunResult | None = None
 
 
 class _ClientBase:
@@ -222,8 +224,9 @@ class _ClientBase:
 
     def _finish(self, attempt: _Attempt) -> RunFinished:
         session = attempt.session
+        result = attempt.result
         assert session is not None
-        result = session.result()
+        assert result is not None
         plan = attempt.plan
         if plan is not None and attempt.thread_id is not None:
             if session.cut is None and result.finish_reason != "content_filter":
@@ -398,6 +401,8 @@ class HunyuanClient(_ClientBase):
                     ) from exc
             if not session.done:
                 yield from session.end()
+            # Inside the retry loop: a stream that ended early is an error retried like others.
+            attempt.result = session.result()
         finally:
             response.close()
 
@@ -548,8 +553,13 @@ class AsyncHunyuanClient(_ClientBase):
                         created = await self._send_json("CreateThread", {})
                         attempt.thread_id = Thread.model_validate(created).id
                     body = build_run_thread_body(attempt.thread_id, attempt.plan.send, options)
-                async for event in self._stream_once(action, body, options, attempt):
-                    yield event
+                # aclosing: when the consumer closes this stream, the response closes now, not
+                # whenever the event loop finalizes the abandoned inner generator.
+                async with contextlib.aclosing(
+                    self._stream_once(action, body, options, attempt)
+                ) as events:
+                    async for event in events:
+                        yield event
                 break
             except HunyuanError as exc:
                 attempt = self._after_error(exc, attempt, tries)
@@ -563,7 +573,7 @@ class AsyncHunyuanClient(_ClientBase):
 
     async def _stream_once(
         self, action: str, body: dict[str, Any], options: RunOptions, attempt: _Attempt
-    ) -> AsyncIterator[StreamEvent]:
+    ) -> AsyncGenerator[StreamEvent, None]:
         http = self._http
         request = http.build_request(
             "POST",
@@ -600,6 +610,8 @@ class AsyncHunyuanClient(_ClientBase):
             if not session.done:
                 for event in session.end():
                     yield event
+            # Inside the retry loop: a stream that ended early is an error retried like others.
+            attempt.result = session.result()
         finally:
             await response.aclose()
 

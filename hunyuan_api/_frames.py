@@ -38,7 +38,12 @@ __all__ = [
 
 class _Wire(BaseModel):
     model_config = ConfigDict(
-        alias_generator=to_pascal, populate_by_name=True, extra="ignore", frozen=True
+        alias_generator=to_pascal,
+        populate_by_name=True,
+        extra="ignore",
+        frozen=True,
+        # Schemas build on first use: importing the package stays cheap.
+        defer_build=True,
     )
 
 
@@ -147,6 +152,7 @@ class ErrorFrame(_Wire):
 
     code: str
     message: str
+    request_id: str | None = None
 
 
 class DoneFrame(_Wire):
@@ -217,7 +223,7 @@ def _object_from_event(event: str) -> str | None:
 def parse_json_object(text: str) -> dict[str, Any]:
     try:
         value = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
         raise StreamError(f"malformed frame: data is not JSON ({exc}): {text[:200]!r}") from exc
     if not isinstance(value, dict):
         raise StreamError(f"malformed frame: expected a JSON object, got {text[:200]!r}")
@@ -229,9 +235,11 @@ def _error_frame(obj: dict[str, Any]) -> ErrorFrame | None:
         err = obj.get(key)
         if isinstance(err, dict) and (err.get("Code") is not None or err.get(message_key)):
             code = err.get("Code")
+            request_id = obj.get("RequestId") or obj.get("Id")
             return ErrorFrame(
                 code=str(code) if code is not None else "InternalError",
                 message=str(err.get(message_key) or ""),
+                request_id=request_id if isinstance(request_id, str) else None,
             )
     return None
 
@@ -246,7 +254,9 @@ def parse_frame(event: ServerSentEvent) -> Frame:
     if error is not None:
         return error
     if event.event == "error":
-        return ErrorFrame(code=str(obj.get("Code") or "InternalError"), message=data)
+        # An `event: error` frame without a recognised envelope: keep whatever it says.
+        message = obj.get("Message") or obj.get("Msg") or data
+        return ErrorFrame(code=str(obj.get("Code") or "InternalError"), message=str(message))
     kind = obj.get("Object") or _object_from_event(event.event)
     try:
         if kind == "thread.message.delta":

@@ -139,6 +139,8 @@ class RunSession:
     def _release_held(self) -> list[StreamEvent]:
         assert self._cutter is not None
         held = self._cutter.flush()
+        if self._cutter.matched is not None:
+            self.cut = "stop"  # the held text contained a stop sequence after all
         if not held:
             return []
         self._emitted.append(held)

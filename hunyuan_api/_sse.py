@@ -23,9 +23,10 @@ class ServerSentEvent(NamedTuple):
 class SSEDecoder:
     """Feed it network chunks split anywhere; it returns each event once complete."""
 
-    __slots__ = ("_buf", "_data", "_event", "_last_id", "_retry", "_skip_lf")
+    __slots__ = ("_buf", "_data", "_event", "_last_id", "_retry", "_skip_lf", "_started")
 
     def __init__(self) -> None:
+        self._started = False
         self._buf = b""
         self._skip_lf = False
         self._data: list[bytes] = []
@@ -36,6 +37,17 @@ class SSEDecoder:
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         if not chunk:
             return []
+        if not self._started:
+            # The event-stream spec drops one leading UTF-8 BOM; it may arrive split.
+            head = self._buf + chunk
+            if len(head) < 3 and b"\xef\xbb\xbf".startswith(head):
+                self._buf = head
+                return []
+            self._started = True
+            self._buf = b""
+            chunk = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
+            if not chunk:
+                return []
         if self._skip_lf:
             # A CR ended the previous chunk; an LF starting this one belongs to the same line break.
             self._skip_lf = False
@@ -49,15 +61,29 @@ class SSEDecoder:
         lines = data.split(b"\n")
         self._buf = lines.pop()
         events: list[ServerSentEvent] = []
+        pending = self._data
+        # The hot path is `data: <json>` followed by a blank line; everything else is rarer.
         for line in lines:
-            if line.startswith(b"data:"):
-                value = line[5:]
-                self._data.append(value[1:] if value[:1] == b" " else value)
+            if line[:6] == b"data: ":
+                pending.append(line[6:])
             elif not line:
-                if self._data:
-                    events.append(self._dispatch())
+                if pending:
+                    if len(pending) == 1 and not self._event:
+                        events.append(
+                            ServerSentEvent(
+                                "message",
+                                pending[0].decode("utf-8", "replace"),
+                                self._last_id,
+                                self._retry,
+                            )
+                        )
+                        pending.clear()
+                    else:
+                        events.append(self._dispatch())
                 else:
                     self._event = b""
+            elif line[:5] == b"data:":
+                pending.append(line[5:])
             else:
                 self._field(line)
         return events
@@ -95,6 +121,6 @@ class SSEDecoder:
             self._last_id,
             self._retry,
         )
-        self._data = []
+        self._data.clear()
         self._event = b""
         return event

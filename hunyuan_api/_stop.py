@@ -25,13 +25,17 @@ class StopCutter:
         if self.matched is not None:
             return ""
         buf = self._held + text
-        first = -1
-        for stop in self._stops:
-            at = buf.find(stop)
-            if at != -1 and (first == -1 or at < first):
-                first, self.matched = at, stop
-        if first != -1:
+        first, matched = self._earliest(buf)
+        if matched is not None:
+            # A longer stop sequence starting earlier may still complete: the cut must be at the
+            # earliest occurrence, whatever the delta boundaries, so hold back from there.
+            for start in range(first):
+                tail = buf[start:]
+                if any(len(stop) > len(tail) and stop.startswith(tail) for stop in self._stops):
+                    self._held = tail
+                    return buf[:start]
             self._held = ""
+            self.matched = matched
             return buf[:first]
         keep = 0
         for stop in self._stops:
@@ -43,6 +47,21 @@ class StopCutter:
         return buf[: len(buf) - keep] if keep else buf
 
     def flush(self) -> str:
-        """The stream ended without a match: release what was held back."""
+        """The stream ended: release what was held back, up to a stop sequence it may hold
+        (one that was waiting on a longer sequence that never completed)."""
         held, self._held = self._held, ""
+        if self.matched is not None:
+            return ""
+        first, matched = self._earliest(held)
+        if matched is not None:
+            self.matched = matched
+            return held[:first]
         return held
+
+    def _earliest(self, buf: str) -> tuple[int, str | None]:
+        first, matched = -1, None
+        for stop in self._stops:
+            at = buf.find(stop)
+            if at != -1 and (first == -1 or at < first):
+                first, matched = at, stop
+        return first, matched

@@ -143,6 +143,12 @@ class ThreadLedger:
                     self._pinned.popitem(last=False)
                 return
             self._forget_locked(key)
+            previous = self._by_digest.get((plan.scope, held))
+            if previous is not None and previous != thread_id:
+                # Another thread holds the same content; this one takes the digest over, and the
+                # other must not keep a reverse entry (unbounded, and forgetting it later would
+                # drop this thread's entry).
+                self._digest_of.pop((plan.scope, previous), None)
             self._by_digest[(plan.scope, held)] = thread_id
             self._digest_of[key] = held
             while len(self._by_digest) > self.maxsize:

@@ -1,0 +1,44 @@
+"""LangChain integration for Tencent Hunyuan: ``ChatHunyuan`` and ``HunyuanLLM`` on RunThread.
+
+Errors raised by calls subclass both the ``hunyuan_api`` error and the matching
+``langchain_core.exceptions.Model*Error``.
+"""
+
+try:
+    import langchain_core  # noqa: F401
+except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
+    raise ImportError(
+        "langchain_hunyuan needs langchain-core: pip install 'hunyuan-plugin[langchain]'"
+    ) from exc
+
+from ._errors import (
+    HunyuanAccountError,
+    HunyuanAPIError,
+    HunyuanAuthenticationError,
+    HunyuanBadRequestError,
+    HunyuanConnectionError,
+    HunyuanContentFilterError,
+    HunyuanNotFoundError,
+    HunyuanRateLimitError,
+    HunyuanServerError,
+    HunyuanStreamError,
+    HunyuanTimeoutError,
+)
+from .chat_models import ChatHunyuan
+from .llms import HunyuanLLM
+
+__all__ = [
+    "ChatHunyuan",
+    "HunyuanAPIError",
+    "HunyuanAccountError",
+    "HunyuanAuthenticationError",
+    "HunyuanBadRequestError",
+    "HunyuanConnectionError",
+    "HunyuanContentFilterError",
+    "HunyuanLLM",
+    "HunyuanNotFoundError",
+    "HunyuanRateLimitError",
+    "HunyuanServerError",
+    "HunyuanStreamError",
+    "HunyuanTimeoutError",
+]

@@ -1,0 +1,1 @@
+"""Benchmarks against named peers, measured side by side in one run (``make bench``)."""

@@ -1,0 +1,108 @@
+"""Core stream events → LangChain chunks. Pure: ``_stream``, ``_astream``, ``_generate`` and
+``_agenerate`` of both models all go through these functions."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from langchain_core.messages import AIMessageChunk, UsageMetadata
+from langchain_core.messages.tool import tool_call_chunk
+from langchain_core.outputs import ChatGenerationChunk, GenerationChunk
+
+from hunyuan_api import (
+    ReasoningDelta,
+    RunFinished,
+    RunResult,
+    StreamEvent,
+    TextDelta,
+    ToolCallDelta,
+    Usage,
+)
+
+__all__ = [
+    "PROVIDER",
+    "chat_chunk",
+    "final_metadata",
+    "text_chunk",
+    "usage_metadata",
+]
+
+PROVIDER = "hunyuan"
+
+
+def usage_metadata(usage: Usage) -> UsageMetadata:
+    metadata: dict[str, Any] = {
+        "input_tokens": usage.prompt_tokens,
+        "output_tokens": usage.completion_tokens,
+        "total_tokens": usage.total_tokens,
+    }
+    if usage.cached_tokens > 0:
+        metadata["input_token_details"] = {"cache_read": usage.cached_tokens}
+    # langchain-core spells the optional keys with typing.NotRequired, which mypy's Python 3.10
+    # target does not know, so it would demand them.
+    return cast("UsageMetadata", metadata)
+
+
+def final_metadata(result: RunResult, model: str) -> dict[str, Any]:
+    """What the last chunk carries. ``model`` is the model this call asked for."""
+    metadata = {
+        "model_name": model,
+        "model_provider": PROVIDER,
+        "finish_reason": result.finish_reason,
+        "thread_id": result.thread_id,
+        "run_id": result.run_id,
+        "message_id": result.message_id,
+        "request_id": result.request_id,
+    }
+    return {k: v for k, v in metadata.items() if v is not None}
+
+
+def chat_chunk(event: StreamEvent, model: str) -> ChatGenerationChunk:
+    """One chunk per event. Strings concatenate and usage sums when LangChain merges chunks,
+    so usage, finish reason and ids appear once, on the last chunk; ``model_provider`` is
+    merged as equal and may repeat."""
+    provider = {"model_provider": PROVIDER}
+    message: AIMessageChunk
+    if isinstance(event, TextDelta):
+        message = AIMessageChunk(content=event.text, response_metadata=provider)
+    elif isinstance(event, ReasoningDelta):
+        message = AIMessageChunk(
+            content="",
+            additional_kwargs={"reasoning_content": event.text},
+            response_metadata=provider,
+        )
+    elif isinstance(event, ToolCallDelta):
+        message = AIMessageChunk(
+            content="",
+            tool_call_chunks=[
+                tool_call_chunk(
+                    name=event.name, args=event.arguments, id=event.id, index=event.index
+                )
+            ],
+            response_metadata=provider,
+        )
+    else:
+        result = event.result
+        message = AIMessageChunk(
+            content="",
+            usage_metadata=usage_metadata(result.usage) if result.usage is not None else None,
+            response_metadata=final_metadata(result, model),
+            chunk_position="last",
+        )
+    return ChatGenerationChunk(message=message)
+
+
+def text_chunk(event: StreamEvent, model: str) -> GenerationChunk | None:
+    """The completion-model view: text only (None for events without text), with the run's
+    metadata and usage on the last chunk."""
+    if isinstance(event, TextDelta):
+        return GenerationChunk(text=event.text)
+    if isinstance(event, RunFinished):
+        result = event.result
+        info: dict[str, Any] = final_metadata(result, model)
+        if result.usage is not None:
+            info["usage_metadata"] = dict(usage_metadata(result.usage))
+        if result.reasoning:
+            info["reasoning_content"] = result.reasoning
+        return GenerationChunk(text="", generation_info=info)
+    return None

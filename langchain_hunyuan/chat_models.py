@@ -1,0 +1,375 @@
+"""``ChatHunyuan``: Tencent Hunyuan as a LangChain chat model, on RunThread."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from operator import itemgetter
+from typing import Any, Literal
+
+from langchain_core.callbacks import (
+    AsyncCallbackManagerForLLMRun,
+    CallbackManagerForLLMRun,
+)
+from langchain_core.language_models import LangSmithParams, LanguageModelInput
+from langchain_core.language_models.chat_models import (
+    BaseChatModel,
+    agenerate_from_stream,
+    generate_from_stream,
+)
+from langchain_core.language_models.model_profile import ModelProfile
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.output_parsers import (
+    JsonOutputKeyToolsParser,
+    JsonOutputParser,
+    PydanticOutputParser,
+    PydanticToolsParser,
+)
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
+from langchain_core.tools import BaseTool
+from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
+from langchain_core.utils.pydantic import is_basemodel_subclass
+from pydantic import BaseModel, ConfigDict
+
+from hunyuan_api import TOOL_MODELS, Message, RunOptions, check_tools_supported
+
+from ._chunks import PROVIDER, chat_chunk
+from ._config import CALL_OVERRIDES, HunyuanParams
+from ._errors import map_errors
+from ._messages import convert_messages, render_for_count
+from ._tools import apply_response_format, format_tools, resolve_choice, tool_specs
+
+__all__ = ["ChatHunyuan"]
+
+_BIND_EXTRAS = frozenset({"response_format", "ls_structured_output_format"})
+StructuredMethod = Literal["function_calling", "json_mode", "json_schema"]
+
+
+def _is_pydantic_class(schema: object) -> bool:
+    return isinstance(schema, type) and is_basemodel_subclass(schema)
+
+
+class ChatHunyuan(HunyuanParams, BaseChatModel):
+    """Tencent Hunyuan chat model on the RunThread API.
+
+    Setup: ``pip install 'hunyuan-plugin[langchain]'``, then set ``HUNYUAN_SECRET_ID`` and
+    ``HUNYUAN_SECRET_KEY`` (a Tencent Cloud SecretId/SecretKey pair; console "API KEY"s cannot
+    sign RunThread), or pass ``secret_id=``/``secret_key=``.
+
+    ```python
+    from langchain_hunyuan import ChatHunyuan
+
+    model = ChatHunyuan(model="hunyuan-turbo", temperature=0.3)
+    model.invoke("你好")
+    for chunk in model.stream("Write a haiku"):
+        print(chunk.text, end="")
+    ```
+
+    Each call sends the whole history; the core continues the RunThread thread that already
+    holds its prefix (sending only the new messages) or replays it on a fresh thread, so the
+    reply message must be passed back unchanged. ``thread_id=`` pins a thread you own.
+
+    Where Hunyuan differs from OpenAI-style models:
+
+    - text only: image, audio, video and file blocks raise ``ValueError`` before any request;
+    - tools work on ``hunyuan-pro``, ``hunyuan-turbo`` and ``hunyuan-functioncall`` only
+      (others raise ``ValueError`` at ``bind_tools`` or call time); ``tool_choice``
+      "any"/"required"/``True`` and a tool name map to Hunyuan's ``custom``;
+    - ``stop`` is applied client-side (RunThread has no Stop field): the output is cut at the
+      first match, even across chunks, with finish reason ``stop``;
+    - JSON mode (``with_structured_output(method="json_mode" | "json_schema")``, or
+      ``bind(response_format=...)``) is an instruction appended to the system prompt, with the
+      JSON Schema when one is given: RunThread has no response-format field;
+    - reasoning (ChatCompletions models that return it) arrives in
+      ``additional_kwargs["reasoning_content"]`` and is never sent back.
+
+    The reply's ``response_metadata`` holds ``model_name``, ``model_provider``,
+    ``finish_reason``, ``thread_id``, ``run_id``, ``message_id`` and ``request_id``. Errors
+    subclass both the ``hunyuan_api`` error and LangChain's ``Model*Error`` (for example
+    ``HunyuanRateLimitError`` is a ``hunyuan_api.RateLimitError`` and a
+    ``ModelRateLimitError``); retries already happened in the core client.
+    """
+
+    # Repeated from HunyuanParams: LangChain's base classes carry ``extra="ignore"``, which
+    # would otherwise win and let misspelled settings pass silently.
+    model_config = ConfigDict(
+        populate_by_name=True,
+        extra="forbid",
+        arbitrary_types_allowed=True,
+        protected_namespaces=(),
+    )
+
+    # -- LangChain plumbing -------------------------------------------------------------------
+
+    @property
+    def _llm_type(self) -> str:
+        return "hunyuan-chat"
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        return ["langchain_hunyuan", "chat_models"]
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        return {
+            "secret_id": "HUNYUAN_SECRET_ID",
+            "secret_key": "HUNYUAN_SECRET_KEY",
+            "session_token": "TENCENTCLOUD_SESSION_TOKEN",
+            "api_key": "HUNYUAN_API_KEY",
+        }
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return self._params()
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        params = LangSmithParams(
+            ls_provider=PROVIDER,
+            ls_model_name=kwargs.get("model", self.model),
+            ls_model_type="chat",
+        )
+        temperature = kwargs.get("temperature", self.temperature)
+        if temperature is not None:
+            params["ls_temperature"] = temperature
+        max_tokens = kwargs.get("max_tokens", self.max_tokens)
+        if max_tokens is not None:
+            params["ls_max_tokens"] = max_tokens
+        if stops := self._merged_stop(stop):
+            params["ls_stop"] = stops
+        return params
+
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        tools = self.model in TOOL_MODELS
+        return ModelProfile(
+            text_inputs=True,
+            image_inputs=False,
+            image_url_inputs=False,
+            pdf_inputs=False,
+            audio_inputs=False,
+            video_inputs=False,
+            text_outputs=True,
+            tool_calling=tools,
+            tool_choice=tools,
+            tool_call_streaming=tools,
+            structured_output=False,
+        )
+
+    def get_num_tokens_from_messages(
+        self,
+        messages: list[BaseMessage],
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool] | None = None,
+    ) -> int:
+        """Tokens in a conversation (and tool schemas), counted by Hunyuan's tokenizer in one
+        ``GetTokenCount`` request. Approximate: the service adds its own per-message framing,
+        which it does not publish."""
+        lines = [render_for_count(m) for m in convert_messages(messages)]
+        lines += [json.dumps(t, ensure_ascii=False) for t in format_tools(tools or ())]
+        return self.get_num_tokens("\n".join(lines))
+
+    # -- one call -----------------------------------------------------------------------------
+
+    def _prepare(
+        self, messages: list[BaseMessage], stop: list[str] | None, kwargs: Mapping[str, Any]
+    ) -> tuple[list[Message], RunOptions]:
+        """Messages and options of one call; everything is checked before any request."""
+        call = dict(kwargs)
+        # ``stream`` only decides (in langchain-core) whether this method is reached.
+        call.pop("stream", None)
+        tools = call.pop("tools", None) or ()
+        choice = call.pop("tool_choice", None)
+        response_format = call.pop("response_format", None)
+        specs = tool_specs(format_tools(tools))
+        tool_choice, forced = resolve_choice(choice, specs)
+        options = self._options(
+            stop, call, tools=specs, tool_choice=tool_choice, forced_tool=forced
+        )
+        history = convert_messages(messages)
+        if response_format is not None:
+            history = apply_response_format(history, response_format)
+        return history, options
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        history, options = self._prepare(messages, stop, kwargs)
+        with map_errors():
+            for event in self._client.stream_chat(history, options):
+                chunk = chat_chunk(event, options.model)
+                # langchain-core fires tokens itself in ``stream()``; it passes a run manager
+                # only where it expects the model to.
+                if run_manager:
+                    run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                yield chunk
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        history, options = self._prepare(messages, stop, kwargs)
+        with map_errors():
+            async for event in self._async_client.stream_chat(history, options):
+                chunk = chat_chunk(event, options.model)
+                if run_manager:
+                    await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                yield chunk
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        # RunThread only streams; the reply is the aggregate of the same chunks.
+        return generate_from_stream(self._stream(messages, stop, **kwargs))
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        return await agenerate_from_stream(self._astream(messages, stop, **kwargs))
+
+    # -- tools and structured output ----------------------------------------------------------
+
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: dict[str, Any] | str | bool | None = None,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools (anything ``convert_to_openai_tool`` accepts).
+
+        Args:
+            tools: The tools the model may call.
+            tool_choice: "auto"; "none"; "any", "required" or ``True`` (some tool must be
+                called: Hunyuan's ``custom``); a tool's name or
+                ``{"type": "function", "function": {"name": ...}}`` (that tool must be called:
+                only it is offered, with ``custom``); ``None``/``False`` (the service default).
+            strict: ``True`` sends each tool's schema in OpenAI's strict form (every property
+                required, ``additionalProperties: false``); Hunyuan has no strict decoding.
+            kwargs: Call options to bind as well (``model``, ``temperature``, ...).
+
+        Raises:
+            ValueError: for a model that ignores tools, an unknown tool name in
+                ``tool_choice``, or a tool name Hunyuan does not allow.
+        """
+        unknown = sorted(set(kwargs) - CALL_OVERRIDES - _BIND_EXTRAS)
+        if unknown:
+            raise TypeError(
+                f"bind_tools() got unexpected keyword argument(s) {', '.join(unknown)}; "
+                f"it accepts tool_choice, strict and the call options "
+                f"{', '.join(sorted(CALL_OVERRIDES))}."
+            )
+        formatted = format_tools(tools, strict=strict)
+        specs = tool_specs(formatted)
+        check_tools_supported(kwargs.get("model", self.model), bool(specs))
+        # Refuse a tool_choice that names no bound tool now, not at the first call.
+        resolve_choice(tool_choice, specs)
+        if tool_choice is not None and tool_choice is not False:
+            kwargs["tool_choice"] = tool_choice
+        return super().bind(tools=formatted, **kwargs)
+
+    def with_structured_output(
+        self,
+        schema: dict[str, Any] | type | None = None,
+        *,
+        method: StructuredMethod = "function_calling",
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, dict[str, Any] | BaseModel]:
+        """A runnable returning output shaped by ``schema`` (pydantic class, TypedDict or JSON
+        Schema).
+
+        Args:
+            schema: The output schema; may be None only with ``method="json_mode"``.
+            method: ``function_calling`` (default): the schema is bound as the one tool the
+                model must call. ``json_mode``: RunThread has no response format, so the
+                system prompt asks for a single JSON object (following the schema, when one is
+                given) and the reply text is parsed. ``json_schema``: the same as
+                ``json_mode`` with a schema.
+            include_raw: Return ``{"raw", "parsed", "parsing_error"}`` instead of raising
+                when parsing fails.
+            strict: ``True`` sends the schema in OpenAI's strict form (see ``bind_tools``).
+            kwargs: Call options to bind (``model``, ``temperature``, ...).
+        """
+        is_pydantic = _is_pydantic_class(schema)
+        if method == "function_calling":
+            if schema is None:
+                raise ValueError("schema is required with method='function_calling'")
+            tool_name = convert_to_openai_tool(schema)["function"]["name"]
+            llm = self.bind_tools(
+                [schema],
+                tool_choice=tool_name,
+                strict=strict,
+                ls_structured_output_format={
+                    "kwargs": {"method": method, "strict": strict},
+                    "schema": schema,
+                },
+                **kwargs,
+            )
+            parser: Runnable[Any, Any] = (
+                PydanticToolsParser(tools=[schema], first_tool_only=True)  # type: ignore[list-item]
+                if is_pydantic
+                else JsonOutputKeyToolsParser(key_name=tool_name, first_tool_only=True)
+            )
+        elif method in ("json_mode", "json_schema"):
+            if schema is None and method == "json_schema":
+                raise ValueError("schema is required with method='json_schema'")
+            response_format: dict[str, Any] = {"type": "json_object"}
+            if schema is not None:
+                json_schema = (
+                    convert_to_openai_tool(schema, strict=True)["function"]["parameters"]
+                    if strict
+                    else convert_to_json_schema(schema)
+                )
+                response_format = {"type": "json_schema", "json_schema": {"schema": json_schema}}
+            unknown = sorted(set(kwargs) - CALL_OVERRIDES)
+            if unknown:
+                raise TypeError(
+                    f"with_structured_output() got unexpected keyword argument(s) "
+                    f"{', '.join(unknown)}"
+                )
+            llm = self.bind(
+                response_format=response_format,
+                ls_structured_output_format={
+                    "kwargs": {"method": method, "strict": strict},
+                    "schema": schema,
+                },
+                **kwargs,
+            )
+            parser = (
+                PydanticOutputParser(pydantic_object=schema)  # type: ignore[arg-type]
+                if is_pydantic
+                else JsonOutputParser()
+            )
+        else:
+            raise ValueError(
+                f"method must be 'function_calling', 'json_mode' or 'json_schema'; got {method!r}"
+            )
+
+        if not include_raw:
+            return llm | parser
+        parser_assign = RunnablePassthrough.assign(
+            parsed=itemgetter("raw") | parser, parsing_error=lambda _: None
+        )
+        parser_none = RunnablePassthrough.assign(parsed=lambda _: None)
+        with_fallback = parser_assign.with_fallbacks([parser_none], exception_key="parsing_error")
+        return RunnableMap(raw=llm) | with_fallback

@@ -1,0 +1,211 @@
+"""``HunyuanLLM``: Tencent Hunyuan as a LangChain text-in, text-out ``LLM``."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import Any
+
+from langchain_core.callbacks import (
+    AsyncCallbackManagerForLLMRun,
+    CallbackManagerForLLMRun,
+)
+from langchain_core.language_models import LLM, LangSmithParams
+from langchain_core.outputs import Generation, GenerationChunk, LLMResult
+from pydantic import ConfigDict
+
+from hunyuan_api import Message, RunOptions
+
+from ._chunks import PROVIDER, text_chunk
+from ._config import HunyuanParams
+from ._errors import map_errors
+
+__all__ = ["HunyuanLLM"]
+
+
+def _merge(chunks: list[GenerationChunk]) -> Generation:
+    merged = GenerationChunk(text="")
+    for chunk in chunks:
+        merged += chunk
+    return Generation(text=merged.text, generation_info=merged.generation_info)
+
+
+def _llm_output(generations: list[list[Generation]], model: str) -> dict[str, Any]:
+    totals = {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0}
+    for (generation,) in generations:
+        usage = (generation.generation_info or {}).get("usage_metadata") or {}
+        for key in totals:
+            totals[key] += int(usage.get(key, 0))
+    return {"token_usage": totals, "model_name": model, "model_provider": PROVIDER}
+
+
+class HunyuanLLM(HunyuanParams, LLM):
+    """Tencent Hunyuan as a completion model: the prompt is sent as one user message (on a fresh
+    RunThread thread, or appended to ``thread_id``) and the reply text returned.
+
+    ```python
+    from langchain_hunyuan import HunyuanLLM
+
+    llm = HunyuanLLM(model="hunyuan-turbo")
+    llm.invoke("Name three rivers in China.")
+    ```
+
+    The last streamed chunk's ``generation_info`` carries ``finish_reason``, ``model_name``,
+    the thread/run/request ids, ``usage_metadata`` and any ``reasoning_content``.
+    """
+
+    # Repeated from HunyuanParams: LangChain's base classes carry ``extra="ignore"``, which
+    # would otherwise win and let misspelled settings pass silently.
+    model_config = ConfigDict(
+        populate_by_name=True,
+        extra="forbid",
+        arbitrary_types_allowed=True,
+        protected_namespaces=(),
+    )
+
+    @property
+    def _llm_type(self) -> str:
+        return "hunyuan"
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        return ["langchain_hunyuan", "llms"]
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        return {
+            "secret_id": "HUNYUAN_SECRET_ID",
+            "secret_key": "HUNYUAN_SECRET_KEY",
+            "session_token": "TENCENTCLOUD_SESSION_TOKEN",
+            "api_key": "HUNYUAN_API_KEY",
+        }
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return self._params()
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        params = LangSmithParams(
+            ls_provider=PROVIDER,
+            ls_model_name=kwargs.get("model", self.model),
+            ls_model_type="llm",
+        )
+        temperature = kwargs.get("temperature", self.temperature)
+        if temperature is not None:
+            params["ls_temperature"] = temperature
+        max_tokens = kwargs.get("max_tokens", self.max_tokens)
+        if max_tokens is not None:
+            params["ls_max_tokens"] = max_tokens
+        if stops := self._merged_stop(stop):
+            params["ls_stop"] = stops
+        return params
+
+    # -- one call -----------------------------------------------------------------------------
+
+    def _prepare(
+        self, prompt: str, stop: list[str] | None, kwargs: Mapping[str, Any]
+    ) -> tuple[list[Message], RunOptions]:
+        return [Message("user", prompt)], self._options(stop, kwargs)
+
+    def _stream(
+        self,
+        prompt: str,
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[GenerationChunk]:
+        history, options = self._prepare(prompt, stop, kwargs)
+        with map_errors():
+            for event in self._client.stream_chat(history, options):
+                chunk = text_chunk(event, options.model)
+                if chunk is None:
+                    continue
+                if run_manager:
+                    run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                yield chunk
+
+    async def _astream(
+        self,
+        prompt: str,
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[GenerationChunk]:
+        history, options = self._prepare(prompt, stop, kwargs)
+        with map_errors():
+            async for event in self._async_client.stream_chat(history, options):
+                chunk = text_chunk(event, options.model)
+                if chunk is None:
+                    continue
+                if run_manager:
+                    await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                yield chunk
+
+    def _complete(
+        self,
+        prompt: str,
+        stop: list[str] | None,
+        run_manager: CallbackManagerForLLMRun | None,
+        kwargs: Mapping[str, Any],
+    ) -> Generation:
+        # With ``streaming=True`` callbacks see each token even under ``invoke``.
+        manager = run_manager if self.streaming else None
+        return _merge(list(self._stream(prompt, stop, manager, **kwargs)))
+
+    async def _acomplete(
+        self,
+        prompt: str,
+        stop: list[str] | None,
+        run_manager: AsyncCallbackManagerForLLMRun | None,
+        kwargs: Mapping[str, Any],
+    ) -> Generation:
+        manager = run_manager if self.streaming else None
+        return _merge([chunk async for chunk in self._astream(prompt, stop, manager, **kwargs)])
+
+    def _call(
+        self,
+        prompt: str,
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> str:
+        return self._complete(prompt, stop, run_manager, kwargs).text
+
+    async def _acall(
+        self,
+        prompt: str,
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> str:
+        return (await self._acomplete(prompt, stop, run_manager, kwargs)).text
+
+    def _generate(
+        self,
+        prompts: list[str],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> LLMResult:
+        # Overridden (rather than relying on ``_call``) to keep finish reason, ids and usage.
+        generations = [[self._complete(p, stop, run_manager, kwargs)] for p in prompts]
+        model = kwargs.get("model", self.model)
+        return LLMResult(generations=generations, llm_output=_llm_output(generations, model))
+
+    async def _agenerate(
+        self,
+        prompts: list[str],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> LLMResult:
+        done = await asyncio.gather(
+            *(self._acomplete(p, stop, run_manager, kwargs) for p in prompts)
+        )
+        generations = [[generation] for generation in done]
+        model = kwargs.get("model", self.model)
+        return LLMResult(generations=generations, llm_output=_llm_output(generations, model))
