@@ -34,8 +34,10 @@ def _time(statement: str, repeat: int) -> float:
 
 
 def imports_other_framework(module: str, other: str) -> bool:
-    code = f"import sys, {module}; print(any(m.split('.')[0] == '{other.split('.')[0]}' " \
-           f"for m in sys.modules))"
+    code = (
+        f"import sys, {module}; print(any(m.split('.')[0] == '{other.split('.')[0]}' "
+        f"for m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return out.stdout.strip() == "True"
 

@@ -25,8 +25,9 @@ def raw_floor(base: str, n: int) -> Callable[[], int]:
     def run() -> int:
         count = 0
         body = json.dumps({"Model": f"bench-{n}"})
-        with client.stream("POST", base + "/", content=body,
-                           headers={"X-TC-Action": "RunThread"}) as response:
+        with client.stream(
+            "POST", base + "/", content=body, headers={"X-TC-Action": "RunThread"}
+        ) as response:
             buf = b""
             for chunk in response.iter_bytes():
                 buf += chunk
@@ -86,8 +87,12 @@ def llama_openai(base: str, n: int) -> Callable[[], int]:
     from llama_index.llms.openai import OpenAI
 
     # llama-index-llms-openai validates model names for context sizes; bypass that lookup only.
-    llm = OpenAI(model="gpt-4o-mini", api_base=base + "/v1", api_key="bench",
-                 additional_kwargs={"model": f"bench-{n}"})
+    llm = OpenAI(
+        model="gpt-4o-mini",
+        api_base=base + "/v1",
+        api_key="bench",
+        additional_kwargs={"model": f"bench-{n}"},
+    )
     messages = [ChatMessage(role="user", content="hi")]
     return lambda: sum(1 for _ in llm.stream_chat(messages))
 
