@@ -35,12 +35,15 @@ from ._errors import (
 )
 from ._frames import Frame, Thread, ThreadMessage, ThreadMessageList, parse_frame
 from ._payload import (
+    CHAT_COMPLETIONS_MAX_MESSAGES,
+    CHAT_COMPLETIONS_TOOL_MODELS,
     RUN_THREAD_MODELS,
     TOOL_MODELS,
     build_chat_completions_body,
     build_run_thread_body,
     check_tools_supported,
     resolve_tool_choice,
+    supports_tools,
     validate_options,
 )
 from ._pool import ShardedAsyncTransport
@@ -71,6 +74,8 @@ from ._types import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "CHAT_COMPLETIONS_MAX_MESSAGES",
+    "CHAT_COMPLETIONS_TOOL_MODELS",
     "DEFAULT_BASE_URL",
     "RUN_THREAD_MODELS",
     "TOOL_MODELS",
@@ -134,5 +139,6 @@ __all__ = [
     "resolve_credentials",
     "resolve_endpoint",
     "resolve_tool_choice",
+    "supports_tools",
     "validate_options",
 ]

@@ -214,8 +214,14 @@ class RunAccumulator:
         else:
             key = ("position", position)
         builder = self._call_keys.get(key)
+        if call.id and builder is not None and builder.id not in (None, call.id):
+            # Another call's id under the same index: ids identify calls (Tencent's SDK: merge
+            # fragments by Id), so this starts or continues that other call.
+            builder = None
         if builder is None and call.id:
             builder = self._call_keys.get(("id", call.id))
+            if builder is not None:
+                self._call_keys[key] = builder
         if builder is None:
             builder = _CallBuilder(index=len(self._calls))
             self._calls.append(builder)

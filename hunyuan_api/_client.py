@@ -32,11 +32,12 @@ from ._errors import (
     PartialOutput,
     StreamError,
 )
-from ._frames import ChatCompletionChunk, Thread, ThreadMessageList
+from ._frames import ChatCompletionChunk, Thread, ThreadMessageList, error_in_response
 from ._payload import (
     API_VERSION,
     build_chat_completions_body,
     build_run_thread_body,
+    check_chat_completions_history,
     encode_json,
     validate_options,
 )
@@ -155,7 +156,24 @@ class _ClientBase:
 
     def _prepare(self, messages: Sequence[Message], options: RunOptions) -> list[Message]:
         validate_options(options)
-        return normalize_messages(messages)
+        history = normalize_messages(messages)
+        if options.api == "chat_completions":
+            check_chat_completions_history(history)
+        return history
+
+    def _retry_json(self, exc: HunyuanError, tries: int) -> None:
+        """Raise ``exc`` unless a non-stream ChatCompletions call may be retried: the same rule
+        as a stream that failed before any output (``_after_error``)."""
+        if not exc.retryable or tries >= self.max_retries:
+            raise exc
+        logger.info(
+            "retrying after %s (code %s, RequestId %s), attempt %d of %d",
+            type(exc).__name__,
+            exc.code,
+            exc.request_id,
+            tries + 1,
+            self.max_retries,
+        )
 
     def _plan(self, history: list[Message], options: RunOptions) -> ThreadPlan:
         plan = self.ledger.plan(self._scope, history, options.thread_id)
@@ -407,10 +425,12 @@ class HunyuanClient(_ClientBase):
             response.close()
 
     def chat(self, messages: Sequence[Message], options: RunOptions | None = None) -> RunResult:
-        """The whole reply at once (RunThread streams underneath; it has no other mode)."""
+        """The whole reply at once. RunThread streams underneath (it has no other mode);
+        ChatCompletions makes a non-stream call (``Stream: false``) unless ``max_tokens`` is set,
+        which the client enforces on the stream's cumulative usage."""
         options = options or RunOptions()
         history = self._prepare(messages, options)
-        if options.api == "chat_completions" and not options.stop and options.max_tokens is None:
+        if _non_stream(options):
             return self._chat_completions_once(history, options)
         result: RunResult | None = None
         for event in self._stream(history, options):
@@ -421,13 +441,33 @@ class HunyuanClient(_ClientBase):
 
     def _chat_completions_once(self, history: list[Message], options: RunOptions) -> RunResult:
         body = build_chat_completions_body(history, options, stream=False)
-        response = self.call("ChatCompletions", body)
-        return _result_from_completion(response, options)
+        tries = 0
+        while True:
+            try:
+                return _result_from_completion(self._send_json("ChatCompletions", body), options)
+            except HunyuanError as exc:
+                self._retry_json(exc, tries)
+                time.sleep(self.retry_policy.delay(tries))
+                tries += 1
+
+
+def _non_stream(options: RunOptions) -> bool:
+    """Whether ``chat`` can use ChatCompletions' non-stream mode: everything but a completion
+    cap (ChatCompletions has no MaxTokens field; the cap is enforced on a stream)."""
+    return options.api == "chat_completions" and not options.max_tokens
 
 
 def _result_from_completion(response: dict[str, Any], options: RunOptions) -> RunResult:
-    session = RunSession(model=options.model, request_id=response.get("RequestId"), thread_id=None)
-    session.acc.feed(ChatCompletionChunk.model_validate(response))
+    """A non-stream ChatCompletions answer, read like one stream frame: the same finish reasons,
+    errors and client-side stop cut as the stream."""
+    session = RunSession(
+        model=options.model,
+        request_id=response.get("RequestId"),
+        thread_id=None,
+        stop=options.stop,
+    )
+    error = error_in_response(response)
+    session.feed_frame(error or ChatCompletionChunk.model_validate(response))
     return session.result()
 
 
@@ -439,7 +479,7 @@ class AsyncHunyuanClient(_ClientBase):
         self,
         *,
         http_client: httpx.AsyncClient | None = None,
-        pool_shard_size: int = 32,
+        pool_shard_size: int = 4,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -620,12 +660,25 @@ class AsyncHunyuanClient(_ClientBase):
     ) -> RunResult:
         options = options or RunOptions()
         history = self._prepare(messages, options)
-        if options.api == "chat_completions" and not options.stop and options.max_tokens is None:
-            body = build_chat_completions_body(history, options, stream=False)
-            return _result_from_completion(await self.call("ChatCompletions", body), options)
+        if _non_stream(options):
+            return await self._chat_completions_once(history, options)
         result: RunResult | None = None
         async for event in self._stream(history, options):
             if isinstance(event, RunFinished):
                 result = event.result
         assert result is not None
         return result
+
+    async def _chat_completions_once(
+        self, history: list[Message], options: RunOptions
+    ) -> RunResult:
+        body = build_chat_completions_body(history, options, stream=False)
+        tries = 0
+        while True:
+            try:
+                response = await self._send_json("ChatCompletions", body)
+                return _result_from_completion(response, options)
+            except HunyuanError as exc:
+                self._retry_json(exc, tries)
+                await asyncio.sleep(self.retry_policy.delay(tries))
+                tries += 1

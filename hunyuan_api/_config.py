@@ -116,7 +116,9 @@ class Endpoint:
 
 
 def _is_loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
+    # Only names that cannot leave the machine: "localhost" (the hosts file) and loopback IPs.
+    # "*.localhost" is not among them: many resolvers send it to DNS, which may answer anything.
+    if host == "localhost":
         return True
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback

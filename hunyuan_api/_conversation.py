@@ -38,7 +38,7 @@ def normalize_messages(messages: Sequence[Message]) -> list[Message]:
 
     - leading system messages are joined into one; a later system message becomes user text;
     - consecutive user turns, and consecutive assistant turns, are merged;
-    - an assistant turn with neither text nor tool calls is dropped;
+    - an assistant turn with neither text (whitespace aside) nor tool calls is dropped;
     - user text right after tool results joins the last result (the user's side of the turn);
     - tool results are ordered like the calls they answer.
     """
@@ -71,7 +71,7 @@ def normalize_messages(messages: Sequence[Message]) -> list[Message]:
             else:
                 out.append(Message("user", msg.content))
         elif role == "assistant":
-            if not msg.content and not msg.tool_calls:
+            if not msg.content.strip() and not msg.tool_calls:
                 continue
             if prev is not None and prev.role == "assistant":
                 out[-1] = Message(
@@ -123,4 +123,25 @@ def normalize_messages(messages: Sequence[Message]) -> list[Message]:
             raise ValueError(
                 f"user message {k} is empty after merging; Hunyuan requires non-empty Content"
             )
+    _check_tool_results(out)
     return out
+
+
+def _check_tool_results(out: list[Message]) -> None:
+    """Each tool call is answered by exactly one tool result, right after the assistant turn
+    that made it (the service refuses the conversation otherwise)."""
+    for k, msg in enumerate(out):
+        if msg.role != "assistant" or not msg.tool_calls:
+            continue
+        end = k + 1
+        while end < len(out) and out[end].role == "tool":
+            end += 1
+        answered, calls = end - k - 1, len(msg.tool_calls)
+        if answered != calls:
+            names = ", ".join(repr(c.name) for c in msg.tool_calls)
+            fix = "Add the missing tool results" if answered < calls else "Remove the extra ones"
+            raise ValueError(
+                f"an assistant message made {calls} tool call(s) ({names}) but {answered} tool "
+                "result(s) follow it; Hunyuan needs exactly one tool message per call, right "
+                f"after the assistant message. {fix}."
+            )

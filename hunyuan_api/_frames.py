@@ -31,6 +31,7 @@ __all__ = [
     "UnknownFrame",
     "WireToolCall",
     "WireUsage",
+    "error_in_response",
     "parse_frame",
     "parse_json_object",
 ]
@@ -233,7 +234,10 @@ def parse_json_object(text: str) -> dict[str, Any]:
 def _error_frame(obj: dict[str, Any]) -> ErrorFrame | None:
     for key, message_key in (("Error", "Message"), ("ErrorMsg", "Msg")):
         err = obj.get(key)
-        if isinstance(err, dict) and (err.get("Code") is not None or err.get(message_key)):
+        # An empty envelope (null, or Code 0 without a message) reports no error.
+        if isinstance(err, dict) and (
+            err.get("Code") not in (None, 0, "0", "") or err.get(message_key)
+        ):
             code = err.get("Code")
             request_id = obj.get("RequestId") or obj.get("Id")
             return ErrorFrame(
@@ -242,6 +246,11 @@ def _error_frame(obj: dict[str, Any]) -> ErrorFrame | None:
                 request_id=request_id if isinstance(request_id, str) else None,
             )
     return None
+
+
+def error_in_response(obj: dict[str, Any]) -> ErrorFrame | None:
+    """The error a JSON answer or frame carries (``Error`` or ChatCompletions' ``ErrorMsg``)."""
+    return _error_frame(obj)
 
 
 def parse_frame(event: ServerSentEvent) -> Frame:

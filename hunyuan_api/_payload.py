@@ -8,19 +8,23 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ._types import Message, RunOptions, ToolCall, ToolChoice, ToolSpec
+from ._types import Api, Message, RunOptions, ToolCall, ToolChoice, ToolSpec
 
 __all__ = [
     "API_VERSION",
+    "CHAT_COMPLETIONS_MAX_MESSAGES",
+    "CHAT_COMPLETIONS_TOOL_MODELS",
     "NO_TOOL_MODELS",
     "RUN_THREAD_MODELS",
     "TOOL_MODELS",
     "build_chat_completions_body",
     "build_run_thread_body",
+    "check_chat_completions_history",
     "check_tools_supported",
     "encode_json",
     "render_thread_message",
     "resolve_tool_choice",
+    "supports_tools",
     "tool_to_wire",
     "validate_options",
 ]
@@ -43,6 +47,20 @@ RUN_THREAD_MODELS = frozenset(
 #: RunThread honours Tools/ToolChoice only on these; it silently ignores them elsewhere.
 TOOL_MODELS = frozenset({"hunyuan-pro", "hunyuan-turbo", "hunyuan-functioncall"})
 NO_TOOL_MODELS = RUN_THREAD_MODELS - TOOL_MODELS
+#: ChatCompletions also serves newer models; these take tools there (Tencent's SDK: the
+#: hunyuan-turbos, hunyuan-t1 and hunyuan-functioncall families, besides TOOL_MODELS).
+CHAT_COMPLETIONS_TOOL_MODELS = TOOL_MODELS | frozenset(
+    {
+        "hunyuan-turbo-latest",
+        "hunyuan-turbos-latest",
+        "hunyuan-turbos-20250313",
+        "hunyuan-t1-latest",
+        "hunyuan-a13b",
+    }
+)
+#: ChatCompletions ``Messages`` holds at most 40 messages (Tencent's SDK); RunThread's threads
+#: have no such limit, since each run sends only what the thread lacks.
+CHAT_COMPLETIONS_MAX_MESSAGES = 40
 
 _TOOL_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 _REPLAY_OPEN = "<tool_calls>"
@@ -56,6 +74,22 @@ def check_tools_supported(model: str, has_tools: bool) -> None:
         raise ValueError(
             f"model {model!r} ignores tools on Hunyuan (only {', '.join(sorted(TOOL_MODELS))} "
             "honour Tools and ToolChoice). Pick one of those models to use tools."
+        )
+
+
+def supports_tools(model: str, api: Api = "run_thread") -> bool:
+    """Whether the service honours Tools for ``model`` on ``api`` (unknown models: False)."""
+    return model in (CHAT_COMPLETIONS_TOOL_MODELS if api == "chat_completions" else TOOL_MODELS)
+
+
+def check_chat_completions_history(history: Sequence[Message]) -> None:
+    """ChatCompletions' own limit on a (normalized) history, checked before sending."""
+    if len(history) > CHAT_COMPLETIONS_MAX_MESSAGES:
+        raise ValueError(
+            f"the conversation has {len(history)} messages, but ChatCompletions accepts at most "
+            f"{CHAT_COMPLETIONS_MAX_MESSAGES} (Messages). Trim the history (for example with "
+            "LangChain's trim_messages or a LlamaIndex memory token limit), or use "
+            "api='run_thread', whose threads keep the history on the service."
         )
 
 
@@ -136,9 +170,16 @@ def _check_tool(i: int, tool: ToolSpec) -> None:
     if not isinstance(tool.parameters, Mapping):
         raise ValueError(f"tools[{i}].parameters must be a JSON Schema object (a dict)")
     try:
-        json.dumps(tool.parameters)
+        # allow_nan=False: NaN and Infinity are not JSON, and Parameters travels as JSON text.
+        json.dumps(tool.parameters, allow_nan=False)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"tools[{i}].parameters is not JSON-serializable: {exc}") from exc
+    kind = tool.parameters.get("type", "object")
+    if kind != "object":
+        raise ValueError(
+            f"tools[{i}].parameters must be a JSON Schema of type 'object' (a tool's arguments "
+            f"are an object); got type {kind!r}"
+        )
 
 
 def validate_options(options: RunOptions) -> None:
@@ -218,9 +259,12 @@ def render_thread_message(message: Message) -> dict[str, Any]:
             {"id": c.id, "name": c.name, "arguments": _replay_arguments(c)}
             for c in message.tool_calls
         ]
-        markup = f"{_REPLAY_OPEN}{json.dumps(calls, ensure_ascii=False)}{_REPLAY_CLOSE}"
+        # "<" as \u003c: the JSON can never contain the markup's own tags, so the block is
+        # unambiguous even when arguments or the text before it mention them.
+        payload = json.dumps(calls, ensure_ascii=False).replace("<", "\\u003c")
+        markup = f"{_REPLAY_OPEN}{payload}{_REPLAY_CLOSE}"
         content = f"{content}\n{markup}" if content else markup
-    elif message.role == "tool" and not content:
+    elif message.role == "tool" and not content.strip():
         content = EMPTY_TOOL_RESULT
     return {"Role": message.role, "Content": content}
 
@@ -257,8 +301,9 @@ def build_run_thread_body(
     return body
 
 
-def render_chat_message(message: Message) -> dict[str, Any]:
-    """ChatCompletions carries tool calls and call ids natively."""
+def render_chat_message(message: Message, call_id: str | None = None) -> dict[str, Any]:
+    """ChatCompletions carries tool calls and call ids natively (``call_id``: the id a tool
+    result answers when the message itself has none)."""
     out: dict[str, Any] = {"Role": message.role, "Content": message.content}
     if message.role == "assistant" and message.tool_calls:
         out["ToolCalls"] = [
@@ -271,10 +316,29 @@ def render_chat_message(message: Message) -> dict[str, Any]:
             for i, c in enumerate(message.tool_calls)
         ]
     elif message.role == "tool":
-        if not message.content:
+        if not message.content.strip():
             out["Content"] = EMPTY_TOOL_RESULT
-        if message.tool_call_id:
-            out["ToolCallId"] = message.tool_call_id
+        if message.tool_call_id or call_id:
+            out["ToolCallId"] = message.tool_call_id or call_id
+    return out
+
+
+def _render_chat_messages(messages: Sequence[Message]) -> list[dict[str, Any]]:
+    """Every message; a tool result without a call id (histories written for RunThread, which
+    needs none) answers the call in the same position of the assistant turn before it."""
+    out: list[dict[str, Any]] = []
+    calls: tuple[ToolCall, ...] = ()
+    position = 0
+    for message in messages:
+        call_id = None
+        if message.role == "tool":
+            if position < len(calls):
+                call_id = calls[position].id or None
+            position += 1
+        else:
+            calls = message.tool_calls if message.role == "assistant" else ()
+            position = 0
+        out.append(render_chat_message(message, call_id))
     return out
 
 
@@ -283,7 +347,7 @@ def build_chat_completions_body(
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
         "Model": options.model,
-        "Messages": [render_chat_message(m) for m in messages],
+        "Messages": _render_chat_messages(messages),
         "Stream": stream,
     }
     _set_sampling(body, options)
@@ -292,8 +356,11 @@ def build_chat_completions_body(
     if options.tool_choice is not None:
         body["ToolChoice"] = options.tool_choice
         if options.tool_choice == "custom":
-            # ChatCompletions can force only a named tool; "any" with several tools forces the
-            # first, which still guarantees a tool call.
+            # ChatCompletions' custom always names one tool (CustomTool is required with it);
+            # there is no "some tool, the model's pick". A named choice is exact. "any" with one
+            # tool is exact too; with several it forces the first: a tool call is still
+            # guaranteed (what "any"/"required" promise), the model just cannot pick which.
+            # RunThread's custom lets the model pick; docs/transports.md says so.
             forced = options.forced_tool or options.tools[0].name
             spec = next(t for t in options.tools if t.name == forced)
             body["CustomTool"] = tool_to_wire(spec)

@@ -4,11 +4,16 @@ One httpcore pool re-examines every connection for every waiting request wheneve
 starts or ends, so its cost grows with connections × waiting requests: hundreds of concurrent
 streams in one pool spend most of their CPU there. Streams hold their connection for their whole
 life, so instead each pool is kept small and never has waiting requests; new pools open as load
-grows. ``bench/`` measures this against a single pool.
+grows. The pools share one SSL context (building one loads the CA bundle, ~45 ms here).
+
+``bench/concurrency.py`` measures this against a single pool: at 500 concurrent streams the
+client's CPU falls as pools shrink (32 → 16 → 8 → 4 connections each), levelling off at 2-4, so
+4 is the default. See ``docs/benchmarks.md``.
 """
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import AsyncIterator
 
 import httpx
@@ -49,8 +54,8 @@ class ShardedAsyncTransport(httpx.AsyncBaseTransport):
     def __init__(
         self,
         *,
-        shard_size: int = 32,
-        max_shards: int = 64,
+        shard_size: int = 4,
+        max_shards: int = 256,
         verify: bool | str = True,
         trust_env: bool = True,
     ) -> None:
@@ -60,6 +65,7 @@ class ShardedAsyncTransport(httpx.AsyncBaseTransport):
         self.max_shards = max_shards
         self._verify = verify
         self._trust_env = trust_env
+        self._ssl_context: ssl.SSLContext | None = None
         self._shards: list[_Shard] = []
 
     @property
@@ -71,8 +77,14 @@ class ShardedAsyncTransport(httpx.AsyncBaseTransport):
         return len(self._shards)
 
     def _new_shard(self) -> _Shard:
+        if self._ssl_context is None:
+            # Building an SSL context loads the CA bundle (tens of milliseconds): build it once and
+            # share it, or every new pool under a burst of requests pays that again.
+            self._ssl_context = httpx.create_ssl_context(
+                verify=self._verify, trust_env=self._trust_env
+            )
         transport = httpx.AsyncHTTPTransport(
-            verify=self._verify,
+            verify=self._ssl_context,
             trust_env=self._trust_env,
             limits=httpx.Limits(
                 max_connections=self.shard_size, max_keepalive_connections=self.shard_size

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from ._accumulator import RunAccumulator
 from ._errors import HunyuanError, PartialOutput, StreamError
-from ._frames import parse_frame
+from ._frames import Frame, parse_frame
 from ._sse import SSEDecoder
 from ._stop import StopCutter
 from ._types import FinishReason, RunResult, StreamEvent, TextDelta
@@ -17,8 +17,10 @@ __all__ = ["RunSession"]
 
 class RunSession:
     """SSE decoding, frame parsing, accumulation, and the limits the client enforces itself:
-    stop sequences (RunThread has no Stop field) and a completion-token cap (ChatCompletions has
-    no MaxCompletionTokens field, but reports cumulative usage in every frame)."""
+    stop sequences (RunThread has no Stop field; ChatCompletions has one, but its output keeps
+    the matched stop string, so the same cut gives both transports the same text) and a
+    completion-token cap (ChatCompletions has no MaxCompletionTokens field, but reports
+    cumulative usage in every frame)."""
 
     __slots__ = ("_cutter", "_decoder", "_emitted", "_limit", "acc", "cut", "delivered")
 
@@ -66,6 +68,18 @@ class RunSession:
             if self.cut is None:
                 for sse in self._decoder.flush():
                     events.extend(self._on_frame_events(self.acc.feed(parse_frame(sse))))
+        except HunyuanError as exc:
+            self._with_partial(exc)
+            raise
+        if events:
+            self.delivered = True
+        return events
+
+    def feed_frame(self, frame: Frame) -> list[StreamEvent]:
+        """One already-parsed frame, such as a whole non-stream ChatCompletions answer: the
+        same accumulation and client-side limits as a streamed frame."""
+        try:
+            events = self._on_frame_events(self.acc.feed(frame))
         except HunyuanError as exc:
             self._with_partial(exc)
             raise

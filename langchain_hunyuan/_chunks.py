@@ -23,6 +23,7 @@ __all__ = [
     "PROVIDER",
     "chat_chunk",
     "final_metadata",
+    "result_events",
     "text_chunk",
     "usage_metadata",
 ]
@@ -55,6 +56,22 @@ def final_metadata(result: RunResult, model: str) -> dict[str, Any]:
         "request_id": result.request_id,
     }
     return {k: v for k, v in metadata.items() if v is not None}
+
+
+def result_events(result: RunResult) -> list[StreamEvent]:
+    """The events a stream of ``result`` folds into: a whole (non-stream) answer becomes chunks,
+    and so a message, of exactly the shape a stream of it gives."""
+    events: list[StreamEvent] = []
+    if result.reasoning:
+        events.append(ReasoningDelta(result.reasoning))
+    if result.text:
+        events.append(TextDelta(result.text))
+    events.extend(
+        ToolCallDelta(index, call.id, call.name, call.arguments)
+        for index, call in enumerate(result.tool_calls)
+    )
+    events.append(RunFinished(result))
+    return events
 
 
 def chat_chunk(event: StreamEvent, model: str) -> ChatGenerationChunk:

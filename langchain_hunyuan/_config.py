@@ -22,6 +22,7 @@ from hunyuan_api import (
     AsyncHunyuanClient,
     ConfigurationError,
     HunyuanClient,
+    RetryPolicy,
     RunOptions,
     ToolChoice,
     ToolSpec,
@@ -38,6 +39,16 @@ CALL_OVERRIDES = frozenset(
 )
 
 _C = TypeVar("_C", HunyuanClient, AsyncHunyuanClient)
+
+#: Every keyword that carries a secret (field names and their aliases).
+_SECRET_INPUTS = (
+    "secret_id",
+    "hunyuan_secret_id",
+    "secret_key",
+    "hunyuan_secret_key",
+    "session_token",
+    "api_key",
+)
 
 _API_KEY_NOTE = (
     "api_key= was given, but a Hunyuan console API KEY cannot sign RunThread requests: they are "
@@ -107,7 +118,9 @@ class HunyuanParams(BaseModel):
     max_tokens: int | None = Field(
         default=None, validation_alias=AliasChoices("max_tokens", "max_completion_tokens")
     )
-    """Upper bound on generated tokens (``MaxCompletionTokens``; 0 = no limit)."""
+    """Upper bound on generated tokens (0 = no limit): RunThread's ``MaxCompletionTokens``;
+    ChatCompletions has no such field, so the client ends the stream once the reported usage
+    reaches it (such calls stream even under ``invoke``)."""
 
     max_prompt_tokens: int | None = None
     """Upper bound on prompt tokens the thread may use (``MaxPromptTokens``; RunThread only)."""
@@ -122,11 +135,17 @@ class HunyuanParams(BaseModel):
     """Retries of transient failures (rate limits, server errors) made by the core client, only
     before any output reached the caller."""
 
+    retry_policy: RetryPolicy | None = Field(default=None, exclude=True)
+    """Backoff between those retries (``hunyuan_api.RetryPolicy``); None means 0.5 s doubling
+    to at most 8 s, each wait shortened by up to half at random (not serialized)."""
+
     stop: list[str] | None = Field(
         default=None, validation_alias=AliasChoices("stop", "stop_sequences")
     )
-    """Stop sequences, merged with those given per call. RunThread has no Stop field: the
-    output is cut client-side at the first match (``stop_sequences=`` also works)."""
+    """Stop sequences, merged with those given per call. The output ends before the first
+    match, cut client-side on both APIs: RunThread has no Stop field, and ChatCompletions'
+    ``Stop`` (also sent) leaves the matched string in its output (``stop_sequences=`` also
+    works)."""
 
     thread_id: str | None = None
     """A RunThread thread you own: every call appends exactly the messages it is given there,
@@ -136,7 +155,9 @@ class HunyuanParams(BaseModel):
     """Stream under ``invoke`` too, so callbacks receive tokens as they arrive."""
 
     api: Literal["run_thread", "chat_completions"] = "run_thread"
-    """``run_thread`` (default) or the older ``chat_completions`` action."""
+    """``run_thread`` (default) or ``chat_completions`` (for accounts without RunThread; no
+    threads, native tool histories, ``seed``, non-stream ``invoke``): see
+    ``docs/transports.md``."""
 
     seed: int | None = None
     """Sampling seed in [1, 10000]; ChatCompletions only (RunThread has no Seed)."""
@@ -154,6 +175,14 @@ class HunyuanParams(BaseModel):
     _clients: dict[tuple[Any, ...], HunyuanClient | AsyncHunyuanClient] = PrivateAttr(
         default_factory=dict
     )
+
+    def __init__(self, **kwargs: Any) -> None:
+        # Secrets are masked before validation: a ValidationError (say, temperature=5) shows the
+        # inputs it was given, and it must show them as '**********'.
+        for name in _SECRET_INPUTS:
+            if isinstance(kwargs.get(name), str):
+                kwargs[name] = SecretStr(kwargs[name])
+        super().__init__(**kwargs)
 
     @model_validator(mode="after")
     def _check_settings(self) -> Self:
@@ -184,6 +213,7 @@ class HunyuanParams(BaseModel):
             "region": self.region,
             "timeout": self.timeout,
             "max_retries": self.max_retries,
+            "retry_policy": self.retry_policy,
             "allow_insecure_http": self.allow_insecure_http,
         }
 

@@ -1,4 +1,4 @@
-"""``ChatHunyuan``: Tencent Hunyuan as a LangChain chat model, on RunThread."""
+"""``ChatHunyuan``: Tencent Hunyuan as a LangChain chat model, on RunThread or ChatCompletions."""
 
 from __future__ import annotations
 
@@ -32,9 +32,9 @@ from langchain_core.utils.function_calling import convert_to_json_schema, conver
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import BaseModel, ConfigDict
 
-from hunyuan_api import TOOL_MODELS, Message, RunOptions, check_tools_supported
+from hunyuan_api import Message, RunOptions, check_tools_supported, supports_tools
 
-from ._chunks import PROVIDER, chat_chunk
+from ._chunks import PROVIDER, chat_chunk, result_events
 from ._config import CALL_OVERRIDES, HunyuanParams
 from ._errors import map_errors
 from ._messages import convert_messages, render_for_count
@@ -51,7 +51,8 @@ def _is_pydantic_class(schema: object) -> bool:
 
 
 class ChatHunyuan(HunyuanParams, BaseChatModel):
-    """Tencent Hunyuan chat model on the RunThread API.
+    """Tencent Hunyuan chat model on the RunThread API (default) or ChatCompletions
+    (``api="chat_completions"``, for accounts without RunThread; see ``docs/transports.md``).
 
     Setup: ``pip install 'hunyuan-plugin[langchain]'``, then set ``HUNYUAN_SECRET_ID`` and
     ``HUNYUAN_SECRET_KEY`` (a Tencent Cloud SecretId/SecretKey pair; console "API KEY"s cannot
@@ -66,18 +67,24 @@ class ChatHunyuan(HunyuanParams, BaseChatModel):
         print(chunk.text, end="")
     ```
 
-    Each call sends the whole history; the core continues the RunThread thread that already
+    Each call sends the whole history; on RunThread the core continues the thread that already
     holds its prefix (sending only the new messages) or replays it on a fresh thread, so the
-    reply message must be passed back unchanged. ``thread_id=`` pins a thread you own.
+    reply message must be passed back unchanged. ``thread_id=`` pins a thread you own. On
+    ChatCompletions there are no threads: every call sends the history (at most 40 messages),
+    tool calls and call ids included natively; ``seed=`` is available there, and ``invoke``
+    without ``streaming=True`` makes one non-stream call.
 
     Where Hunyuan differs from OpenAI-style models:
 
     - text only: image, audio, video and file blocks raise ``ValueError`` before any request;
-    - tools work on ``hunyuan-pro``, ``hunyuan-turbo`` and ``hunyuan-functioncall`` only
-      (others raise ``ValueError`` at ``bind_tools`` or call time); ``tool_choice``
-      "any"/"required"/``True`` and a tool name map to Hunyuan's ``custom``;
-    - ``stop`` is applied client-side (RunThread has no Stop field): the output is cut at the
-      first match, even across chunks, with finish reason ``stop``;
+    - tools work on ``hunyuan-pro``, ``hunyuan-turbo`` and ``hunyuan-functioncall`` (on
+      ChatCompletions also the turbos/t1 models); known models without tools raise
+      ``ValueError`` at ``bind_tools`` or call time. ``tool_choice`` "any"/"required"/``True``
+      and a tool name map to Hunyuan's ``custom`` (ChatCompletions forces a named tool; "any"
+      with several tools forces the first one there);
+    - ``stop``: the output is cut at the first match, even across chunks, with finish reason
+      ``stop``; RunThread has no Stop field, and ChatCompletions' ``Stop`` (sent as well) keeps
+      the matched string, so the cut is made client-side on both and the text is the same;
     - JSON mode (``with_structured_output(method="json_mode" | "json_schema")``, or
       ``bind(response_format=...)``) is an instruction appended to the system prompt, with the
       JSON Schema when one is given: RunThread has no response-format field;
@@ -144,7 +151,7 @@ class ChatHunyuan(HunyuanParams, BaseChatModel):
         return params
 
     def _resolve_model_profile(self) -> ModelProfile | None:
-        tools = self.model in TOOL_MODELS
+        tools = supports_tools(self.model, self.api)
         return ModelProfile(
             text_inputs=True,
             image_inputs=False,
@@ -232,6 +239,17 @@ class ChatHunyuan(HunyuanParams, BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
+        # langchain-core comes here only when no token callbacks are wanted (it streams through
+        # ``_stream`` for ``streaming=True`` and streaming handlers).
+        if self.api == "chat_completions":
+            # One non-stream call (``Stream: false``; the core streams only to enforce
+            # ``max_tokens``), folded into the chunks a stream would give.
+            history, options = self._prepare(messages, stop, kwargs)
+            with map_errors():
+                result = self._client.chat(history, options)
+            return generate_from_stream(
+                iter([chat_chunk(e, options.model) for e in result_events(result)])
+            )
         # RunThread only streams; the reply is the aggregate of the same chunks.
         return generate_from_stream(self._stream(messages, stop, **kwargs))
 
@@ -242,6 +260,13 @@ class ChatHunyuan(HunyuanParams, BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
+        if self.api == "chat_completions":
+            history, options = self._prepare(messages, stop, kwargs)
+            with map_errors():
+                result = await self._async_client.chat(history, options)
+            return generate_from_stream(
+                iter([chat_chunk(e, options.model) for e in result_events(result)])
+            )
         return await agenerate_from_stream(self._astream(messages, stop, **kwargs))
 
     # -- tools and structured output ----------------------------------------------------------

@@ -14,9 +14,9 @@ from langchain_core.language_models import LLM, LangSmithParams
 from langchain_core.outputs import Generation, GenerationChunk, LLMResult
 from pydantic import ConfigDict
 
-from hunyuan_api import Message, RunOptions
+from hunyuan_api import Message, RunOptions, RunResult
 
-from ._chunks import PROVIDER, text_chunk
+from ._chunks import PROVIDER, result_events, text_chunk
 from ._config import HunyuanParams
 from ._errors import map_errors
 
@@ -30,6 +30,12 @@ def _merge(chunks: list[GenerationChunk]) -> Generation:
     return Generation(text=merged.text, generation_info=merged.generation_info)
 
 
+def _text_chunks(result: RunResult, model: str) -> list[GenerationChunk]:
+    """A whole answer as the chunks a stream of it gives."""
+    chunks = (text_chunk(event, model) for event in result_events(result))
+    return [chunk for chunk in chunks if chunk is not None]
+
+
 def _llm_output(generations: list[list[Generation]], model: str) -> dict[str, Any]:
     totals = {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0}
     for (generation,) in generations:
@@ -41,7 +47,8 @@ def _llm_output(generations: list[list[Generation]], model: str) -> dict[str, An
 
 class HunyuanLLM(HunyuanParams, LLM):
     """Tencent Hunyuan as a completion model: the prompt is sent as one user message (on a fresh
-    RunThread thread, or appended to ``thread_id``) and the reply text returned.
+    RunThread thread, or appended to ``thread_id``; with ``api="chat_completions"`` in one
+    ChatCompletions call) and the reply text returned.
 
     ```python
     from langchain_hunyuan import HunyuanLLM
@@ -153,8 +160,15 @@ class HunyuanLLM(HunyuanParams, LLM):
         kwargs: Mapping[str, Any],
     ) -> Generation:
         # With ``streaming=True`` callbacks see each token even under ``invoke``.
-        manager = run_manager if self.streaming else None
-        return _merge(list(self._stream(prompt, stop, manager, **kwargs)))
+        if self.streaming or self.api != "chat_completions":
+            manager = run_manager if self.streaming else None
+            return _merge(list(self._stream(prompt, stop, manager, **kwargs)))
+        # ChatCompletions answers whole (``Stream: false``; the core streams only to enforce
+        # ``max_tokens``).
+        history, options = self._prepare(prompt, stop, kwargs)
+        with map_errors():
+            result = self._client.chat(history, options)
+        return _merge(_text_chunks(result, options.model))
 
     async def _acomplete(
         self,
@@ -163,8 +177,13 @@ class HunyuanLLM(HunyuanParams, LLM):
         run_manager: AsyncCallbackManagerForLLMRun | None,
         kwargs: Mapping[str, Any],
     ) -> Generation:
-        manager = run_manager if self.streaming else None
-        return _merge([chunk async for chunk in self._astream(prompt, stop, manager, **kwargs)])
+        if self.streaming or self.api != "chat_completions":
+            manager = run_manager if self.streaming else None
+            return _merge([chunk async for chunk in self._astream(prompt, stop, manager, **kwargs)])
+        history, options = self._prepare(prompt, stop, kwargs)
+        with map_errors():
+            result = await self._async_client.chat(history, options)
+        return _merge(_text_chunks(result, options.model))
 
     def _call(
         self,

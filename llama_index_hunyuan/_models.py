@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hunyuan_api import TOOL_MODELS
+from hunyuan_api import Api, supports_tools
 
 __all__ = [
     "CONTEXT_WINDOWS",
@@ -55,7 +55,8 @@ def max_output_for(model: str) -> int:
     return MAX_OUTPUT_TOKENS.get(model, DEFAULT_MAX_OUTPUT)
 
 
-def supports_function_calling(model: str) -> bool:
-    """Exactly the models the service honours Tools on. Unknown models say False: agents then
-    pick the ReAct path, which works everywhere; ``is_function_calling_model=True`` opts in."""
-    return model in TOOL_MODELS
+def supports_function_calling(model: str, api: Api = "run_thread") -> bool:
+    """Exactly the models the service honours Tools on, for that API (ChatCompletions also
+    serves the newer turbos/t1 models). Unknown models say False: agents then pick the ReAct
+    path, which works everywhere; ``is_function_calling_model=True`` opts in."""
+    return supports_tools(model, api)

@@ -35,6 +35,7 @@ from hunyuan_api import (
     ConfigurationError,
     HunyuanClient,
     Message,
+    RetryPolicy,
     RunOptions,
     StreamEvent,
     ToolSpec,
@@ -42,6 +43,7 @@ from hunyuan_api import (
     resolve_tool_choice,
     validate_options,
 )
+from hunyuan_api._config import API_KEY_HELP, CREDENTIALS_HELP
 
 from ._messages import to_core_messages
 from ._models import context_window_for, max_output_for, supports_function_calling
@@ -79,10 +81,15 @@ class Hunyuan(FunctionCallingLLM):
 
     Agent loops continue one RunThread thread per conversation: pass the whole history each turn,
     as LlamaIndex does, and only the new messages are sent (see the project's protocol, §4).
+    With ``api="chat_completions"`` (for accounts without RunThread; ``docs/transports.md``)
+    there are no threads: each turn sends the history (at most 40 messages) with tool calls and
+    call ids carried natively, ``chat``/``complete`` make one non-stream call, and ``seed`` is
+    available.
 
     Notes:
         - ``metadata.is_function_calling_model`` is True exactly for the models the service
-          honours tools on (hunyuan-pro, -turbo, -functioncall). Other and unknown models say
+          honours tools on (hunyuan-pro, -turbo, -functioncall; on ChatCompletions also the
+          turbos/t1 models, ``hunyuan_api.CHAT_COMPLETIONS_TOOL_MODELS``). Others say
           False, so LlamaIndex picks its ReAct/text paths; set ``is_function_calling_model=True``
           for a newer model that takes tools.
         - ``system_prompt`` leads every request that has no system message of its own.
@@ -95,6 +102,9 @@ class Hunyuan(FunctionCallingLLM):
           either, tolerating partial JSON while streaming.
         - Text is all RunThread carries: image, audio, video and document blocks are refused
           with a ValueError before any request.
+        - Reasoning (``hunyuan-t1`` models on ChatCompletions) streams as
+          ``additional_kwargs["thinking_delta"]`` and ends as a ``ThinkingBlock``, which is
+          never sent back.
 
     Example:
         ```python
@@ -159,13 +169,14 @@ class Hunyuan(FunctionCallingLLM):
     )
     is_function_calling_model: bool | None = Field(
         default=None,
-        description="Override tool support (default: only hunyuan-pro, -turbo, -functioncall).",
+        description="Override tool support (default: the models that take tools on `api`).",
     )
 
     _client: HunyuanClient | None = PrivateAttr(default=None)
     _aclient: AsyncHunyuanClient | None = PrivateAttr(default=None)
     _http_client: httpx.Client | None = PrivateAttr(default=None)
     _async_http_client: httpx.AsyncClient | None = PrivateAttr(default=None)
+    _retry_policy: RetryPolicy | None = PrivateAttr(default=None)
 
     def __init__(
         self,
@@ -192,14 +203,13 @@ class Hunyuan(FunctionCallingLLM):
         is_function_calling_model: bool | None = None,
         http_client: httpx.Client | None = None,
         async_http_client: httpx.AsyncClient | None = None,
+        retry_policy: RetryPolicy | None = None,
         **kwargs: Any,
     ) -> None:
         if "api_key" in kwargs:
+            # The same explanation the core gives for an sk-... key, with where to get a pair.
             raise ConfigurationError(
-                "api_key= looks like a Hunyuan console API KEY, which works only with Hunyuan's "
-                "OpenAI-compatible endpoint. RunThread requests are signed with a Tencent Cloud "
-                "SecretId/SecretKey pair: pass secret_id= and secret_key= (or set "
-                "HUNYUAN_SECRET_ID and HUNYUAN_SECRET_KEY)."
+                "api_key= was given. " + API_KEY_HELP + "To fix it: " + CREDENTIALS_HELP
             )
         unknown = sorted(set(kwargs) - set(type(self).model_fields))
         if unknown:
@@ -234,6 +244,8 @@ class Hunyuan(FunctionCallingLLM):
         )
         self._http_client = http_client
         self._async_http_client = async_http_client
+        # Backoff between the core's retries (None: 0.5 s doubling to 8 s, with jitter).
+        self._retry_policy = retry_policy
 
     @model_validator(mode="after")
     def _check_settings(self) -> Hunyuan:
@@ -256,7 +268,7 @@ class Hunyuan(FunctionCallingLLM):
     def metadata(self) -> LLMMetadata:
         function_calling = self.is_function_calling_model
         if function_calling is None:
-            function_calling = supports_function_calling(self.model)
+            function_calling = supports_function_calling(self.model, self.api)
         return LLMMetadata(
             context_window=self.context_window or context_window_for(self.model),
             num_output=self.max_tokens or max_output_for(self.model),
@@ -277,6 +289,7 @@ class Hunyuan(FunctionCallingLLM):
             "region": self.region,
             "timeout": self.timeout,
             "max_retries": self.max_retries,
+            "retry_policy": self._retry_policy,
             "allow_insecure_http": self.allow_insecure_http,
         }
 

@@ -1,4 +1,5 @@
-"""A local emulator of Tencent Hunyuan's API: RunThread, threads and ChatCompletions.
+"""A local emulator of Tencent Hunyuan's API: RunThread, threads, ChatCompletions and
+GetTokenCount.
 
 It checks TC3-HMAC-SHA256 signatures like the service, validates strictly (the codes of
 ``shared/protocol/RUNTHREAD.md``), streams like the service (``text/event-stream``), answers
@@ -29,7 +30,13 @@ RunThread success stream (each frame ``data: <compact JSON>\n\n``)::
 
 ChatCompletions streams chunks ``{"Id","Created","Note","Choices":[{"Index":0,"Delta":...,
 "FinishReason":""}],"Usage":<cumulative>}``; the last chunk carries the FinishReason and
-there is no ``[DONE]`` (the service sends none; Tencent's SDK needs none).
+there is no ``[DONE]`` (the service sends none; Tencent's SDK needs none). With
+``Stream: false`` the answer is one JSON body whose choice carries ``Message`` instead of
+``Delta``. ``Stop`` ends the output *after* the first matched stop string (Tencent's documented
+behaviour: the string stays in the output).
+
+``GetTokenCount`` (``{"Prompt"}``) answers ``TokenCount``, ``CharacterCount`` and ``Tokens``
+from the same tokenizer the deterministic model's usage counts with.
 """
 
 from __future__ import annotations

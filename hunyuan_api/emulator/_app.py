@@ -24,6 +24,7 @@ from ._auth import verify_request
 from ._codes import message_for
 from ._faults import Fault
 from ._frames import error_body, json_body
+from ._model import split_pieces
 from ._responses import BytesResponse, EventStreamResponse, StreamRegistry, html_status_response
 from ._rules import (
     RuleError,
@@ -33,6 +34,7 @@ from ._rules import (
     validate_create_thread,
     validate_get_thread,
     validate_get_thread_message,
+    validate_get_token_count,
     validate_message_list,
     validate_run_thread,
 )
@@ -163,6 +165,20 @@ async def _get_thread_message(call: _Call) -> BytesResponse:
     return call.pre_fault(fault, delay=delay) or call.json(found.to_wire(), delay=delay)
 
 
+async def _get_token_count(call: _Call) -> BytesResponse:
+    """``{"Prompt"}`` → ``TokenCount``, ``CharacterCount`` and ``Tokens`` by the emulator's
+    tokenizer (``_model.split_pieces``: a CJK character, a word or a punctuation mark each)."""
+    prompt = validate_get_token_count(call.body)
+    fault = _take(call, "GetTokenCount", streaming=False)
+    delay = _extra_delay(fault)
+    failed = call.pre_fault(fault, delay=delay)
+    if failed is not None:
+        return failed
+    tokens = [piece for piece in split_pieces(prompt) if not piece.isspace()]
+    payload = {"TokenCount": len(tokens), "CharacterCount": len(prompt), "Tokens": tokens}
+    return call.json(payload, delay=delay)
+
+
 def _limit_exceeded(call: _Call) -> RuleError:
     limit = call.state.settings.concurrency_limit
     return RuleError(
@@ -280,6 +296,7 @@ ACTIONS: dict[str, Handler] = {
     "GetThread": _get_thread,
     "GetThreadMessageList": _get_thread_message_list,
     "GetThreadMessage": _get_thread_message,
+    "GetTokenCount": _get_token_count,
     "RunThread": _run_thread,
     "ChatCompletions": _chat_completions,
 }

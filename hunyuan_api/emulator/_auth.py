@@ -64,7 +64,9 @@ def verify_request(headers: Mapping[str, str], body: bytes, state: EmulatorState
     credential = state.credential(secret_id)
     if credential is None:
         raise RuleError(
-            "AuthFailure.SecretIdNotFound", f"密钥不存在。SecretId {secret_id!r} is unknown."
+            # Like the service, never echo the SecretId: error messages end up in logs.
+            "AuthFailure.SecretIdNotFound",
+            "密钥不存在。The SecretId is unknown; check it in the access-key console.",
         )
     if service != "hunyuan":
         raise RuleError(

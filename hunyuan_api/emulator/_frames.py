@@ -8,6 +8,7 @@ piece.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,8 +32,16 @@ DONE = b"data: [DONE]\n\n"
 NOTE = "以上内容为AI生成，不代表开发者立场，请勿删除或修改本标记"
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if not text.isascii() and _SURROGATE.search(text):
+        # A lone surrogate (echoed from a prompt, or queued) cannot be UTF-8; JSON's \u
+        # escapes carry it intact, as the client's own request bodies do.
+        return json.dumps(value, separators=(",", ":"))
+    return text
 
 
 def frame(value: Any) -> bytes:

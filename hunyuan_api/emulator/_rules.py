@@ -33,6 +33,7 @@ __all__ = [
     "validate_create_thread",
     "validate_get_thread",
     "validate_get_thread_message",
+    "validate_get_token_count",
     "validate_message_list",
     "validate_run_thread",
 ]
@@ -82,7 +83,7 @@ CHAT_TOOL_MODELS = frozenset(
 MAX_CHAT_MESSAGES = 40
 ROLES = ("system", "user", "assistant", "tool")
 _TOOL_NAME_RE = re.compile(r"^[A-Za-z0-9_-]+$")
-_REPLAY_RE = re.compile(r"<tool_calls>(.*?)</tool_calls>", re.S)
+_REPLAY_OPEN, _REPLAY_CLOSE = "<tool_calls>", "</tool_calls>"
 
 
 def is_reasoning_model(model: str) -> bool:
@@ -264,6 +265,7 @@ _MESSAGE_LIST_SPEC = _F(
     "obj",
     fields={"ThreadID": _F("str", required=True), "Limit": _F("int"), "Order": _F("str")},
 )
+_GET_TOKEN_COUNT_SPEC = _F("obj", fields={"Prompt": _F("str", required=True)})
 
 
 def _join(path: str, key: str | int) -> str:
@@ -400,9 +402,18 @@ def _tool(item: dict[str, Any], path: str) -> ToolSpec:
 
 
 def parse_replay_tool_calls(content: str, path: str = "Content") -> tuple[ToolCallSpec, ...]:
-    """Tool calls an assistant message replays as ``<tool_calls>[...]</tool_calls>`` (§4.2)."""
+    """Tool calls an assistant message replays as ``<tool_calls>[...]</tool_calls>`` (§4.2).
+
+    The markup is the message's ending (the client appends it after the text); ``<tool_calls>``
+    anywhere else is text the conversation happens to contain, as the service would take it.
+    """
     calls: list[ToolCallSpec] = []
-    for block in _REPLAY_RE.findall(content):
+    end = content.rstrip()
+    start = end.rfind(_REPLAY_OPEN)
+    blocks = []
+    if end.endswith(_REPLAY_CLOSE) and start >= 0:
+        blocks.append(end[start + len(_REPLAY_OPEN) : -len(_REPLAY_CLOSE)])
+    for block in blocks:
         try:
             items = json.loads(block)
         except ValueError:
@@ -700,6 +711,14 @@ def validate_get_thread(body: dict[str, Any]) -> str:
 def validate_get_thread_message(body: dict[str, Any]) -> tuple[str, str]:
     _check(body, _GET_THREAD_MESSAGE_SPEC)
     return str(body["ThreadID"]), str(body["MessageID"])
+
+
+def validate_get_token_count(body: dict[str, Any]) -> str:
+    _check(body, _GET_TOKEN_COUNT_SPEC)
+    prompt = str(body["Prompt"])
+    if not prompt:
+        raise _bad("Prompt", "the text to count must not be empty.")
+    return prompt
 
 
 def validate_message_list(body: dict[str, Any]) -> tuple[str, int, str]:

@@ -36,6 +36,7 @@ __all__ = [
 ]
 
 _STOP_TIMEOUT = 5.0
+_THREAD_NAME = "hunyuan-emulator"
 # Longest wait for cancelled responses to unwind before their sockets are aborted.
 _GRACE = 0.5
 # uvicorn reports a response left unfinished as an error; for `drop` and for streams cancelled
@@ -51,10 +52,25 @@ class _QuietExpected(logging.Filter):
         return not any(text in str(record.msg) for text in _EXPECTED)
 
 
+class _QuietHangUps(logging.Filter):
+    """asyncio warns for every write after a client hung up mid-stream (a stop sequence, a
+    ``break`` out of a stream) until the loop notices; the emulator then stops on its own. Only
+    the emulator's thread is silenced: the user's own sockets still warn."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (
+            record.threadName == _THREAD_NAME
+            and str(record.msg) == "socket.send() raised exception."
+        )
+
+
 def _install_log_filter() -> None:
     logger = logging.getLogger("uvicorn.error")
     if not any(isinstance(f, _QuietExpected) for f in logger.filters):
         logger.addFilter(_QuietExpected())
+    asyncio_logger = logging.getLogger("asyncio")
+    if not any(isinstance(f, _QuietHangUps) for f in asyncio_logger.filters):
+        asyncio_logger.addFilter(_QuietHangUps())
 
 
 def make_settings(settings: EmulatorSettings | None = None, **overrides: Any) -> EmulatorSettings:
@@ -193,7 +209,7 @@ class EmulatorServer:
 
     def start(self, timeout: float = 10.0) -> None:
         """Serve from a background thread; returns once the server accepts connections."""
-        self._thread = threading.Thread(target=self._run, name="hunyuan-emulator", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=_THREAD_NAME, daemon=True)
         self._thread.start()
         deadline = time.monotonic() + timeout
         while not self._server.started:
