@@ -1,0 +1,183 @@
+"""The core's ChatCompletions-only pieces that the emulator cannot show: a non-stream answer that
+carries ``ErrorMsg``, the stop cut on a whole answer, tool-call fragments merged by id, and the
+request body rules."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from hunyuan_api import (
+    CHAT_COMPLETIONS_TOOL_MODELS,
+    TOOL_MODELS,
+    HunyuanClient,
+    Message,
+    RetryPolicy,
+    RunAccumulator,
+    RunOptions,
+    ServerError,
+    ServerSentEvent,
+    ToolCall,
+    ToolCallDelta,
+    ToolSpec,
+    build_chat_completions_body,
+    parse_frame,
+    supports_tools,
+)
+from hunyuan_api._frames import ChatCompletionChunk, ErrorFrame
+
+OPTIONS = RunOptions(api="chat_completions")
+USAGE = {"PromptTokens": 2, "CompletionTokens": 5, "TotalTokens": 7}
+
+
+def answer(content: str, finish: str = "stop", **extra: Any) -> dict[str, Any]:
+    choice = {"Index": 0, "Message": {"Role": "assistant", "Content": content, **extra}}
+    return {"Id": "r", "Choices": [{**choice, "FinishReason": finish}], "Usage": USAGE}
+
+
+class Service:
+    """Answers ChatCompletions with the queued JSON ``Response`` objects, in order."""
+
+    def __init__(self, *responses: dict[str, Any]) -> None:
+        self.responses = list(responses)
+        self.bodies: list[dict[str, Any]] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        assert request.headers["x-tc-action"] == "ChatCompletions"
+        self.bodies.append(json.loads(request.content))
+        response = {**self.responses.pop(0), "RequestId": f"rid-{len(self.bodies)}"}
+        return httpx.Response(200, json={"Response": response})
+
+
+def client_for(service: Service) -> HunyuanClient:
+    return HunyuanClient(
+        secret_id="AKIDtransportTest",
+        secret_key="transport-test-key",
+        base_url="http://127.0.0.1:9/",
+        http_client=httpx.Client(transport=httpx.MockTransport(service)),
+        retry_policy=RetryPolicy(initial_delay=0.0),
+    )
+
+
+def test_error_msg_in_a_non_stream_answer_is_typed_and_retried() -> None:
+    failed = {"Id": "r", "Choices": [], "ErrorMsg": {"Code": 4001, "Msg": "model timed out"}}
+    service = Service(failed, answer("fine"))
+    result = client_for(service).chat([Message("user", "hi")], OPTIONS)
+    assert (result.text, result.request_id) == ("fine", "rid-2")
+    assert [b["Stream"] for b in service.bodies] == [False, False]
+    # max_retries=2: three tries in all, as for a stream that fails before its first output.
+    service = Service(failed, failed, failed)
+    with pytest.raises(ServerError) as caught:
+        client_for(service).chat([Message("user", "hi")], OPTIONS)
+    assert caught.value.code == "4001"
+    assert caught.value.request_id == "rid-3"
+    assert caught.value.partial is not None
+    assert caught.value.partial.text == ""
+    assert len(service.bodies) == 3
+
+
+def test_stop_cut_on_a_whole_answer() -> None:
+    """The service keeps the matched stop string; the client cuts before it."""
+    service = Service(answer("one two STOP"), answer("no match here"))
+    client = client_for(service)
+    options = RunOptions(api="chat_completions", stop=("STOP", "zzz"))
+    cut = client.chat([Message("user", "hi")], options)
+    assert (cut.text, cut.finish_reason, cut.stop_sequence) == ("one two ", "stop", "STOP")
+    assert cut.usage is not None
+    whole = client.chat([Message("user", "hi")], options)
+    assert (whole.text, whole.stop_sequence) == ("no match here", None)
+    assert [(b["Stream"], b["Stop"]) for b in service.bodies] == [(False, ["STOP", "zzz"])] * 2
+
+
+def test_sensitive_and_reasoning_in_a_whole_answer() -> None:
+    service = Service(answer("half", "sensitive", ReasoningContent="thinking"))
+    result = client_for(service).chat([Message("user", "hi")], OPTIONS)
+    assert (result.text, result.reasoning, result.finish_reason) == (
+        "half",
+        "thinking",
+        "content_filter",
+    )
+
+
+def test_tool_results_without_ids_take_the_call_ids_by_position() -> None:
+    history = [
+        Message("user", "q"),
+        Message("assistant", "", (ToolCall("c1", "f"), ToolCall("c2", "f"))),
+        Message("tool", "r1"),
+        Message("tool", "r2", tool_call_id="c2"),
+        Message("tool", "r3"),
+    ]
+    body = build_chat_completions_body(history, OPTIONS, stream=False)
+    assert [m.get("ToolCallId") for m in body["Messages"][2:]] == ["c1", "c2", None]
+
+
+def test_any_with_one_tool_is_exact_with_several_forces_the_first() -> None:
+    one = RunOptions(api="chat_completions", tools=(ToolSpec("b"),), tool_choice="custom")
+    several = RunOptions(
+        api="chat_completions", tools=(ToolSpec("a"), ToolSpec("b")), tool_choice="custom"
+    )
+    for options, forced in ((one, "b"), (several, "a")):
+        body = build_chat_completions_body([Message("user", "q")], options, stream=True)
+        assert body["ToolChoice"] == "custom"
+        assert body["CustomTool"]["Function"]["Name"] == forced
+
+
+def test_tool_models_per_transport() -> None:
+    assert TOOL_MODELS < CHAT_COMPLETIONS_TOOL_MODELS
+    assert supports_tools("hunyuan-turbo")
+    assert supports_tools("hunyuan-turbo", "chat_completions")
+    assert not supports_tools("hunyuan-t1-latest")
+    assert supports_tools("hunyuan-t1-latest", "chat_completions")
+    assert not supports_tools("hunyuan-lite", "chat_completions")
+
+
+def _chunk(delta: dict[str, Any], finish: str = "", **extra: Any) -> Any:
+    frame = {"Id": "r", "Choices": [{"Index": 0, "Delta": delta, "FinishReason": finish}]}
+    return parse_frame(ServerSentEvent("message", json.dumps({**frame, **extra}), "", None))
+
+
+def test_tool_call_fragments_merge_by_id() -> None:
+    """Tencent's SDK says to merge ToolCalls fragments by Id: two calls that share an Index
+    stay two calls."""
+    acc = RunAccumulator(model="hunyuan-turbo")
+
+    def call(id_: str | None, name: str | None, args: str) -> dict[str, Any]:
+        function: dict[str, Any] = {"Arguments": args}
+        if name:
+            function["Name"] = name
+        out: dict[str, Any] = {"Index": 0, "Type": "function", "Function": function}
+        if id_:
+            out["Id"] = id_
+        return {"Role": "assistant", "Content": "", "ToolCalls": [out]}
+
+    frames = [
+        call("a", "f", '{"x":'),
+        call(None, None, " 1}"),
+        call("b", "g", '{"y": 2}'),
+        call("a", None, ""),
+    ]
+    events = [e for d in frames for e in acc.feed(_chunk(d))]
+    events += acc.feed(_chunk({"Role": "assistant", "Content": ""}, "tool_calls"))
+    assert [(e.index, e.id, e.name) for e in events if isinstance(e, ToolCallDelta)] == [
+        (0, "a", "f"),
+        (0, None, None),
+        (1, "b", "g"),
+    ]
+    result = acc.result()
+    assert [(c.id, c.name, c.arguments) for c in result.tool_calls] == [
+        ("a", "f", '{"x": 1}'),
+        ("b", "g", '{"y": 2}'),
+    ]
+    assert result.finish_reason == "tool_calls"
+
+
+def test_an_empty_error_envelope_is_no_error() -> None:
+    ok = _chunk({"Role": "assistant", "Content": "hi"}, ErrorMsg={"Code": 0, "Msg": ""})
+    assert isinstance(ok, ChatCompletionChunk)
+    assert isinstance(_chunk({}, ErrorMsg=None), ChatCompletionChunk)
+    failed = _chunk({}, ErrorMsg={"Code": 4000, "Msg": "internal"})
+    assert isinstance(failed, ErrorFrame)
+    assert (failed.code, failed.message) == ("4000", "internal")
