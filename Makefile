@@ -27,7 +27,7 @@ lint: $(STAMP)
 	$(PY) -m ruff format --check hunyuan_api langchain_hunyuan llama_index_hunyuan tests bench examples
 	$(PY) -m mypy
 
-unit: $(STAMP)
+unit: $(VENV)/.installed-bench
 	$(PY) -m pytest -q -p no:cacheprovider
 
 live: $(STAMP)

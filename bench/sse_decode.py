@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from ._util import measure
+from ._util import measure_both
 
 
 def sample_body(n: int) -> bytes:
@@ -74,9 +74,15 @@ DECODERS: dict[str, Callable[[list[bytes]], int]] = {
 
 def run(n: int, repeat: int, chunk_size: int = 4096) -> dict[str, Any]:
     chunks = _chunks(sample_body(n), chunk_size)
-    out: dict[str, Any] = {"events": n, "chunk_size": chunk_size}
+    out: dict[str, Any] = {
+        "events": n,
+        "chunk_size": chunk_size,
+        "bytes": sum(map(len, chunks)),
+        "repeat": repeat,
+        "times": {},
+    }
     for name, decode in DECODERS.items():
         if decode(chunks) != n:
             raise AssertionError(f"{name} decoded the wrong number of events")
-        out[name] = measure(lambda d=decode: d(chunks), repeat=repeat)  # type: ignore[misc]
+        out["times"][name] = measure_both(lambda d=decode: d(chunks), repeat=repeat)
     return out

@@ -1,0 +1,10 @@
+"""The benchmarks live in ``bench/`` at the repository root, outside the installed packages."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
