@@ -42,7 +42,12 @@ from ._payload import (
     validate_options,
 )
 from ._pool import ShardedAsyncTransport
-from ._responses import error_from_response, is_event_stream, parse_json_response
+from ._responses import (
+    error_from_response,
+    is_event_stream,
+    is_service_refusal,
+    parse_json_response,
+)
 from ._retry import RetryPolicy
 from ._session import RunSession
 from ._signing import TC3Auth
@@ -265,9 +270,8 @@ class _ClientBase:
 def _check_stream_start(response: httpx.Response, body: bytes | None) -> HunyuanError | None:
     if is_event_stream(response.status_code, response.headers.get("content-type", "")):
         return None
-    return _mark_unprocessed(
-        error_from_response(response.status_code, response.headers, body or b"")
-    )
+    error = error_from_response(response.status_code, response.headers, body or b"")
+    return _mark_unprocessed(error) if is_service_refusal(error) else error
 
 
 class HunyuanClient(_ClientBase):

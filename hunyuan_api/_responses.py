@@ -8,7 +8,22 @@ from typing import Any
 
 from ._errors import APIError, HunyuanError, RateLimitError, ServerError, make_api_error
 
-__all__ = ["error_from_response", "is_event_stream", "parse_json_response"]
+__all__ = [
+    "HTTP_CODE_PREFIX",
+    "error_from_response",
+    "is_event_stream",
+    "is_service_refusal",
+    "parse_json_response",
+]
+
+#: Codes of errors built from a bare HTTP status (a gateway page), not from the service's JSON.
+HTTP_CODE_PREFIX = "HTTP."
+
+
+def is_service_refusal(error: HunyuanError) -> bool:
+    """Whether the service itself refused the request (its JSON error envelope), which proves it
+    did not act on it. A bare 5xx page from a gateway proves nothing: the service may have run."""
+    return error.code is not None and not error.code.startswith(HTTP_CODE_PREFIX)
 
 
 def is_event_stream(status: int, content_type: str) -> bool:
@@ -40,13 +55,14 @@ def error_from_response(status: int, headers: Mapping[str, str], body: bytes) ->
             )
     message = f"HTTP {status} with {headers.get('content-type', 'no content type')}: "
     message += _snippet(body)
+    cls: type[HunyuanError] = APIError
     if status >= 500:
-        return ServerError(
-            message, code=f"HTTP.{status}", request_id=request_id, http_status=status
-        )
-    if status == 429:
-        return RateLimitError(message, code="HTTP.429", request_id=request_id, http_status=status)
-    return APIError(message, code=f"HTTP.{status}", request_id=request_id, http_status=status)
+        cls = ServerError
+    elif status == 429:
+        cls = RateLimitError
+    return cls(
+        message, code=f"{HTTP_CODE_PREFIX}{status}", request_id=request_id, http_status=status
+    )
 
 
 def parse_json_response(status: int, headers: Mapping[str, str], body: bytes) -> dict[str, Any]:

@@ -313,19 +313,37 @@ async def test_a_thread_in_use_is_not_continued_by_a_second_call(
         lambda: error_response("FailedOperation.EngineServerLimitExceeded", "busy"),
         lambda: error_response("InternalError", "oops"),
         lambda: error_response("RequestLimitExceeded.UinLimitExceeded", "slow"),
-        lambda: httpx.Response(502, headers={"Content-Type": "text/html"}, content=b"<h1>502</h1>"),
-        lambda: httpx.Response(503, content=b""),
+        lambda: error_response("InternalError", "oops", status=502),
     ],
 )
-async def test_transient_error_before_the_stream_is_retried(
+async def test_transient_refusal_before_the_stream_is_retried_on_the_same_thread(
     harness: Harness, service: FakeService, failure
 ) -> None:
     service.script("RunThread", failure(), failure())
     result = finished(await harness.stream([U("hi")]))
     assert result.text == "reply 1"
     assert service.actions() == ["CreateThread", "RunThread", "RunThread", "RunThread"]
-    # the service never acted on the refused requests: the same thread is reused
+    # the service's own error envelope proves it never acted: the same thread is reused
     assert {b["ThreadID"] for b in service.bodies("RunThread")} == {"thread_1"}
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        lambda: httpx.Response(502, headers={"Content-Type": "text/html"}, content=b"<h1>502</h1>"),
+        lambda: httpx.Response(503, content=b""),
+        lambda: httpx.Response(504, headers={"Content-Type": "text/html"}, content=b"timeout"),
+    ],
+)
+async def test_gateway_5xx_before_the_stream_is_retried_on_a_fresh_thread(
+    harness: Harness, service: FakeService, failure
+) -> None:
+    # A gateway page proves nothing about the service: it may have run and changed the thread.
+    service.script("RunThread", failure())
+    result = finished(await harness.stream([U("hi")]))
+    assert result.text == "reply 1"
+    assert service.actions() == ["CreateThread", "RunThread", "CreateThread", "RunThread"]
+    assert [b["ThreadID"] for b in service.bodies("RunThread")] == ["thread_1", "thread_2"]
 
 
 async def test_transient_create_thread_error_is_retried(

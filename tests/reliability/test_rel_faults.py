@@ -100,8 +100,9 @@ CASES: list[Case] = [
         _ok_after_one(Fault.error(code), same_thread=True, id=f"before-{code}")
         for code in TRANSIENT_CODES
     ),
-    _ok_after_one(Fault.http_status(502), same_thread=True, id="before-http502"),
-    _ok_after_one(Fault.http_status(503), same_thread=True, id="before-http503"),
+    # A gateway page proves nothing about the service, so the retry takes a fresh thread.
+    _ok_after_one(Fault.http_status(502), same_thread=False, id="before-http502"),
+    _ok_after_one(Fault.http_status(503), same_thread=False, id="before-http503"),
     # -- transient errors that persist: the typed error after max_retries ---------------------
     Case(
         "persistent-InternalError",
@@ -506,7 +507,7 @@ def test_a_continued_thread_is_retried_by_the_thread_rules(
     ("fault", "retried", "error"),
     [
         (Fault.error("InternalError"), True, None),
-        (Fault.http_status(503), True, None),
+        (Fault.http_status(503), False, ServerError),
         (Fault.drop(0), False, StreamError),
         (Fault.truncate(0), False, StreamError),
         (Fault.error_frame("InternalError", "error", 0), False, ServerError),
