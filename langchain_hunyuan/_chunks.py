@@ -55,7 +55,12 @@ def final_metadata(result: RunResult, model: str) -> dict[str, Any]:
         "message_id": result.message_id,
         "request_id": result.request_id,
     }
-    return {k: v for k, v in metadata.items() if v is not None}
+    out: dict[str, Any] = {k: v for k, v in metadata.items() if v is not None}
+    if result.thread_id is not None:
+        # How the run used its thread: whether it extended one, and how much went on the wire.
+        out["continued_thread"] = result.continued_thread
+        out["messages_sent"] = result.messages_sent
+    return out
 
 
 def result_events(result: RunResult) -> list[StreamEvent]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal, TypeVar, cast
 
@@ -56,6 +57,19 @@ _API_KEY_NOTE = (
 )
 
 
+def _env_secret(name: str, partner: str, fallback: str) -> Callable[[], SecretStr | None]:
+    """A credential from ``name``, else from the TENCENTCLOUD_* pair, but never one half from
+    each family: with either HUNYUAN_* variable set, the pair is HUNYUAN_*, as in the core."""
+
+    def factory() -> SecretStr | None:
+        value = os.environ.get(name) or (
+            None if os.environ.get(partner) else os.environ.get(fallback)
+        )
+        return SecretStr(value) if value else None
+
+    return factory
+
+
 class HunyuanParams(BaseModel):
     """The connection and sampling settings every Hunyuan LangChain model shares."""
 
@@ -73,8 +87,8 @@ class HunyuanParams(BaseModel):
     (``model_name=`` also works)."""
 
     secret_id: SecretStr | None = Field(
-        default_factory=secret_from_env(
-            ["HUNYUAN_SECRET_ID", "TENCENTCLOUD_SECRET_ID"], default=None
+        default_factory=_env_secret(
+            "HUNYUAN_SECRET_ID", "HUNYUAN_SECRET_KEY", "TENCENTCLOUD_SECRET_ID"
         ),
         validation_alias=AliasChoices("secret_id", "hunyuan_secret_id"),
     )
@@ -82,8 +96,8 @@ class HunyuanParams(BaseModel):
     ``TENCENTCLOUD_SECRET_ID`` (``hunyuan_secret_id=`` also works)."""
 
     secret_key: SecretStr | None = Field(
-        default_factory=secret_from_env(
-            ["HUNYUAN_SECRET_KEY", "TENCENTCLOUD_SECRET_KEY"], default=None
+        default_factory=_env_secret(
+            "HUNYUAN_SECRET_KEY", "HUNYUAN_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"
         ),
         validation_alias=AliasChoices("secret_key", "hunyuan_secret_key"),
     )
@@ -186,6 +200,12 @@ class HunyuanParams(BaseModel):
 
     @model_validator(mode="after")
     def _check_settings(self) -> Self:
+        if "session_token" not in self.model_fields_set and self.session_token is not None:
+            # The environment's token belongs to the TENCENTCLOUD_* pair only: with any other
+            # SecretId it would make every signature fail.
+            env_id = os.environ.get("TENCENTCLOUD_SECRET_ID")
+            if self.secret_id is None or self.secret_id.get_secret_value() != env_id:
+                self.session_token = None
         # Refuse at construction what every call would refuse, with the same messages.
         validate_options(self._options(None, {}))
         if isinstance(self.max_retries, bool) or self.max_retries < 0:

@@ -637,3 +637,14 @@ async def test_llm_stop_and_pinned_thread(
 async def test_llm_errors_are_mapped(make_llm: Callable[..., HunyuanLLM], sync: bool) -> None:
     with pytest.raises(lc_exc.ModelAuthenticationError):
         await invoke(make_llm(secret_key="wrong"), "hi", sync)
+
+
+def test_response_metadata_reports_thread_reuse(emu: EmulatorHandle) -> None:
+    chat = ChatHunyuan(base_url=emu.base_url, secret_id=emu.secret_id, secret_key=emu.secret_key)
+    first = chat.invoke([HumanMessage("你好")])
+    assert first.response_metadata["continued_thread"] is False
+    assert first.response_metadata["messages_sent"] == 1
+    second = chat.invoke([HumanMessage("你好"), first, HumanMessage("再说一遍")])
+    assert second.response_metadata["continued_thread"] is True
+    assert second.response_metadata["messages_sent"] == 1
+    assert second.response_metadata["thread_id"] == first.response_metadata["thread_id"]

@@ -414,6 +414,8 @@ def test_chunks_merge_into_the_reply() -> None:
         "run_id": "run_1",
         "message_id": "msg_1",
         "request_id": "req_1",
+        "continued_thread": False,
+        "messages_sent": 0,
     }
 
 
@@ -670,3 +672,24 @@ def test_token_counting_uses_get_token_count() -> None:
         llm = HunyuanLLM(**CREDS, http_client=client, base_url="http://127.0.0.1:9/")
         assert llm.get_num_tokens("abc") == 3
     assert seen[0] == ("GetTokenCount", {"Prompt": "你好"})
+
+
+def test_env_credentials_never_mix_families(monkeypatch: pytest.MonkeyPatch) -> None:
+    # One half from HUNYUAN_* and the other from TENCENTCLOUD_* would sign with a wrong pair.
+    monkeypatch.setenv("HUNYUAN_SECRET_ID", "AKIDhunyuan")
+    monkeypatch.setenv("TENCENTCLOUD_SECRET_ID", "AKIDtencent")
+    monkeypatch.setenv("TENCENTCLOUD_SECRET_KEY", "tencent-key")
+    monkeypatch.setenv("TENCENTCLOUD_SESSION_TOKEN", "session-token")
+    model = ChatHunyuan()
+    assert model.secret_id is not None
+    assert model.secret_id.get_secret_value() == "AKIDhunyuan"
+    assert model.secret_key is None
+    assert model.session_token is None
+
+
+def test_env_session_token_only_with_its_own_pair(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TENCENTCLOUD_SESSION_TOKEN", "session-token")
+    assert ChatHunyuan(secret_id="AKIDarg", secret_key="arg-key").session_token is None
+    explicit = ChatHunyuan(secret_id="AKIDarg", secret_key="arg-key", session_token="mine")
+    assert explicit.session_token is not None
+    assert explicit.session_token.get_secret_value() == "mine"
