@@ -23,6 +23,7 @@ from hunyuan_api.emulator._model import (
     count_tokens,
     find_json_schema,
     generate,
+    grounded_answer,
     has_cjk,
     match_tool,
     split_pieces,
@@ -442,3 +443,48 @@ def test_langchain_unicode_tool_call(prompt: str, expected: str) -> None:
 def test_unicode_name_kept_without_quotes() -> None:
     schema = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}
     assert "你好啊集团" in build_arguments(schema, "Create a customer named 你好啊集团 now")["name"]
+
+
+# -- retrieval prompts -------------------------------------------------------------------------
+
+_QA_PROMPT = """Context information is below.
+---------------------
+file_path: tencent.md
+
+# 腾讯
+
+腾讯公司成立于 1998 年，总部位于深圳南山区的腾讯滨海大厦。腾讯的产品包括微信、QQ
+和腾讯云。
+# 荔枝
+
+荔枝是华南的夏季水果，每年五月到七月上市。
+---------------------
+Given the context information and not prior knowledge, answer the query.
+Query: {question}
+Answer: """
+
+
+def test_grounded_answer_quotes_the_sentence_that_answers() -> None:
+    answer = grounded_answer(_QA_PROMPT.format(question="腾讯的总部在哪里？"))
+    assert answer is not None
+    assert "总部位于深圳南山区" in answer
+    assert "荔枝" not in answer
+    assert "file_path" not in answer
+
+
+def test_grounded_answer_follows_the_question() -> None:
+    answer = grounded_answer(_QA_PROMPT.format(question="荔枝什么时候上市？"))
+    assert answer is not None
+    assert "五月到七月" in answer
+    assert "腾讯" not in answer
+
+
+def test_grounded_answer_only_for_context_then_question_prompts() -> None:
+    assert grounded_answer("腾讯的总部在哪里？") is None
+    assert grounded_answer(_QA_PROMPT.format(question="What is the capital of France?")) is None
+
+
+def test_generate_answers_retrieval_prompts_from_the_context() -> None:
+    reply = generate([ConvMessage("user", _QA_PROMPT.format(question="腾讯的总部在哪里？"))])
+    assert reply.text.startswith("根据提供的资料：")
+    assert "滨海大厦" in reply.text

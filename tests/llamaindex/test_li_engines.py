@@ -36,7 +36,11 @@ def test_vector_query_engine(emu: EmulatorHandle, llm: Hunyuan) -> None:
     index = VectorStoreIndex.from_documents(DOCS, embed_model=MockEmbedding(embed_dim=8))
     engine = index.as_query_engine(llm=llm, similarity_top_k=3)
     response = engine.query("What do pandas eat?")
-    assert str(response).startswith("You said:")
+    # The emulator answers retrieval prompts from the context it was given.
+    assert str(response) == (
+        "From the provided context: Pandas are bears native to south central China. "
+        "They eat bamboo."
+    )
     assert len(response.source_nodes) == 3
     assert "bamboo" in _sent_text(emu)
     assert "What do pandas eat?" in _sent_text(emu)
@@ -47,14 +51,16 @@ def test_summary_query_engine_streaming(emu: EmulatorHandle, llm: Hunyuan) -> No
     response = engine.query("Where does the Li River flow?")
     tokens = list(response.response_gen)  # type: ignore[union-attr]
     assert len(tokens) > 3
-    assert "".join(tokens).startswith("You said:")
+    assert "".join(tokens) == (
+        "From the provided context: The Li River flows through Guilin and Yangshuo in Guangxi."
+    )
     assert "Guilin" in _sent_text(emu)
 
 
 async def test_summary_query_engine_async(emu: EmulatorHandle, llm: Hunyuan) -> None:
     engine = SummaryIndex.from_documents(DOCS).as_query_engine(llm=llm)
     response = await engine.aquery("Who built Hunyuan?")
-    assert str(response).startswith("You said:")
+    assert "built by Tencent" in str(response)
     assert "Tencent" in _sent_text(emu)
 
 
@@ -63,7 +69,7 @@ async def test_vector_query_engine_async_streaming(emu: EmulatorHandle, llm: Hun
     engine = index.as_query_engine(llm=llm, streaming=True)
     response = await engine.aquery("What do pandas eat?")
     tokens = [t async for t in response.async_response_gen()]  # type: ignore[union-attr]
-    assert "".join(tokens).startswith("You said:")
+    assert "They eat bamboo." in "".join(tokens)
 
 
 def test_context_window_drives_packing(emu: EmulatorHandle, make_llm: Any) -> None:
