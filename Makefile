@@ -39,5 +39,9 @@ bench: $(VENV)/.installed-bench
 emulator: $(STAMP)
 	$(VENV)/bin/hunyuan-emulator
 
+# Rewrites notebooks/*.ipynb from notebooks/_build.py and stores the outputs of an emulator run.
+notebooks: $(STAMP)
+	$(PY) notebooks/_build.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -26,7 +26,7 @@ import os
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,8 +89,6 @@ class Transcript:
     step: str = ""
     threads: set[str] = field(default_factory=set)
     started: float = field(default_factory=time.monotonic)
-    #: Messages a RunThread request carried, by request id (from the emulator's log).
-    sent_by_request: Callable[[str | None], int | None] = lambda _: None
 
     @staticmethod
     def say(text: str = "", end: str = "\n") -> None:
@@ -168,7 +166,7 @@ class Transcript:
 def langchain_recorder(transcript: Transcript) -> Any:
     """A LangChain callback handler that records each chat model call in the transcript."""
     from langchain_core.callbacks import BaseCallbackHandler
-    from langchain_core.messages import AIMessage, BaseMessage
+    from langchain_core.messages import BaseMessage
     from langchain_core.outputs import ChatGeneration, LLMResult
 
     class Recorder(BaseCallbackHandler):
@@ -186,24 +184,15 @@ def langchain_recorder(transcript: Transcript) -> Any:
             assert isinstance(generation, ChatGeneration)
             message = generation.message
             usage = getattr(message, "usage_metadata", None) or {}
+            # The plugin reports how each run used its RunThread thread.
             metadata = message.response_metadata
-            thread_id = metadata.get("thread_id")
-            reused = thread_id in transcript.threads
-            sent = transcript.sent_by_request(metadata.get("request_id"))
-            if sent is None:
-                # Against the real service there is no request log: a continued thread got the
-                # messages after the last reply (protocol §4), a fresh one the whole history.
-                last_reply = max(
-                    (i for i, m in enumerate(history) if isinstance(m, AIMessage)), default=-1
-                )
-                sent = len(history) - last_reply - 1 if reused else len(history)
             transcript.record(
                 input_tokens=usage.get("input_tokens", 0),
                 output_tokens=usage.get("output_tokens", 0),
-                thread_id=thread_id,
+                thread_id=metadata.get("thread_id"),
                 history=len(history),
-                sent=sent,
-                reused=reused,
+                sent=metadata.get("messages_sent"),
+                reused=bool(metadata.get("continued_thread")),
             )
 
     return Recorder()
@@ -394,19 +383,12 @@ def backend(transcript: Transcript, force_emulator: bool) -> Iterator[None]:
         emu = emulator.__enter__()
     try:
         transcript.say(f"   listening on {emu.base_url}")
-        transcript.say("   Its model is deterministic: replies quote the prompt, tool calls are")
-        transcript.say("   built from the question. Set the two variables to talk to Hunyuan.")
+        transcript.say("   Its model is deterministic: replies quote the prompt or the matching")
+        transcript.say("   document sentences, tool calls are built from the question.")
+        transcript.say("   Set HUNYUAN_SECRET_ID and HUNYUAN_SECRET_KEY to talk to Hunyuan.")
         os.environ["HUNYUAN_SECRET_ID"] = emu.secret_id
         os.environ["HUNYUAN_SECRET_KEY"] = emu.secret_key
         os.environ["HUNYUAN_BASE_URL"] = emu.base_url
-
-        def sent_by_request(request_id: str | None) -> int | None:
-            for request in reversed(emu.state.requests):
-                if request.request_id == request_id and request.action == "RunThread":
-                    return len(request.body.get("AdditionalMessages") or [])
-            return None
-
-        transcript.sent_by_request = sent_by_request
         yield
     finally:
         emulator.__exit__(None, None, None)

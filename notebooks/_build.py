@@ -25,8 +25,8 @@ SETUP_MD = """\
 pair from https://console.cloud.tencent.com/cam/capi), this notebook talks to Tencent's service.
 Without them it starts the bundled emulator in this kernel and points the same environment
 variables at it, so every cell below reads exactly as it would against the real service. The
-emulator's model is deterministic: its replies quote your prompt, and its tool calls are built
-from your words."""
+emulator's model is deterministic: its replies quote your prompt (retrieval prompts get the
+context sentences that match the question), and its tool calls are built from your words."""
 
 SETUP = """\
 import os
