@@ -159,6 +159,18 @@ class _ClientBase:
             headers["X-TC-Region"] = self.region
         return headers
 
+    def _build_request(
+        self, http: httpx.Client | httpx.AsyncClient, action: str, body: dict[str, Any]
+    ) -> httpx.Request:
+        """The POST of one action (signed when sent, by ``self._auth``)."""
+        return http.build_request(
+            "POST",
+            self.endpoint.url,
+            content=encode_json(body),
+            headers=self._headers(action),
+            timeout=self.timeout,
+        )
+
     def _prepare(self, messages: Sequence[Message], options: RunOptions) -> list[Message]:
         validate_options(options)
         history = normalize_messages(messages)
@@ -305,15 +317,10 @@ class HunyuanClient(_ClientBase):
     # -- JSON actions --------------------------------------------------------------------------
 
     def _send_json(self, action: str, body: dict[str, Any]) -> dict[str, Any]:
-        request = self._http.build_request(
-            "POST",
-            self.endpoint.url,
-            content=encode_json(body),
-            headers=self._headers(action),
-            timeout=self.timeout,
-        )
+        http = self._http
+        request = self._build_request(http, action, body)
         try:
-            response = self._http.send(request, auth=self._auth)
+            response = http.send(request, auth=self._auth)
         except httpx.HTTPError as exc:
             raise _transport_error(exc, partial=None, request_id=None) from exc
         return parse_json_response(response.status_code, response.headers, response.content)
@@ -390,13 +397,7 @@ class HunyuanClient(_ClientBase):
         self, action: str, body: dict[str, Any], options: RunOptions, attempt: _Attempt
     ) -> Iterator[StreamEvent]:
         http = self._http
-        request = http.build_request(
-            "POST",
-            self.endpoint.url,
-            content=encode_json(body),
-            headers=self._headers(action),
-            timeout=self.timeout,
-        )
+        request = self._build_request(http, action, body)
         try:
             response = http.send(request, auth=self._auth, stream=True)
         except httpx.HTTPError as exc:
@@ -530,13 +531,7 @@ class AsyncHunyuanClient(_ClientBase):
 
     async def _send_json(self, action: str, body: dict[str, Any]) -> dict[str, Any]:
         http = self._http
-        request = http.build_request(
-            "POST",
-            self.endpoint.url,
-            content=encode_json(body),
-            headers=self._headers(action),
-            timeout=self.timeout,
-        )
+        request = self._build_request(http, action, body)
         try:
             response = await http.send(request, auth=self._auth)
         except httpx.HTTPError as exc:
@@ -619,13 +614,7 @@ class AsyncHunyuanClient(_ClientBase):
         self, action: str, body: dict[str, Any], options: RunOptions, attempt: _Attempt
     ) -> AsyncGenerator[StreamEvent, None]:
         http = self._http
-        request = http.build_request(
-            "POST",
-            self.endpoint.url,
-            content=encode_json(body),
-            headers=self._headers(action),
-            timeout=self.timeout,
-        )
+        request = self._build_request(http, action, body)
         try:
             response = await http.send(request, auth=self._auth, stream=True)
         except httpx.HTTPError as exc:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, ClassVar, Literal, TypeVar, cast
 
 import httpx
+from langchain_core.language_models import LangSmithParams
 from langchain_core.utils import secret_from_env
 from pydantic import (
     AliasChoices,
@@ -30,9 +31,10 @@ from hunyuan_api import (
     validate_options,
 )
 
+from ._chunks import PROVIDER
 from ._errors import map_errors
 
-__all__ = ["CALL_OVERRIDES", "HunyuanParams"]
+__all__ = ["CALL_OVERRIDES", "MODEL_CONFIG", "HunyuanParams"]
 
 #: Fields a single call may override (``invoke(..., temperature=0.2)``, ``bind(model=...)``).
 CALL_OVERRIDES = frozenset(
@@ -70,15 +72,24 @@ def _env_secret(name: str, partner: str, fallback: str) -> Callable[[], SecretSt
     return factory
 
 
-class HunyuanParams(BaseModel):
-    """The connection and sampling settings every Hunyuan LangChain model shares."""
+#: The pydantic configuration of ``HunyuanParams`` and of each model class built on it.
+MODEL_CONFIG = ConfigDict(
+    populate_by_name=True,
+    extra="forbid",
+    arbitrary_types_allowed=True,
+    protected_namespaces=(),
+)
 
-    model_config = ConfigDict(
-        populate_by_name=True,
-        extra="forbid",
-        arbitrary_types_allowed=True,
-        protected_namespaces=(),
-    )
+
+class HunyuanParams(BaseModel):
+    """The connection and sampling settings every Hunyuan LangChain model shares, and the
+    LangChain plumbing that follows from them. A model class lists it before its LangChain base
+    (``class ChatHunyuan(HunyuanParams, BaseChatModel)``), so the methods here come first."""
+
+    model_config = MODEL_CONFIG
+
+    #: ``ls_model_type`` reported to LangSmith; set by each model class.
+    _ls_model_type: ClassVar[Literal["chat", "llm"]]
 
     model: str = Field(
         default="hunyuan-turbo", validation_alias=AliasChoices("model", "model_name")
@@ -331,7 +342,31 @@ class HunyuanParams(BaseModel):
             thread_id=pick("thread_id"),
         )
 
-    def _params(self) -> dict[str, Any]:
+    # -- LangChain plumbing -------------------------------------------------------------------
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        # The public module of the package's model class (``langchain_hunyuan.chat_models``,
+        # ``langchain_hunyuan.llms``), where ``load`` looks the class up; a subclass defined
+        # elsewhere reports the module of the package class it extends.
+        home = next(c for c in cls.__mro__ if c.__module__.startswith("langchain_hunyuan."))
+        return home.__module__.split(".")
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        return {
+            "secret_id": "HUNYUAN_SECRET_ID",
+            "secret_key": "HUNYUAN_SECRET_KEY",
+            "session_token": "TENCENTCLOUD_SESSION_TOKEN",
+            "api_key": "HUNYUAN_API_KEY",
+        }
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
         """The settings that identify what a call does (no secrets, no clients)."""
         params = {
             "model": self.model,
@@ -347,3 +382,19 @@ class HunyuanParams(BaseModel):
             "thread_id": self.thread_id,
         }
         return {k: v for k, v in params.items() if v is not None}
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        params = LangSmithParams(
+            ls_provider=PROVIDER,
+            ls_model_name=kwargs.get("model", self.model),
+            ls_model_type=self._ls_model_type,
+        )
+        temperature = kwargs.get("temperature", self.temperature)
+        if temperature is not None:
+            params["ls_temperature"] = temperature
+        max_tokens = kwargs.get("max_tokens", self.max_tokens)
+        if max_tokens is not None:
+            params["ls_max_tokens"] = max_tokens
+        if stops := self._merged_stop(stop):
+            params["ls_stop"] = stops
+        return params

@@ -11,7 +11,7 @@ from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
     CallbackManagerForLLMRun,
 )
-from langchain_core.language_models import LangSmithParams, LanguageModelInput
+from langchain_core.language_models import LanguageModelInput
 from langchain_core.language_models.chat_models import (
     BaseChatModel,
     agenerate_from_stream,
@@ -30,12 +30,12 @@ from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from hunyuan_api import Message, RunOptions, check_tools_supported, supports_tools
 
-from ._chunks import PROVIDER, chat_chunk, result_events
-from ._config import CALL_OVERRIDES, HunyuanParams
+from ._chunks import chat_chunk, result_events
+from ._config import CALL_OVERRIDES, MODEL_CONFIG, HunyuanParams
 from ._errors import map_errors
 from ._messages import convert_messages, render_for_count
 from ._tools import apply_response_format, format_tools, resolve_choice, tool_specs
@@ -98,57 +98,16 @@ class ChatHunyuan(HunyuanParams, BaseChatModel):
     ``ModelRateLimitError``); retries already happened in the core client.
     """
 
-    # Repeated from HunyuanParams: LangChain's base classes carry ``extra="ignore"``, which
-    # would otherwise win and let misspelled settings pass silently.
-    model_config = ConfigDict(
-        populate_by_name=True,
-        extra="forbid",
-        arbitrary_types_allowed=True,
-        protected_namespaces=(),
-    )
+    # Set again here: LangChain's base classes carry ``extra="ignore"``, which would otherwise
+    # win and let misspelled settings pass silently.
+    model_config = MODEL_CONFIG
+    _ls_model_type = "chat"
 
-    # -- LangChain plumbing -------------------------------------------------------------------
+    # -- LangChain plumbing (the rest is in HunyuanParams) ------------------------------------
 
     @property
     def _llm_type(self) -> str:
         return "hunyuan-chat"
-
-    @classmethod
-    def is_lc_serializable(cls) -> bool:
-        return True
-
-    @classmethod
-    def get_lc_namespace(cls) -> list[str]:
-        return ["langchain_hunyuan", "chat_models"]
-
-    @property
-    def lc_secrets(self) -> dict[str, str]:
-        return {
-            "secret_id": "HUNYUAN_SECRET_ID",
-            "secret_key": "HUNYUAN_SECRET_KEY",
-            "session_token": "TENCENTCLOUD_SESSION_TOKEN",
-            "api_key": "HUNYUAN_API_KEY",
-        }
-
-    @property
-    def _identifying_params(self) -> dict[str, Any]:
-        return self._params()
-
-    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
-        params = LangSmithParams(
-            ls_provider=PROVIDER,
-            ls_model_name=kwargs.get("model", self.model),
-            ls_model_type="chat",
-        )
-        temperature = kwargs.get("temperature", self.temperature)
-        if temperature is not None:
-            params["ls_temperature"] = temperature
-        max_tokens = kwargs.get("max_tokens", self.max_tokens)
-        if max_tokens is not None:
-            params["ls_max_tokens"] = max_tokens
-        if stops := self._merged_stop(stop):
-            params["ls_stop"] = stops
-        return params
 
     def _resolve_model_profile(self) -> ModelProfile | None:
         tools = supports_tools(self.model, self.api)

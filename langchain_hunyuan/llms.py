@@ -10,14 +10,13 @@ from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
     CallbackManagerForLLMRun,
 )
-from langchain_core.language_models import LLM, LangSmithParams
+from langchain_core.language_models import LLM
 from langchain_core.outputs import Generation, GenerationChunk, LLMResult
-from pydantic import ConfigDict
 
 from hunyuan_api import Message, RunOptions, RunResult
 
 from ._chunks import PROVIDER, result_events, text_chunk
-from ._config import HunyuanParams
+from ._config import MODEL_CONFIG, HunyuanParams
 from ._errors import map_errors
 
 __all__ = ["HunyuanLLM"]
@@ -61,55 +60,14 @@ class HunyuanLLM(HunyuanParams, LLM):
     the thread/run/request ids, ``usage_metadata`` and any ``reasoning_content``.
     """
 
-    # Repeated from HunyuanParams: LangChain's base classes carry ``extra="ignore"``, which
-    # would otherwise win and let misspelled settings pass silently.
-    model_config = ConfigDict(
-        populate_by_name=True,
-        extra="forbid",
-        arbitrary_types_allowed=True,
-        protected_namespaces=(),
-    )
+    # Set again here: LangChain's base classes carry ``extra="ignore"``, which would otherwise
+    # win and let misspelled settings pass silently.
+    model_config = MODEL_CONFIG
+    _ls_model_type = "llm"
 
     @property
     def _llm_type(self) -> str:
         return "hunyuan"
-
-    @classmethod
-    def is_lc_serializable(cls) -> bool:
-        return True
-
-    @classmethod
-    def get_lc_namespace(cls) -> list[str]:
-        return ["langchain_hunyuan", "llms"]
-
-    @property
-    def lc_secrets(self) -> dict[str, str]:
-        return {
-            "secret_id": "HUNYUAN_SECRET_ID",
-            "secret_key": "HUNYUAN_SECRET_KEY",
-            "session_token": "TENCENTCLOUD_SESSION_TOKEN",
-            "api_key": "HUNYUAN_API_KEY",
-        }
-
-    @property
-    def _identifying_params(self) -> dict[str, Any]:
-        return self._params()
-
-    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
-        params = LangSmithParams(
-            ls_provider=PROVIDER,
-            ls_model_name=kwargs.get("model", self.model),
-            ls_model_type="llm",
-        )
-        temperature = kwargs.get("temperature", self.temperature)
-        if temperature is not None:
-            params["ls_temperature"] = temperature
-        max_tokens = kwargs.get("max_tokens", self.max_tokens)
-        if max_tokens is not None:
-            params["ls_max_tokens"] = max_tokens
-        if stops := self._merged_stop(stop):
-            params["ls_stop"] = stops
-        return params
 
     # -- one call -----------------------------------------------------------------------------
 

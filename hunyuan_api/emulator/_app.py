@@ -38,7 +38,15 @@ from ._rules import (
     validate_message_list,
     validate_run_thread,
 )
-from ._runs import chat_json, chat_model_reply, decide, model_reply, plan_chat_stream, plan_run
+from ._runs import (
+    StreamPlan,
+    chat_json,
+    chat_model_reply,
+    decide,
+    model_reply,
+    plan_chat_stream,
+    plan_run,
+)
 from ._state import EmulatorState, RecordedRequest, StoredMessage, new_id
 
 __all__ = ["ACTIONS", "API_VERSION", "EmulatorApp"]
@@ -89,6 +97,29 @@ class _Call:
             return None
         self.record.outcome = f"fault:{fault.spec}"
         return response
+
+    def stream(
+        self,
+        plan: StreamPlan,
+        *,
+        fault: Fault | None,
+        delay: float,
+        on_finish: Callable[[], None],
+    ) -> EventStreamResponse:
+        """The event stream of ``plan``; a fault taken for this call keeps its outcome."""
+        if self.record.outcome == "":
+            self.record.outcome = "stream"
+        settings = self.state.settings
+        return EventStreamResponse(
+            self.registry,
+            plan,
+            request_id=self.request_id,
+            fault=fault,
+            delay=delay,
+            tokens_per_second=settings.tokens_per_second,
+            coalesce=settings.coalesce_chunks,
+            on_finish=on_finish,
+        )
 
 
 def _extra_delay(fault: Fault | None) -> float:
@@ -234,18 +265,7 @@ async def _run_thread(call: _Call) -> BytesResponse | EventStreamResponse:
     except BaseException:
         release()
         raise
-    if call.record.outcome == "":
-        call.record.outcome = "stream"
-    return EventStreamResponse(
-        call.registry,
-        plan,
-        request_id=call.request_id,
-        fault=fault,
-        delay=delay,
-        tokens_per_second=settings.tokens_per_second,
-        coalesce=settings.coalesce_chunks,
-        on_finish=release,
-    )
+    return call.stream(plan, fault=fault, delay=delay, on_finish=release)
 
 
 async def _chat_completions(call: _Call) -> BytesResponse | EventStreamResponse:
@@ -275,18 +295,7 @@ async def _chat_completions(call: _Call) -> BytesResponse | EventStreamResponse:
     except BaseException:
         release()
         raise
-    if call.record.outcome == "":
-        call.record.outcome = "stream"
-    return EventStreamResponse(
-        call.registry,
-        plan,
-        request_id=call.request_id,
-        fault=fault,
-        delay=delay,
-        tokens_per_second=settings.tokens_per_second,
-        coalesce=settings.coalesce_chunks,
-        on_finish=release,
-    )
+    return call.stream(plan, fault=fault, delay=delay, on_finish=release)
 
 
 Handler = Callable[[_Call], Awaitable[Any]]

@@ -96,6 +96,11 @@ class Wire:
         self.client.close()
 
 
+@pytest.fixture(autouse=True)
+def _clean_env() -> None:
+    """Replaces tests/conftest.py's: the emulator tests run in the environment as it is."""
+
+
 @pytest.fixture
 def emu() -> Iterator[EmulatorHandle]:
     with run_emulator() as handle:

@@ -14,6 +14,7 @@ from langchain.agents import create_agent
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_core.tools import tool
 from langchain_tests.integration_tests import ChatModelIntegrationTests
+from lc_standard_support import ChatHunyuanIntegration
 
 from langchain_hunyuan import ChatHunyuan
 
@@ -29,35 +30,11 @@ pytestmark = [
 ]
 
 
-class TestChatHunyuanLive(ChatModelIntegrationTests):
-    @property
-    def chat_model_class(self) -> type[ChatHunyuan]:
-        return ChatHunyuan
-
+class TestChatHunyuanLive(ChatHunyuanIntegration, ChatModelIntegrationTests):
     @property
     def chat_model_params(self) -> dict[str, Any]:
         # Credentials come from the environment; so does HUNYUAN_BASE_URL if set.
         return {"model": "hunyuan-turbo", "temperature": 0}
-
-    @property
-    def has_tool_choice(self) -> bool:
-        return True
-
-    @property
-    def returns_usage_metadata(self) -> bool:
-        return True
-
-    @property
-    def model_override_value(self) -> str:
-        return "hunyuan-pro"
-
-    @property
-    def supports_json_mode(self) -> bool:
-        return True
-
-    @property
-    def supports_anthropic_inputs(self) -> bool:
-        return True
 
 
 @tool

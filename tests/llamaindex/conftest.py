@@ -1,72 +1,31 @@
-"""Fixtures for tests/llamaindex: one emulator for the session, and LLMs pointed at it."""
+"""Fixtures for tests/llamaindex: LLMs pointed at the session emulator (the emulator and the
+clean environment come from tests/conftest.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pytest
+from common_support import on_emulator
 
 from llama_index_hunyuan import Hunyuan
 
 if TYPE_CHECKING:
     from hunyuan_api.emulator import EmulatorHandle
 
-CREDENTIAL_ENV = (
-    "HUNYUAN_SECRET_ID",
-    "HUNYUAN_SECRET_KEY",
-    "HUNYUAN_API_KEY",
-    "HUNYUAN_BASE_URL",
-    "HUNYUAN_REGION",
-    "TENCENTCLOUD_SECRET_ID",
-    "TENCENTCLOUD_SECRET_KEY",
-    "TENCENTCLOUD_SESSION_TOKEN",
-    "TENCENTCLOUD_REGION",
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "all_proxy",
-)
-
-
-@pytest.fixture(autouse=True)
-def _clean_env(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Offline tests never see the developer's credentials or endpoint; live tests need them."""
-    if request.node.get_closest_marker("live") is not None:
-        return
-    for name in CREDENTIAL_ENV:
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture(scope="session")
-def emulator() -> Iterator[EmulatorHandle]:
-    from hunyuan_api.emulator import run_emulator
-
-    with run_emulator() as handle:
-        yield handle
-
 
 @pytest.fixture
 def emu(emulator: EmulatorHandle) -> EmulatorHandle:
-    """The session emulator with an empty request log, no queued replies and no faults."""
+    """The session emulator with an empty request log, no queued replies and no faults (unlike
+    the shared ``emu``, the thread ledger keeps what it remembers)."""
     emulator.state.reset()
     return emulator
 
 
 @pytest.fixture
 def make_llm(emu: EmulatorHandle) -> Callable[..., Hunyuan]:
-    def make(**kwargs: Any) -> Hunyuan:
-        settings: dict[str, Any] = {
-            "secret_id": emu.secret_id,
-            "secret_key": emu.secret_key,
-            "base_url": emu.base_url,
-        }
-        settings.update(kwargs)
-        return Hunyuan(**settings)
-
-    return make
+    return on_emulator(Hunyuan, emu)
 
 
 @pytest.fixture

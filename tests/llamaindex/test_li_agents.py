@@ -2,44 +2,27 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
 import pytest
-from llama_index.core.agent.workflow import (
-    AgentOutput,
-    AgentStream,
-    FunctionAgent,
-    ReActAgent,
-    ToolCallResult,
+from li_agent_support import (
+    AGENT_WARNINGS,
+    ANSWER,
+    REACT_ACTION,
+    REACT_ANSWER,
+    TOOLS,
+    check_multiply_stream,
+    run_sync,
 )
+from llama_index.core.agent.workflow import FunctionAgent, ReActAgent, ToolCallResult
 from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.memory import ChatMemoryBuffer
-from llama_index.core.tools import FunctionTool
 
 from hunyuan_api.emulator import EmulatorHandle
 from llama_index_hunyuan import Hunyuan
 
-
-def multiply(a: int, b: int) -> int:
-    """Multiply two integers and return the product."""
-    return a * b
-
-
-def get_weather(city: str) -> str:
-    """Get the current weather for a city."""
-    return f"It is sunny in {city}."
-
-
-# Workflows inspect agent instances with inspect.getmembers, which trips pydantic's
-# deprecation warnings; ReActAgent checks ctx.is_running. Neither comes from this package.
-pytestmark = [
-    pytest.mark.filterwarnings("ignore::DeprecationWarning:inspect"),
-    pytest.mark.filterwarnings("ignore:is_running called from within a step:DeprecationWarning"),
-]
-
-TOOLS = [FunctionTool.from_defaults(multiply), FunctionTool.from_defaults(get_weather)]
+pytestmark = AGENT_WARNINGS
 
 
 def _runs(emu: EmulatorHandle) -> list[dict[str, Any]]:
@@ -51,7 +34,7 @@ def _creates(emu: EmulatorHandle) -> int:
 
 
 def _check_function_loop(emu: EmulatorHandle, answer: str) -> None:
-    assert answer == 'Based on the tool results: "42".'
+    assert answer == ANSWER
     runs = _runs(emu)
     assert len(runs) == 2
     assert _creates(emu) == 1
@@ -64,11 +47,7 @@ def _check_function_loop(emu: EmulatorHandle, answer: str) -> None:
 
 def test_function_agent_sync(emu: EmulatorHandle, llm: Hunyuan) -> None:
     agent = FunctionAgent(tools=TOOLS, llm=llm)
-
-    async def run() -> str:
-        return str(await agent.run("multiply 6 and 7"))
-
-    _check_function_loop(emu, asyncio.run(run()))
+    _check_function_loop(emu, run_sync(agent, "multiply 6 and 7"))
 
 
 @pytest.mark.parametrize("streaming", [True, False], ids=["streaming", "non-streaming"])
@@ -79,28 +58,7 @@ async def test_function_agent_async(emu: EmulatorHandle, llm: Hunyuan, streaming
 
 async def test_function_agent_stream_events(emu: EmulatorHandle, llm: Hunyuan) -> None:
     agent = FunctionAgent(tools=TOOLS, llm=llm, system_prompt="You are a calculator.")
-    handler = agent.run("multiply 6 and 7")
-    deltas: list[str] = []
-    partial_args: list[dict[str, Any]] = []
-    results: list[ToolCallResult] = []
-    outputs: list[AgentOutput] = []
-    async for event in handler.stream_events():
-        if isinstance(event, AgentStream):
-            deltas.append(event.delta)
-            partial_args.extend(c.tool_kwargs for c in event.tool_calls)
-        elif isinstance(event, ToolCallResult):
-            results.append(event)
-        elif isinstance(event, AgentOutput):
-            outputs.append(event)
-    answer = str(await handler)
-    assert answer == 'Based on the tool results: "42".'
-    assert "".join(deltas) == answer
-    assert partial_args[-1] == {"a": 6, "b": 7}
-    assert [(r.tool_name, r.tool_kwargs, r.tool_output.content) for r in results] == [
-        ("multiply", {"a": 6, "b": 7}, "42")
-    ]
-    assert isinstance(outputs[0].raw, dict)
-    assert outputs[0].raw["finish_reason"] == "tool_calls"
+    await check_multiply_stream(agent.run("multiply 6 and 7"))
     first = _runs(emu)[0]["AdditionalMessages"]
     assert first[0] == {"Role": "system", "Content": "You are a calculator."}
 
@@ -143,10 +101,6 @@ async def test_parallel_tool_calls(emu: EmulatorHandle, llm: Hunyuan) -> None:
     assert [m["Role"] for m in second] == ["tool", "tool"]
 
 
-REACT_ACTION = 'Thought: I need to multiply.\nAction: multiply\nAction Input: {"a": 6, "b": 7}'
-REACT_ANSWER = "Thought: I can answer without using any more tools.\nAnswer: The product is 42."
-
-
 @pytest.mark.parametrize("streaming", [True, False], ids=["streaming", "non-streaming"])
 async def test_react_agent(emu: EmulatorHandle, llm: Hunyuan, streaming: bool) -> None:
     emu.state.queue_reply(text=REACT_ACTION)
@@ -172,11 +126,7 @@ def test_react_agent_sync_on_a_model_without_tools(emu: EmulatorHandle, make_llm
     emu.state.queue_reply(text=REACT_ACTION)
     emu.state.queue_reply(text=REACT_ANSWER)
     agent = ReActAgent(tools=TOOLS, llm=llm)
-
-    async def run() -> str:
-        return str(await agent.run("What is 6 times 7?"))
-
-    assert asyncio.run(run()) == "The product is 42."
+    assert run_sync(agent, "What is 6 times 7?") == "The product is 42."
 
 
 def test_history_list_is_not_mutated(llm: Hunyuan) -> None:
@@ -191,7 +141,7 @@ async def test_function_agent_on_chat_completions(emu: EmulatorHandle, make_llm:
     and call ids carried natively."""
     llm = make_llm(api="chat_completions")
     agent = FunctionAgent(tools=TOOLS, llm=llm)
-    assert str(await agent.run("multiply 6 and 7")) == 'Based on the tool results: "42".'
+    assert str(await agent.run("multiply 6 and 7")) == ANSWER
     calls = [r.body for r in emu.state.requests if r.action == "ChatCompletions"]
     assert len(calls) == 2
     assert _creates(emu) == 0

@@ -1,5 +1,9 @@
 """Helpers for tests/reliability: one way to drive every adapter × mode × call, the expected
-reply of the emulator's deterministic model, and the error classes each adapter must raise."""
+reply of the emulator's deterministic model, and the error classes each adapter must raise.
+
+Every test here talks to 127.0.0.1 only: the session emulator of tests/conftest.py (reset, and the
+thread ledger cleared, before each test) or emulators a test starts itself.
+"""
 
 from __future__ import annotations
 

@@ -4,52 +4,35 @@ sends the whole history with tool calls and call ids natively, and creates no th
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable
-from typing import Any
 
 import pytest
-from llama_index.core.agent.workflow import (
-    AgentOutput,
-    AgentStream,
-    FunctionAgent,
-    ReActAgent,
-    ToolCallResult,
+from li_agent_support import (
+    AGENT_WARNINGS,
+    ANSWER,
+    REACT_ACTION,
+    REACT_ANSWER,
+    TOOLS,
+    check_multiply_stream,
+    run_sync,
 )
+from llama_index.core.agent.workflow import FunctionAgent, ReActAgent, ToolCallResult
 from llama_index.core.memory import ChatMemoryBuffer
 from llama_index.core.prompts import PromptTemplate
-from llama_index.core.tools import FunctionTool
 from pydantic import BaseModel
 from tr_support import creates, model_calls
 
 from hunyuan_api.emulator import EmulatorHandle
 from llama_index_hunyuan import Hunyuan
 
-# Workflows inspect agent instances with inspect.getmembers, which trips pydantic's
-# deprecation warnings; ReActAgent checks ctx.is_running; StructuredLLM streaming calls
-# pydantic's .json(). None of them comes from this package.
+# StructuredLLM streaming calls pydantic's .json(), which does not come from this package either.
 pytestmark = [
-    pytest.mark.filterwarnings("ignore::DeprecationWarning:inspect"),
-    pytest.mark.filterwarnings("ignore:is_running called from within a step:DeprecationWarning"),
+    *AGENT_WARNINGS,
     pytest.mark.filterwarnings("ignore:The `json` method is deprecated:DeprecationWarning"),
 ]
 
 MakeLLM = Callable[..., Hunyuan]
-ANSWER = 'Based on the tool results: "42".'
-
-
-def multiply(a: int, b: int) -> int:
-    """Multiply two integers and return the product."""
-    return a * b
-
-
-def get_weather(city: str) -> str:
-    """Get the current weather for a city."""
-    return f"It is sunny in {city}."
-
-
-TOOLS = [FunctionTool.from_defaults(multiply), FunctionTool.from_defaults(get_weather)]
 
 
 def _check_function_loop(emu: EmulatorHandle, api: str, *, stream: bool) -> None:
@@ -80,11 +63,7 @@ def _check_function_loop(emu: EmulatorHandle, api: str, *, stream: bool) -> None
 
 def test_function_agent_sync(emu: EmulatorHandle, make_llm: MakeLLM, api: str) -> None:
     agent = FunctionAgent(tools=TOOLS, llm=make_llm(api=api))
-
-    async def run() -> str:
-        return str(await agent.run("multiply 6 and 7"))
-
-    assert asyncio.run(run()) == ANSWER
+    assert run_sync(agent, "multiply 6 and 7") == ANSWER
     _check_function_loop(emu, api, stream=True)
 
 
@@ -101,28 +80,7 @@ async def test_function_agent_stream_events(
     emu: EmulatorHandle, make_llm: MakeLLM, api: str
 ) -> None:
     agent = FunctionAgent(tools=TOOLS, llm=make_llm(api=api), system_prompt="You calculate.")
-    handler = agent.run("multiply 6 and 7")
-    deltas: list[str] = []
-    partial_args: list[dict[str, Any]] = []
-    results: list[ToolCallResult] = []
-    outputs: list[AgentOutput] = []
-    async for event in handler.stream_events():
-        if isinstance(event, AgentStream):
-            deltas.append(event.delta)
-            partial_args.extend(c.tool_kwargs for c in event.tool_calls)
-        elif isinstance(event, ToolCallResult):
-            results.append(event)
-        elif isinstance(event, AgentOutput):
-            outputs.append(event)
-    answer = str(await handler)
-    assert answer == ANSWER
-    assert "".join(deltas) == answer
-    assert partial_args[-1] == {"a": 6, "b": 7}
-    assert [(r.tool_name, r.tool_kwargs, r.tool_output.content) for r in results] == [
-        ("multiply", {"a": 6, "b": 7}, "42")
-    ]
-    assert isinstance(outputs[0].raw, dict)
-    assert outputs[0].raw["finish_reason"] == "tool_calls"
+    await check_multiply_stream(agent.run("multiply 6 and 7"))
     first = model_calls(emu, api)[0]
     sent = first.get("AdditionalMessages") or first["Messages"]
     assert sent[0] == {"Role": "system", "Content": "You calculate."}
@@ -196,10 +154,6 @@ async def test_parallel_tool_calls(emu: EmulatorHandle, make_llm: MakeLLM, api: 
         ]
 
 
-REACT_ACTION = 'Thought: I need to multiply.\nAction: multiply\nAction Input: {"a": 6, "b": 7}'
-REACT_ANSWER = "Thought: I can answer without using any more tools.\nAnswer: The product is 42."
-
-
 @pytest.mark.parametrize("streaming", [True, False], ids=["streaming", "non-streaming"])
 async def test_react_agent(
     emu: EmulatorHandle, make_llm: MakeLLM, api: str, streaming: bool
@@ -234,11 +188,7 @@ def test_react_agent_sync_on_a_model_without_tools(
     emu.state.queue_reply(text=REACT_ACTION)
     emu.state.queue_reply(text=REACT_ANSWER)
     agent = ReActAgent(tools=TOOLS, llm=llm)
-
-    async def run() -> str:
-        return str(await agent.run("What is 6 times 7?"))
-
-    assert asyncio.run(run()) == "The product is 42."
+    assert run_sync(agent, "What is 6 times 7?") == "The product is 42."
 
 
 class Song(BaseModel):

@@ -1,0 +1,44 @@
+"""Helpers shared by the test directories (imported as ``from common_support import ...``: pytest
+swaps ``conftest`` modules between directories, so helpers never live in one)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from hunyuan_api.emulator import EmulatorHandle
+
+_M = TypeVar("_M")
+
+#: Everything that could point the plugin at a real account or route it through a proxy.
+CREDENTIAL_ENV = (
+    "HUNYUAN_SECRET_ID",
+    "HUNYUAN_SECRET_KEY",
+    "HUNYUAN_API_KEY",
+    "HUNYUAN_BASE_URL",
+    "HUNYUAN_REGION",
+    "TENCENTCLOUD_SECRET_ID",
+    "TENCENTCLOUD_SECRET_KEY",
+    "TENCENTCLOUD_SESSION_TOKEN",
+    "TENCENTCLOUD_REGION",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+)
+
+
+def emulator_settings(emu: EmulatorHandle) -> dict[str, Any]:
+    return {"base_url": emu.base_url, "secret_id": emu.secret_id, "secret_key": emu.secret_key}
+
+
+def on_emulator(model: Callable[..., _M], emu: EmulatorHandle) -> Callable[..., _M]:
+    """A factory of ``model`` instances pointed at ``emu`` (keyword arguments override)."""
+
+    def make(**kwargs: Any) -> _M:
+        return model(**{**emulator_settings(emu), **kwargs})
+
+    return make
