@@ -37,7 +37,12 @@ def _encoded_size(body: Any) -> int:
 
 
 def _loop(client: Any, k: int, *, replay: bool) -> int:
-    from hunyuan_api import Message, RunOptions, ThreadLedger, ToolSpec
+    from hunyuan_api import (
+        Message,
+        RunOptions,
+        ThreadLedger,
+        ToolSpec,
+    )
 
     tool = ToolSpec(
         name="lookup",
@@ -64,7 +69,10 @@ def _loop(client: Any, k: int, *, replay: bool) -> int:
 
 
 def run(ks: list[int]) -> dict[str, Any]:
-    from hunyuan_api import HunyuanClient, ThreadLedger
+    from hunyuan_api import (
+        HunyuanClient,
+        ThreadLedger,
+    )
     from hunyuan_api.emulator import run_emulator
 
     rows: list[dict[str, Any]] = []

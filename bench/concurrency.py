@@ -66,7 +66,7 @@ class Contender:
 
 
 def _before_transport() -> httpx.AsyncBaseTransport:
-    from hunyuan_api._pool import ShardedAsyncTransport, _Shard
+    from hunyuan_api._transport.pool import ShardedAsyncTransport, _Shard
 
     class FirstShippedTransport(ShardedAsyncTransport):
         """32-connection shards, each building its own SSL context (the CA bundle load)."""
@@ -126,7 +126,11 @@ def _chat_hunyuan(api: str = "run_thread", http: str = "default") -> Callable[[T
 
 
 def _core_client(t: Target) -> tuple[AsyncCall, Callable[[], Awaitable[None]]]:
-    from hunyuan_api import AsyncHunyuanClient, Message, RunOptions
+    from hunyuan_api import (
+        AsyncHunyuanClient,
+        Message,
+        RunOptions,
+    )
 
     client = AsyncHunyuanClient(
         base_url=t.base_url, secret_id=t.secret_id, secret_key=t.secret_key, timeout=120
@@ -364,7 +368,12 @@ def _sweep_contender(shard_size: int | None) -> Contender:
     over one httpx pool."""
 
     def make(t: Target) -> tuple[AsyncCall, Callable[[], Awaitable[None]]]:
-        from hunyuan_api import AsyncHunyuanClient, Message, RunOptions, ShardedAsyncTransport
+        from hunyuan_api import (
+            AsyncHunyuanClient,
+            Message,
+            RunOptions,
+        )
+        from hunyuan_api._transport.pool import ShardedAsyncTransport
 
         if shard_size is None:
             http = httpx.AsyncClient(limits=SINGLE_POOL_LIMITS, timeout=120)
@@ -372,7 +381,10 @@ def _sweep_contender(shard_size: int | None) -> Contender:
             transport = ShardedAsyncTransport(shard_size=shard_size, max_shards=10_000)
             http = httpx.AsyncClient(transport=transport, timeout=120)
         client = AsyncHunyuanClient(
-            base_url=t.base_url, secret_id=t.secret_id, secret_key=t.secret_key, http_client=http
+            base_url=t.base_url,
+            secret_id=t.secret_id,
+            secret_key=t.secret_key,
+            http_async_client=http,
         )
         messages = [Message("user", PROMPT)]
         options = RunOptions(model="hunyuan-turbo")

@@ -34,7 +34,12 @@ def _warm_contenders(base: str) -> dict[str, Callable[[], None]]:
     from llama_index.core.llms import ChatMessage
     from llama_index.llms.openai import OpenAI
 
-    from hunyuan_api import HunyuanClient, Message, RunOptions, TextDelta
+    from hunyuan_api import (
+        HunyuanClient,
+        Message,
+        RunOptions,
+        TextDelta,
+    )
     from langchain_hunyuan import ChatHunyuan
     from llama_index_hunyuan import Hunyuan
 

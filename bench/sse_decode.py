@@ -32,7 +32,7 @@ def _chunks(body: bytes, size: int) -> list[bytes]:
 
 
 def project(chunks: list[bytes]) -> int:
-    from hunyuan_api import SSEDecoder
+    from hunyuan_api._wire.sse import SSEDecoder
 
     decoder = SSEDecoder()
     count = 0

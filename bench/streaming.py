@@ -45,7 +45,12 @@ def raw_floor(base: str, n: int) -> Callable[[], int]:
 
 
 def core_client(base: str, n: int) -> Callable[[], int]:
-    from hunyuan_api import HunyuanClient, Message, RunOptions, TextDelta
+    from hunyuan_api import (
+        HunyuanClient,
+        Message,
+        RunOptions,
+        TextDelta,
+    )
 
     client = HunyuanClient(secret_id=SECRET_ID, secret_key=SECRET_KEY, base_url=base)
     options = RunOptions(model=f"bench-{n}")

@@ -368,7 +368,7 @@ def step_query_engine(transcript: Transcript, model: str) -> None:
 def backend(transcript: Transcript, force_emulator: bool) -> Iterator[None]:
     """Tencent's service when credentials are set, else the bundled emulator."""
     if have_credentials() and not force_emulator:
-        from hunyuan_api import DEFAULT_BASE_URL
+        from hunyuan_api._connection import DEFAULT_BASE_URL
 
         base_url = os.environ.get("HUNYUAN_BASE_URL") or DEFAULT_BASE_URL
         transcript.say(f"Hunyuan demo · credentials from the environment, endpoint {base_url}")

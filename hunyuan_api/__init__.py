@@ -1,21 +1,16 @@
-"""Framework-free core for Tencent Hunyuan: signing, clients, streaming, threads, errors.
+"""Framework-free core for Tencent Hunyuan: settings, clients, streams, threads, errors.
 
-Both adapters (``langchain_hunyuan``, ``llama_index_hunyuan``) are built on this package. The local
-emulator lives in ``hunyuan_api.emulator`` (extra ``emulator``) and is imported only on request.
+Both adapters (``langchain_hunyuan``, ``llama_index_hunyuan``) are built on this package; what
+an adapter needs beyond this public API lives in ``hunyuan_api.adapter``. The local emulator is
+the separate package ``hunyuan_emulator`` (extra ``emulator``).
+
+Layout: ``_wire`` encodes and decodes Hunyuan's formats (SSE, frames, request bodies, signing);
+``_run`` decides (conversation rules, accumulation, the thread ledger, the flows of a call);
+``_transport`` moves bytes (the sync and async clients, the connection pool, stream objects).
 """
 
-from ._accumulator import RunAccumulator
-from ._client import AsyncHunyuanClient, HunyuanClient
-from ._config import (
-    DEFAULT_BASE_URL,
-    Credentials,
-    Endpoint,
-    resolve_credentials,
-    resolve_endpoint,
-)
-from ._conversation import normalize_messages
+from ._catalog import ModelInfo, model_info
 from ._errors import (
-    TRANSIENT_CODES,
     AccountError,
     APIConnectionError,
     APIError,
@@ -30,29 +25,12 @@ from ._errors import (
     RateLimitError,
     ServerError,
     StreamError,
-    error_class_for_code,
-    make_api_error,
 )
-from ._frames import Frame, Thread, ThreadMessage, ThreadMessageList, parse_frame
-from ._payload import (
-    CHAT_COMPLETIONS_MAX_MESSAGES,
-    CHAT_COMPLETIONS_TOOL_MODELS,
-    RUN_THREAD_MODELS,
-    TOOL_MODELS,
-    build_chat_completions_body,
-    build_run_thread_body,
-    check_tools_supported,
-    resolve_tool_choice,
-    supports_tools,
-    validate_options,
-)
-from ._pool import ShardedAsyncTransport
 from ._retry import RetryPolicy
-from ._session import RunSession
-from ._signing import TC3Auth
-from ._sse import ServerSentEvent, SSEDecoder
-from ._stop import StopCutter
-from ._threads import ThreadLedger, ThreadPlan, default_ledger
+from ._run.threads import ThreadLedger, default_ledger
+from ._settings import HunyuanSettings
+from ._transport.client import AsyncHunyuanClient, HunyuanClient
+from ._transport.streams import AsyncRunStream, RunStream
 from ._types import (
     Api,
     FinishReason,
@@ -70,75 +48,51 @@ from ._types import (
     ToolSpec,
     Usage,
 )
-
-__version__ = "0.1.0"
+from ._version import __version__
+from ._wire.frames import Thread, ThreadMessage, ThreadMessageList
 
 __all__ = [
-    "CHAT_COMPLETIONS_MAX_MESSAGES",
-    "CHAT_COMPLETIONS_TOOL_MODELS",
-    "DEFAULT_BASE_URL",
-    "RUN_THREAD_MODELS",
-    "TOOL_MODELS",
-    "TRANSIENT_CODES",
     "APIConnectionError",
     "APIError",
     "APITimeoutError",
     "AccountError",
     "Api",
     "AsyncHunyuanClient",
+    "AsyncRunStream",
     "AuthenticationError",
     "BadRequestError",
     "ConfigurationError",
     "ContentFilterError",
-    "Credentials",
-    "Endpoint",
     "FinishReason",
-    "Frame",
     "HunyuanClient",
     "HunyuanError",
+    "HunyuanSettings",
     "Message",
+    "ModelInfo",
     "NotFoundError",
     "PartialOutput",
     "RateLimitError",
     "ReasoningDelta",
     "RetryPolicy",
     "Role",
-    "RunAccumulator",
     "RunFinished",
     "RunOptions",
     "RunResult",
-    "RunSession",
-    "SSEDecoder",
+    "RunStream",
     "ServerError",
-    "ServerSentEvent",
-    "ShardedAsyncTransport",
-    "StopCutter",
     "StreamError",
     "StreamEvent",
-    "TC3Auth",
     "TextDelta",
     "Thread",
     "ThreadLedger",
     "ThreadMessage",
     "ThreadMessageList",
-    "ThreadPlan",
     "ToolCall",
     "ToolCallDelta",
     "ToolChoice",
     "ToolSpec",
     "Usage",
     "__version__",
-    "build_chat_completions_body",
-    "build_run_thread_body",
-    "check_tools_supported",
     "default_ledger",
-    "error_class_for_code",
-    "make_api_error",
-    "normalize_messages",
-    "parse_frame",
-    "resolve_credentials",
-    "resolve_endpoint",
-    "resolve_tool_choice",
-    "supports_tools",
-    "validate_options",
+    "model_info",
 ]

@@ -21,8 +21,10 @@ received so far, so a failure mid-stream never loses output.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
+
+from ._types import ToolCall
 
 __all__ = [
     "TRANSIENT_CODES",
@@ -51,7 +53,7 @@ class PartialOutput:
 
     text: str = ""
     reasoning: str = ""
-    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    tool_calls: tuple[ToolCall, ...] = ()
     thread_id: str | None = None
     run_id: str | None = None
     request_id: str | None = None

@@ -18,17 +18,9 @@ from hunyuan_api import (
     ToolCallDelta,
     Usage,
 )
+from hunyuan_api.adapter import PROVIDER, run_metadata
 
-__all__ = [
-    "PROVIDER",
-    "chat_chunk",
-    "final_metadata",
-    "result_events",
-    "text_chunk",
-    "usage_metadata",
-]
-
-PROVIDER = "hunyuan"
+__all__ = ["chat_chunk", "final_metadata", "text_chunk", "usage_metadata"]
 
 
 def usage_metadata(usage: Usage) -> UsageMetadata:
@@ -45,38 +37,9 @@ def usage_metadata(usage: Usage) -> UsageMetadata:
 
 
 def final_metadata(result: RunResult, model: str) -> dict[str, Any]:
-    """What the last chunk carries. ``model`` is the model this call asked for."""
-    metadata = {
-        "model_name": model,
-        "model_provider": PROVIDER,
-        "finish_reason": result.finish_reason,
-        "thread_id": result.thread_id,
-        "run_id": result.run_id,
-        "message_id": result.message_id,
-        "request_id": result.request_id,
-    }
-    out: dict[str, Any] = {k: v for k, v in metadata.items() if v is not None}
-    if result.thread_id is not None:
-        # How the run used its thread: whether it extended one, and how much went on the wire.
-        out["continued_thread"] = result.continued_thread
-        out["messages_sent"] = result.messages_sent
-    return out
-
-
-def result_events(result: RunResult) -> list[StreamEvent]:
-    """The events a stream of ``result`` folds into: a whole (non-stream) answer becomes chunks,
-    and so a message, of exactly the shape a stream of it gives."""
-    events: list[StreamEvent] = []
-    if result.reasoning:
-        events.append(ReasoningDelta(result.reasoning))
-    if result.text:
-        events.append(TextDelta(result.text))
-    events.extend(
-        ToolCallDelta(index, call.id, call.name, call.arguments)
-        for index, call in enumerate(result.tool_calls)
-    )
-    events.append(RunFinished(result))
-    return events
+    """What the last chunk carries: the core's run metadata (the keys LlamaIndex reports too)
+    and the provider. ``model`` is the model this call asked for."""
+    return {**run_metadata(result, model), "model_provider": PROVIDER}
 
 
 def chat_chunk(event: StreamEvent, model: str) -> ChatGenerationChunk:

@@ -16,6 +16,7 @@ from langchain_core.messages import (
 )
 
 from hunyuan_api import Message, Role, ToolCall
+from hunyuan_api.adapter import openai_tool_calls, tool_arguments_text
 
 __all__ = ["convert_messages", "render_for_count"]
 
@@ -96,13 +97,11 @@ def content_text(content: str | list[str | dict[str, Any]], index: int) -> str:
     return "".join(parts)
 
 
-def _arguments(args: Any) -> str:
-    return json.dumps(args, ensure_ascii=False)
-
-
 def _tool_calls(message: AIMessage, index: int) -> tuple[ToolCall, ...]:
     calls = [
-        ToolCall(id=call.get("id") or "", name=call["name"], arguments=_arguments(call["args"]))
+        ToolCall(
+            id=call.get("id") or "", name=call["name"], arguments=tool_arguments_text(call["args"])
+        )
         for call in message.tool_calls
     ]
     # A call whose arguments failed to parse is still part of what the model said.
@@ -114,26 +113,11 @@ def _tool_calls(message: AIMessage, index: int) -> tuple[ToolCall, ...]:
     )
     if calls:
         return tuple(calls)
-    legacy = message.additional_kwargs.get("tool_calls")
-    if not isinstance(legacy, list):
-        return ()
-    out: list[ToolCall] = []
-    for raw in legacy:
-        function = raw.get("function") if isinstance(raw, Mapping) else None
-        if not isinstance(function, Mapping) or not isinstance(function.get("name"), str):
-            raise ValueError(
-                f"messages[{index}].additional_kwargs['tool_calls'] is not in the OpenAI "
-                "format ({'id', 'function': {'name', 'arguments'}})"
-            )
-        arguments = function.get("arguments")
-        out.append(
-            ToolCall(
-                id=str(raw.get("id") or ""),
-                name=function["name"],
-                arguments=arguments if isinstance(arguments, str) else _arguments(arguments or {}),
-            )
-        )
-    return tuple(out)
+    # Histories written by OpenAI-style integrations keep their calls here.
+    return openai_tool_calls(
+        message.additional_kwargs.get("tool_calls"),
+        where=f"messages[{index}].additional_kwargs['tool_calls']",
+    )
 
 
 def _role(message: BaseMessage, index: int) -> Role:

@@ -9,7 +9,8 @@ from typing import Any
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
 
-from hunyuan_api import Message, ToolChoice, ToolSpec, resolve_tool_choice
+from hunyuan_api import Message, ToolChoice, ToolSpec
+from hunyuan_api.adapter import resolve_tool_choice
 
 __all__ = [
     "apply_response_format",

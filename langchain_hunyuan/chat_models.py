@@ -32,10 +32,11 @@ from langchain_core.utils.function_calling import convert_to_json_schema, conver
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import BaseModel
 
-from hunyuan_api import Message, RunOptions, check_tools_supported, supports_tools
+from hunyuan_api import Message, RunOptions, model_info
+from hunyuan_api.adapter import CALL_OVERRIDES, check_tools_supported, result_events
 
-from ._chunks import chat_chunk, result_events
-from ._config import CALL_OVERRIDES, MODEL_CONFIG, HunyuanParams
+from ._chunks import chat_chunk
+from ._config import MODEL_CONFIG, HunyuanParams
 from ._errors import map_errors
 from ._messages import convert_messages, render_for_count
 from ._tools import apply_response_format, format_tools, resolve_choice, tool_specs
@@ -110,8 +111,12 @@ class ChatHunyuan(HunyuanParams, BaseChatModel):
         return "hunyuan-chat"
 
     def _resolve_model_profile(self) -> ModelProfile | None:
-        tools = supports_tools(self.model, self.api)
+        info = model_info(self.model, self.api)
+        tools = info.tools
         return ModelProfile(
+            max_input_tokens=info.context_window - info.max_output,
+            max_output_tokens=info.max_output,
+            reasoning_output=info.reasoning,
             text_inputs=True,
             image_inputs=False,
             image_url_inputs=False,
@@ -151,7 +156,7 @@ class ChatHunyuan(HunyuanParams, BaseChatModel):
         response_format = call.pop("response_format", None)
         specs = tool_specs(format_tools(tools))
         tool_choice, forced = resolve_choice(choice, specs)
-        options = self._options(
+        options = self.run_options(
             stop, call, tools=specs, tool_choice=tool_choice, forced_tool=forced
         )
         history = convert_messages(messages)
@@ -263,7 +268,7 @@ class ChatHunyuan(HunyuanParams, BaseChatModel):
             )
         formatted = format_tools(tools, strict=strict)
         specs = tool_specs(formatted)
-        check_tools_supported(kwargs.get("model", self.model), bool(specs))
+        check_tools_supported(kwargs.get("model", self.model), self.api, bool(specs))
         # Refuse a tool_choice that names no bound tool now, not at the first call.
         resolve_choice(tool_choice, specs)
         if tool_choice is not None and tool_choice is not False:

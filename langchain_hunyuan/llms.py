@@ -14,8 +14,9 @@ from langchain_core.language_models import LLM
 from langchain_core.outputs import Generation, GenerationChunk, LLMResult
 
 from hunyuan_api import Message, RunOptions, RunResult
+from hunyuan_api.adapter import PROVIDER, result_events
 
-from ._chunks import PROVIDER, result_events, text_chunk
+from ._chunks import text_chunk
 from ._config import MODEL_CONFIG, HunyuanParams
 from ._errors import map_errors
 
@@ -74,7 +75,7 @@ class HunyuanLLM(HunyuanParams, LLM):
     def _prepare(
         self, prompt: str, stop: list[str] | None, kwargs: Mapping[str, Any]
     ) -> tuple[list[Message], RunOptions]:
-        return [Message("user", prompt)], self._options(stop, kwargs)
+        return [Message("user", prompt)], self.run_options(stop, kwargs)
 
     def _stream(
         self,

@@ -30,12 +30,9 @@ from hunyuan_api import (
     StreamError,
 )
 
-from ._models import CONTEXT_WINDOWS, MAX_OUTPUT_TOKENS
 from .base import Hunyuan
 
 __all__ = [
-    "CONTEXT_WINDOWS",
-    "MAX_OUTPUT_TOKENS",
     "APIConnectionError",
     "APIError",
     "APITimeoutError",

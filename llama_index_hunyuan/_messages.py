@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from llama_index.core.base.llms.types import (
     AudioBlock,
@@ -22,14 +20,9 @@ from llama_index.core.base.llms.types import (
 )
 
 from hunyuan_api import Message, Role, ToolCall
+from hunyuan_api.adapter import openai_tool_calls, tool_arguments_text
 
-__all__ = [
-    "legacy_tool_calls",
-    "read_legacy_tool_call",
-    "to_core_message",
-    "to_core_messages",
-    "tool_arguments_text",
-]
+__all__ = ["to_core_message", "to_core_messages"]
 
 _ROLES: dict[str, Role] = {
     MessageRole.SYSTEM.value: "system",
@@ -51,40 +44,6 @@ def _refuse_media(index: int, block: object) -> ValueError:
         f"messages[{index}] contains a {kind}: Hunyuan RunThread carries text only, so images, "
         "audio, video and documents cannot be sent. Remove the block or describe it in text."
     )
-
-
-def tool_arguments_text(arguments: object) -> str:
-    """Tool arguments as the JSON text the core sends: strings pass through unchanged (so a
-    reply's calls round-trip exactly), anything else is JSON-encoded."""
-    if arguments is None:
-        return "{}"
-    if isinstance(arguments, str):
-        return arguments
-    return json.dumps(arguments, ensure_ascii=False)
-
-
-def read_legacy_tool_call(raw: object) -> tuple[str, str, object] | None:
-    """(id, name, arguments) of one ``additional_kwargs["tool_calls"]`` entry, written by this or
-    another integration: an OpenAI-shaped dict or an OpenAI SDK object. None if it has no name."""
-    if isinstance(raw, Mapping):
-        fn = raw.get("function")
-        fn_map: Mapping[str, Any] = fn if isinstance(fn, Mapping) else {}
-        call_id, name, arguments = raw.get("id"), fn_map.get("name"), fn_map.get("arguments")
-    else:
-        fn_obj = getattr(raw, "function", None)
-        call_id = getattr(raw, "id", None)
-        name = getattr(fn_obj, "name", None)
-        arguments = getattr(fn_obj, "arguments", None)
-    if not isinstance(name, str) or not name:
-        return None
-    return (call_id if isinstance(call_id, str) else ""), name, arguments
-
-
-def legacy_tool_calls(kwargs: Mapping[str, Any]) -> list[tuple[str, str, object]]:
-    raw = kwargs.get("tool_calls")
-    if not isinstance(raw, Sequence) or isinstance(raw, (str, bytes)):
-        return []
-    return [c for c in map(read_legacy_tool_call, raw) if c is not None]
 
 
 def _text_of(index: int, block: object) -> str | None:
@@ -136,10 +95,13 @@ def to_core_message(index: int, message: ChatMessage) -> Message:
     content = "\n".join(texts)
     if role == "assistant":
         if not calls:
-            calls = [
-                ToolCall(id=call_id, name=name, arguments=tool_arguments_text(arguments))
-                for call_id, name, arguments in legacy_tool_calls(message.additional_kwargs)
-            ]
+            # Histories written by OpenAI-style integrations keep their calls here.
+            calls = list(
+                openai_tool_calls(
+                    message.additional_kwargs.get("tool_calls"),
+                    where=f"messages[{index}].additional_kwargs['tool_calls']",
+                )
+            )
         return Message("assistant", content, tuple(calls))
     if role == "tool":
         call_id = message.additional_kwargs.get("tool_call_id")

@@ -8,6 +8,8 @@ from typing import Any
 from llama_index.core.base.llms.types import (
     ChatMessage,
     ChatResponse,
+    ChatResponseAsyncGen,
+    ChatResponseGen,
     ContentBlock,
     MessageRole,
     TextBlock,
@@ -16,27 +18,36 @@ from llama_index.core.base.llms.types import (
 )
 
 from hunyuan_api import (
+    AsyncRunStream,
+    PartialOutput,
     ReasoningDelta,
     RunFinished,
     RunResult,
+    RunStream,
     StreamEvent,
     TextDelta,
     ToolCall,
-    ToolCallDelta,
 )
+from hunyuan_api.adapter import run_metadata
 
-__all__ = ["ChatStream", "chat_response", "result_to_dict"]
+__all__ = [
+    "astream_responses",
+    "chat_response",
+    "result_to_dict",
+    "stream_responses",
+    "streamed_response",
+]
 
 
-def _tool_call_dict(call_id: str, name: str, arguments: str) -> dict[str, Any]:
+def _tool_call_dict(call: ToolCall) -> dict[str, Any]:
     return {
-        "id": call_id,
+        "id": call.id,
         "type": "function",
-        "function": {"name": name, "arguments": arguments},
+        "function": {"name": call.name, "arguments": call.arguments},
     }
 
 
-def _message(text: str, reasoning: str, calls: list[ToolCall]) -> ChatMessage:
+def _message(text: str, reasoning: str, calls: tuple[ToolCall, ...]) -> ChatMessage:
     blocks: list[ContentBlock] = []
     if reasoning:
         blocks.append(ThinkingBlock(content=reasoning))
@@ -48,7 +59,7 @@ def _message(text: str, reasoning: str, calls: list[ToolCall]) -> ChatMessage:
     )
     kwargs: dict[str, Any] = {}
     if calls:
-        kwargs["tool_calls"] = [_tool_call_dict(c.id, c.name, c.arguments) for c in calls]
+        kwargs["tool_calls"] = [_tool_call_dict(c) for c in calls]
     return ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=kwargs)
 
 
@@ -60,69 +71,50 @@ def result_to_dict(result: RunResult) -> dict[str, Any]:
 
 
 def _response_kwargs(result: RunResult) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {}
-    if result.usage is not None:
-        kwargs["prompt_tokens"] = result.usage.prompt_tokens
-        kwargs["completion_tokens"] = result.usage.completion_tokens
-        kwargs["total_tokens"] = result.usage.total_tokens
-    kwargs["thread_id"] = result.thread_id
-    kwargs["run_id"] = result.run_id
-    kwargs["request_id"] = result.request_id
-    kwargs["finish_reason"] = result.finish_reason
+    """The core's run metadata (the keys LangChain reports too), with the token counts also at
+    the top level, where LlamaIndex's token counters and OpenAI's integration put them."""
+    kwargs = run_metadata(result, result.model)
+    usage = kwargs.get("token_usage")
+    if usage is not None:
+        kwargs.update(usage)
     return kwargs
 
 
 def chat_response(result: RunResult, delta: str | None = None) -> ChatResponse:
     """The complete reply: what ``chat`` returns and what a stream ends with."""
     return ChatResponse(
-        message=_message(result.text, result.reasoning, list(result.tool_calls)),
+        message=_message(result.text, result.reasoning, result.tool_calls),
         raw=result_to_dict(result),
         delta=delta,
         additional_kwargs=_response_kwargs(result),
     )
 
 
-class _PartialCall:
-    __slots__ = ("arguments", "id", "name")
+def streamed_response(event: StreamEvent, so_far: PartialOutput) -> ChatResponse:
+    """One streamed response: the whole message so far (accumulated by the core) and ``delta``,
+    the new text only; the last one is built from the final ``RunResult``."""
+    if isinstance(event, RunFinished):
+        return chat_response(event.result, delta="")
+    kwargs: dict[str, Any] = {}
+    if isinstance(event, ReasoningDelta):
+        kwargs["thinking_delta"] = event.text
+    return ChatResponse(
+        message=_message(so_far.text, so_far.reasoning, so_far.tool_calls),
+        raw={"event": type(event).__name__, **dataclasses.asdict(event)},
+        delta=event.text if isinstance(event, TextDelta) else "",
+        additional_kwargs=kwargs,
+    )
 
-    def __init__(self) -> None:
-        self.id = ""
-        self.name = ""
-        self.arguments: list[str] = []
+
+def stream_responses(stream: RunStream) -> ChatResponseGen:
+    # Leaving early closes the run at once: the connection is released and the thread ledger
+    # learns the thread's content is unknown.
+    with stream:
+        for event in stream:
+            yield streamed_response(event, stream.partial())
 
 
-class ChatStream:
-    """Folds the core's events into cumulative responses: each carries the whole message so far
-    and ``delta`` (new text only); the last one is built from the final ``RunResult``."""
-
-    def __init__(self) -> None:
-        self._text = ""
-        self._reasoning = ""
-        self._calls: dict[int, _PartialCall] = {}
-
-    def feed(self, event: StreamEvent) -> ChatResponse:
-        if isinstance(event, RunFinished):
-            return chat_response(event.result, delta="")
-        kwargs: dict[str, Any] = {}
-        delta = ""
-        if isinstance(event, TextDelta):
-            delta = event.text
-            self._text += delta
-        elif isinstance(event, ReasoningDelta):
-            self._reasoning += event.text
-            kwargs["thinking_delta"] = event.text
-        elif isinstance(event, ToolCallDelta):
-            call = self._calls.setdefault(event.index, _PartialCall())
-            call.id = event.id or call.id
-            call.name = event.name or call.name
-            call.arguments.append(event.arguments)
-        calls = [
-            ToolCall(id=c.id, name=c.name, arguments="".join(c.arguments))
-            for _, c in sorted(self._calls.items())
-        ]
-        return ChatResponse(
-            message=_message(self._text, self._reasoning, calls),
-            raw={"event": type(event).__name__, **dataclasses.asdict(event)},
-            delta=delta,
-            additional_kwargs=kwargs,
-        )
+async def astream_responses(stream: AsyncRunStream) -> ChatResponseAsyncGen:
+    async with stream:
+        async for event in stream:
+            yield streamed_response(event, stream.partial())

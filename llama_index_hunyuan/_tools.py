@@ -10,9 +10,8 @@ from llama_index.core.base.llms.types import ChatResponse, ToolCallBlock
 from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.llms.utils import parse_partial_json
 
-from hunyuan_api import ToolChoice, ToolSpec, resolve_tool_choice
-
-from ._messages import legacy_tool_calls
+from hunyuan_api import ToolChoice, ToolSpec
+from hunyuan_api.adapter import openai_tool_calls, resolve_tool_choice
 
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
@@ -91,9 +90,15 @@ def tool_selections(response: ChatResponse, error_on_no_tool_call: bool) -> list
         if isinstance(block, ToolCallBlock)
     ]
     if not selections:
+        try:
+            legacy = openai_tool_calls(response.message.additional_kwargs.get("tool_calls"))
+        except ValueError:
+            legacy = ()  # another integration's shape: no calls we can read
         selections = [
-            ToolSelection(tool_id=call_id, tool_name=name, tool_kwargs=parse_tool_kwargs(args))
-            for call_id, name, args in legacy_tool_calls(response.message.additional_kwargs)
+            ToolSelection(
+                tool_id=call.id, tool_name=call.name, tool_kwargs=parse_tool_kwargs(call.arguments)
+            )
+            for call in legacy
         ]
     if not selections and error_on_no_tool_call:
         raise ValueError(

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
-import threading
-from collections.abc import AsyncIterator, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from llama_index.core.base.llms.generic_utils import (
     achat_to_completion_decorator,
     astream_chat_to_completion_decorator,
@@ -25,29 +22,24 @@ from llama_index.core.base.llms.types import (
     LLMMetadata,
     MessageRole,
 )
-from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr, model_validator
+from llama_index.core.bridge.pydantic import ConfigDict, Field, PrivateAttr
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
 
 from hunyuan_api import (
     AsyncHunyuanClient,
-    ConfigurationError,
     HunyuanClient,
+    HunyuanSettings,
     Message,
-    RetryPolicy,
     RunOptions,
-    StreamEvent,
     ToolSpec,
-    check_tools_supported,
-    resolve_tool_choice,
-    validate_options,
+    model_info,
 )
-from hunyuan_api._config import API_KEY_HELP, CREDENTIALS_HELP
+from hunyuan_api.adapter import ClientCache, check_tools_supported, resolve_tool_choice
 
 from ._messages import to_core_messages
-from ._models import context_window_for, max_output_for, supports_function_calling
-from ._responses import ChatStream, chat_response
+from ._responses import astream_responses, chat_response, stream_responses
 from ._tools import keep_first_tool_call, resolve_choice, tool_selections, tool_specs
 
 if TYPE_CHECKING:
@@ -55,23 +47,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Hunyuan"]
 
-DEFAULT_MODEL = "hunyuan-turbo"
 
-#: Keyword arguments ``chat``/``complete`` and friends accept per call: the core's run options.
-CALL_OPTIONS = frozenset(f.name for f in dataclasses.fields(RunOptions))
-
-# One lock for every instance: a per-instance lock would not survive pickling (BaseComponent
-# drops unpicklable attributes), and client creation is rare and quick.
-_CLIENT_LOCK = threading.Lock()
-
-
-def _secret(value: str | SecretStr | None) -> SecretStr | None:
-    if value is None or isinstance(value, SecretStr):
-        return value
-    return SecretStr(value)
-
-
-class Hunyuan(FunctionCallingLLM):
+class Hunyuan(HunyuanSettings, FunctionCallingLLM):
     """Tencent Hunyuan chat models (RunThread by default, or ChatCompletions).
 
     Credentials: ``secret_id``/``secret_key`` (a Tencent Cloud SecretId/SecretKey pair), else
@@ -115,145 +92,27 @@ class Hunyuan(FunctionCallingLLM):
         ```
     """
 
-    model: str = Field(default=DEFAULT_MODEL, description="The Hunyuan model to use.")
-    secret_id: SecretStr | None = Field(
-        default=None,
-        exclude=True,
-        repr=False,
-        description="Tencent Cloud SecretId (default: HUNYUAN_SECRET_ID, TENCENTCLOUD_SECRET_ID).",
+    model_config = ConfigDict(
+        populate_by_name=True,
+        extra="forbid",
+        arbitrary_types_allowed=True,
+        protected_namespaces=(),
     )
-    secret_key: SecretStr | None = Field(
-        default=None,
-        exclude=True,
-        repr=False,
-        description="Tencent Cloud SecretKey (default: HUNYUAN_SECRET_KEY, TENCENTCLOUD_…).",
-    )
-    session_token: SecretStr | None = Field(
-        default=None,
-        exclude=True,
-        repr=False,
-        description="Session token of temporary credentials (X-TC-Token).",
-    )
-    base_url: str | None = Field(
-        default=None,
-        description="API endpoint (default: HUNYUAN_BASE_URL, then Tencent's). Alias: api_base.",
-    )
-    region: str | None = Field(default=None, description="X-TC-Region, e.g. ap-guangzhou.")
-    temperature: float | None = Field(
-        default=None, ge=0.0, le=2.0, description="Sampling temperature (service default if unset)."
-    )
-    top_p: float | None = Field(default=None, ge=0.0, le=1.0, description="Nucleus sampling.")
-    max_tokens: int | None = Field(
-        default=None, ge=0, description="Most tokens to generate (MaxCompletionTokens; 0 = none)."
-    )
-    max_prompt_tokens: int | None = Field(
-        default=None, ge=0, description="Most prompt tokens a RunThread run may use."
-    )
-    timeout: float = Field(default=60.0, gt=0, description="Seconds per request phase.")
-    max_retries: int = Field(
-        default=2, ge=0, description="Retries of transient failures before any output arrived."
-    )
-    thread_id: str | None = Field(
-        default=None, description="Pin every run to this RunThread thread (you own its content)."
-    )
-    stop: list[str] | None = Field(default=None, description="Stop sequences.")
-    api: Literal["run_thread", "chat_completions"] = Field(
-        default="run_thread", description="The Hunyuan action that answers."
-    )
-    seed: int | None = Field(default=None, description="ChatCompletions only: sampling seed.")
-    allow_insecure_http: bool = Field(
-        default=False, description="Allow plain http to a non-loopback base_url."
-    )
+
     context_window: int | None = Field(
-        default=None, gt=0, description="Override the model's documented context window."
+        default=None,
+        gt=0,
+        description="Override the model's context window (query engines pack prompts to it).",
     )
     is_function_calling_model: bool | None = Field(
         default=None,
-        description="Override tool support (default: the models that take tools on `api`).",
+        description=(
+            "Override tool support (default: the catalog's answer for the model on `api`; True "
+            "also sends tools to a model the catalog says ignores them)."
+        ),
     )
 
-    _client: HunyuanClient | None = PrivateAttr(default=None)
-    _aclient: AsyncHunyuanClient | None = PrivateAttr(default=None)
-    _http_client: httpx.Client | None = PrivateAttr(default=None)
-    _async_http_client: httpx.AsyncClient | None = PrivateAttr(default=None)
-    _retry_policy: RetryPolicy | None = PrivateAttr(default=None)
-
-    def __init__(
-        self,
-        model: str = DEFAULT_MODEL,
-        *,
-        secret_id: str | SecretStr | None = None,
-        secret_key: str | SecretStr | None = None,
-        session_token: str | SecretStr | None = None,
-        base_url: str | None = None,
-        api_base: str | None = None,
-        region: str | None = None,
-        temperature: float | None = None,
-        top_p: float | None = None,
-        max_tokens: int | None = None,
-        max_prompt_tokens: int | None = None,
-        timeout: float = 60.0,
-        max_retries: int = 2,
-        thread_id: str | None = None,
-        stop: Sequence[str] | None = None,
-        api: Literal["run_thread", "chat_completions"] = "run_thread",
-        seed: int | None = None,
-        allow_insecure_http: bool = False,
-        context_window: int | None = None,
-        is_function_calling_model: bool | None = None,
-        http_client: httpx.Client | None = None,
-        async_http_client: httpx.AsyncClient | None = None,
-        retry_policy: RetryPolicy | None = None,
-        **kwargs: Any,
-    ) -> None:
-        if "api_key" in kwargs:
-            # The same explanation the core gives for an sk-... key, with where to get a pair.
-            raise ConfigurationError(
-                "api_key= was given. " + API_KEY_HELP + "To fix it: " + CREDENTIALS_HELP
-            )
-        unknown = sorted(set(kwargs) - set(type(self).model_fields))
-        if unknown:
-            # Pydantic would drop them silently; a misspelt setting should not go unnoticed.
-            raise TypeError(f"Hunyuan got unexpected keyword argument(s): {', '.join(unknown)}")
-        if api_base is not None and base_url is not None and api_base != base_url:
-            raise ValueError(
-                f"base_url={base_url!r} and api_base={api_base!r} disagree; api_base is an "
-                "alias of base_url, pass one of them"
-            )
-        super().__init__(
-            model=model,
-            secret_id=_secret(secret_id),
-            secret_key=_secret(secret_key),
-            session_token=_secret(session_token),
-            base_url=base_url if base_url is not None else api_base,
-            region=region,
-            temperature=temperature,
-            top_p=top_p,
-            max_tokens=max_tokens,
-            max_prompt_tokens=max_prompt_tokens,
-            timeout=timeout,
-            max_retries=max_retries,
-            thread_id=thread_id,
-            stop=list(stop) if stop is not None else None,
-            api=api,
-            seed=seed,
-            allow_insecure_http=allow_insecure_http,
-            context_window=context_window,
-            is_function_calling_model=is_function_calling_model,
-            **kwargs,
-        )
-        self._http_client = http_client
-        self._async_http_client = async_http_client
-        # Backoff between the core's retries (None: 0.5 s doubling to 8 s, with jitter).
-        self._retry_policy = retry_policy
-
-    @model_validator(mode="after")
-    def _check_settings(self) -> Hunyuan:
-        # Refuse at construction what every call would refuse, with the same messages.
-        validate_options(self._options({}))
-        if self.is_function_calling_model:
-            check_tools_supported(self.model, True)
-        return self
+    _clients: ClientCache = PrivateAttr(default_factory=ClientCache)
 
     @classmethod
     def class_name(cls) -> str:
@@ -266,83 +125,40 @@ class Hunyuan(FunctionCallingLLM):
 
     @property
     def metadata(self) -> LLMMetadata:
+        info = model_info(self.model, self.api)
         function_calling = self.is_function_calling_model
-        if function_calling is None:
-            function_calling = supports_function_calling(self.model, self.api)
         return LLMMetadata(
-            context_window=self.context_window or context_window_for(self.model),
-            num_output=self.max_tokens or max_output_for(self.model),
+            context_window=self.context_window or info.context_window,
+            num_output=self.max_tokens or info.max_output,
             is_chat_model=True,
-            is_function_calling_model=function_calling,
+            is_function_calling_model=info.tools if function_calling is None else function_calling,
             model_name=self.model,
             system_role=MessageRole.SYSTEM,
         )
 
     # -- clients -------------------------------------------------------------------------------
 
-    def _client_kwargs(self) -> dict[str, Any]:
-        return {
-            "secret_id": self.secret_id,
-            "secret_key": self.secret_key,
-            "token": self.session_token,
-            "base_url": self.base_url,
-            "region": self.region,
-            "timeout": self.timeout,
-            "max_retries": self.max_retries,
-            "retry_policy": self._retry_policy,
-            "allow_insecure_http": self.allow_insecure_http,
-        }
-
     def _get_client(self) -> HunyuanClient:
-        if self._client is None:
-            with _CLIENT_LOCK:
-                if self._client is None:
-                    self._client = HunyuanClient(
-                        http_client=self._http_client, **self._client_kwargs()
-                    )
-        return self._client
+        return self._clients.get("sync", self, lambda: HunyuanClient(self))
 
     def _get_aclient(self) -> AsyncHunyuanClient:
         # One client for every event loop: it keeps a connection pool per loop itself.
-        if self._aclient is None:
-            with _CLIENT_LOCK:
-                if self._aclient is None:
-                    self._aclient = AsyncHunyuanClient(
-                        http_client=self._async_http_client, **self._client_kwargs()
-                    )
-        return self._aclient
+        return self._clients.get("async", self, lambda: AsyncHunyuanClient(self))
 
     # -- requests ------------------------------------------------------------------------------
 
-    def _options(self, overrides: dict[str, Any]) -> RunOptions:
-        unknown = sorted(set(overrides) - CALL_OPTIONS)
-        if unknown:
-            raise TypeError(
-                f"Hunyuan got unexpected keyword argument(s) {', '.join(unknown)}; per-call "
-                f"options are {', '.join(sorted(CALL_OPTIONS))}"
-            )
-        if "stop" in overrides:
-            overrides["stop"] = tuple(overrides["stop"] or ())
-        if "tools" in overrides:
-            overrides["tools"] = _as_specs(overrides["tools"])
-        choice = overrides.get("tool_choice")
+    def _options(self, kwargs: dict[str, Any]) -> RunOptions:
+        """The core's options for one call: the overrides every adapter accepts
+        (``hunyuan_api.adapter.CALL_OVERRIDES``), plus tools in either LlamaIndex's or the
+        core's form. Anything else is a TypeError rather than silently ignored."""
+        tools = _as_specs(kwargs.pop("tools", None))
+        choice = kwargs.pop("tool_choice", None)
+        forced = kwargs.pop("forced_tool", None)
         if choice not in (None, "auto", "none", "custom"):
             # A caller's own chat(tools=..., tool_choice="required" or a name) gets the same
             # mapping as chat_with_tools.
-            names = [spec.name for spec in overrides.get("tools", ())]
-            overrides["tool_choice"], overrides["forced_tool"] = resolve_tool_choice(choice, names)
-        options = RunOptions(
-            model=self.model,
-            temperature=self.temperature,
-            top_p=self.top_p,
-            max_tokens=self.max_tokens,
-            max_prompt_tokens=self.max_prompt_tokens,
-            stop=tuple(self.stop or ()),
-            seed=self.seed,
-            api=self.api,
-            thread_id=self.thread_id,
-        )
-        return dataclasses.replace(options, **overrides)
+            choice, forced = resolve_tool_choice(choice, [spec.name for spec in tools])
+        return self.run_options(None, kwargs, tools=tools, tool_choice=choice, forced_tool=forced)
 
     def _request(
         self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]
@@ -361,15 +177,13 @@ class Hunyuan(FunctionCallingLLM):
 
     def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         history, options = self._request(messages, kwargs)
-        events = self._get_client().stream_chat(history, options)
-        return _responses(events)
+        return stream_responses(self._get_client().stream_chat(history, options))
 
     async def _astream_chat(
         self, messages: Sequence[ChatMessage], **kwargs: Any
     ) -> ChatResponseAsyncGen:
         history, options = self._request(messages, kwargs)
-        events = self._get_aclient().stream_chat(history, options)
-        return _aresponses(events)
+        return astream_responses(self._get_aclient().stream_chat(history, options))
 
     # -- chat ----------------------------------------------------------------------------------
 
@@ -431,7 +245,8 @@ class Hunyuan(FunctionCallingLLM):
         """The ``chat`` arguments for a call with tools, in the core's terms: ``tools`` (specs),
         ``tool_choice`` (auto/none/custom) and ``forced_tool``."""
         specs = tool_specs(tools)
-        check_tools_supported(kwargs.get("model", self.model), bool(specs))
+        if self.is_function_calling_model is None:
+            check_tools_supported(kwargs.get("model", self.model), self.api, bool(specs))
         choice, forced = resolve_choice(tool_choice, tool_required, specs)
         messages = list(chat_history or [])  # never the caller's list
         if isinstance(user_msg, str):
@@ -477,27 +292,3 @@ def _as_specs(tools: object) -> tuple[ToolSpec, ...]:
     if all(hasattr(t, "metadata") for t in tools):
         return tool_specs(tools)
     raise TypeError("tools must be hunyuan_api.ToolSpec objects or LlamaIndex tools")
-
-
-def _responses(events: Iterator[StreamEvent]) -> ChatResponseGen:
-    stream = ChatStream()
-    try:
-        for event in events:
-            yield stream.feed(event)
-    finally:
-        # An early stop closes the run at once: the connection is released and the thread
-        # ledger learns the thread's content is unknown.
-        close = getattr(events, "close", None)
-        if close is not None:
-            close()
-
-
-async def _aresponses(events: AsyncIterator[StreamEvent]) -> ChatResponseAsyncGen:
-    stream = ChatStream()
-    try:
-        async for event in events:
-            yield stream.feed(event)
-    finally:
-        aclose = getattr(events, "aclose", None)
-        if aclose is not None:
-            await aclose()

@@ -42,3 +42,33 @@ def on_emulator(model: Callable[..., _M], emu: EmulatorHandle) -> Callable[..., 
         return model(**{**emulator_settings(emu), **kwargs})
 
     return make
+
+
+class ResponseFolder:
+    """Feeds core events to the LlamaIndex adapter's per-event response builder, with the
+    running totals a ``RunStream`` would report (tests that script events, not frames)."""
+
+    def __init__(self) -> None:
+        self.text = ""
+        self.reasoning = ""
+        self.calls: dict[int, list[str]] = {}
+
+    def feed(self, event: Any) -> Any:
+        from hunyuan_api import PartialOutput, ReasoningDelta, TextDelta, ToolCall, ToolCallDelta
+        from llama_index_hunyuan._responses import streamed_response
+
+        if isinstance(event, TextDelta):
+            self.text += event.text
+        elif isinstance(event, ReasoningDelta):
+            self.reasoning += event.text
+        elif isinstance(event, ToolCallDelta):
+            call = self.calls.setdefault(event.index, ["", "", ""])
+            call[0] = event.id or call[0]
+            call[1] = event.name or call[1]
+            call[2] += event.arguments
+        so_far = PartialOutput(
+            text=self.text,
+            reasoning=self.reasoning,
+            tool_calls=tuple(ToolCall(*c) for _, c in sorted(self.calls.items())),
+        )
+        return streamed_response(event, so_far)

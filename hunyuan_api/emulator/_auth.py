@@ -7,7 +7,7 @@ import hmac
 import re
 from collections.abc import Mapping
 
-from hunyuan_api._signing import canonical_request, signature, string_to_sign, utc_date
+from hunyuan_api._wire.signing import canonical_request, signature, string_to_sign, utc_date
 
 from ._rules import RuleError
 from ._state import EmulatorState

@@ -279,7 +279,7 @@ class Harness:
             self.client = HunyuanClient(http_client=httpx.Client(transport=transport), **options)
         else:
             self.client = AsyncHunyuanClient(
-                http_client=httpx.AsyncClient(transport=transport), **options
+                http_async_client=httpx.AsyncClient(transport=transport), **options
             )
 
     async def collect(

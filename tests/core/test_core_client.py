@@ -45,7 +45,7 @@ from hunyuan_api import (
     ToolSpec,
     Usage,
 )
-from hunyuan_api._signing import authorization_header
+from hunyuan_api._wire.signing import authorization_header
 
 U = lambda text: Message("user", text)  # noqa: E731
 A = lambda text, *calls: Message("assistant", text, tuple(calls))  # noqa: E731
@@ -508,7 +508,7 @@ async def test_truncated_continuation_does_not_keep_the_thread_claimed(
     _, error = await harness.collect(history)
     assert isinstance(error, StreamError)
     ledger = harness.client.ledger
-    assert not ledger.is_claimed(harness.client._scope, "thread_1")
+    assert not ledger.is_claimed(harness.client.flows.scope, "thread_1")
     # thread_1's content is unknown now: the same history replays on a fresh thread
     result = await harness.chat(history)
     assert not result.continued_thread
@@ -660,7 +660,7 @@ async def test_consumer_breaking_early_closes_the_response(
     assert error is None
     assert len(events) == 1
     assert service.streams[-1].closed
-    scope = harness.client._scope
+    scope = harness.client.flows.scope
     assert not harness.client.ledger.is_claimed(scope, "thread_1")
     # the run was abandoned half-way: the thread is not continued
     assert not (await harness.chat(history)).continued_thread

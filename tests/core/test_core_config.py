@@ -4,8 +4,29 @@ from __future__ import annotations
 
 import pytest
 
-from hunyuan_api import ConfigurationError, HunyuanClient, resolve_credentials, resolve_endpoint
-from hunyuan_api._config import resolve_region, resolve_timeout
+from hunyuan_api import ConfigurationError, HunyuanClient, HunyuanSettings
+from hunyuan_api._connection import Credentials, Endpoint, resolve_endpoint, resolve_timeout
+from hunyuan_api._connection import resolve_credentials as resolve_pair
+
+
+def resolve_credentials(
+    secret_id: str | None = None, secret_key: str | None = None, token: str | None = None
+) -> Credentials:
+    """The settings' environment rules, then the pair check a client makes."""
+    given = {"secret_id": secret_id, "secret_key": secret_key, "session_token": token}
+    settings = HunyuanSettings(**{k: v for k, v in given.items() if v is not None})
+    return resolve_pair(
+        settings.secret_id, settings.secret_key, settings.session_token, api_key=settings.api_key
+    )
+
+
+def resolve_region(region: str | None = None) -> str | None:
+    return HunyuanSettings(**({"region": region} if region else {})).region
+
+
+def endpoint(base_url: str | None = None) -> Endpoint:
+    settings = HunyuanSettings(**({"base_url": base_url} if base_url else {}))
+    return resolve_endpoint(settings.base_url)
 
 
 def _ids(creds) -> tuple[str, str, str | None]:
@@ -183,8 +204,8 @@ def test_loopback_http_is_allowed_and_flagged(base_url: str) -> None:
 
 def test_base_url_precedence(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HUNYUAN_BASE_URL", "http://127.0.0.1:9000")
-    assert resolve_endpoint().host == "127.0.0.1:9000"
-    assert resolve_endpoint("http://127.0.0.1:9001").host == "127.0.0.1:9001"
+    assert endpoint().host == "127.0.0.1:9000"
+    assert endpoint("http://127.0.0.1:9001").host == "127.0.0.1:9001"
 
 
 @pytest.mark.parametrize(

@@ -13,20 +13,23 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hunyuan_api import (
-    RUN_THREAD_MODELS,
-    TOOL_MODELS,
     Message,
     RunOptions,
     ToolCall,
     ToolSpec,
+)
+from hunyuan_api._run.conversation import normalize_messages
+from hunyuan_api._wire.bodies import (
     build_chat_completions_body,
     build_run_thread_body,
+    encode_json,
+    render_thread_message,
+)
+from hunyuan_api._wire.validation import (
     check_tools_supported,
-    normalize_messages,
     resolve_tool_choice,
     validate_options,
 )
-from hunyuan_api._payload import encode_json, render_thread_message
 
 U = lambda text: Message("user", text)  # noqa: E731
 A = lambda text, *calls: Message("assistant", text, tuple(calls))  # noqa: E731
@@ -296,13 +299,14 @@ def test_valid_options_pass(changes: dict[str, Any]) -> None:
 
 
 def test_check_tools_supported() -> None:
-    for model in RUN_THREAD_MODELS - TOOL_MODELS:
+    for model in ("hunyuan-lite", "hunyuan-standard", "hunyuan-code", "hunyuan-vision"):
         with pytest.raises(ValueError, match=model):
-            check_tools_supported(model, True)
-        check_tools_supported(model, False)
-    for model in TOOL_MODELS:
-        check_tools_supported(model, True)
-    check_tools_supported("hunyuan-future-model", True)  # unknown models are not second-guessed
+            check_tools_supported(model, "run_thread", True)
+        check_tools_supported(model, "run_thread", False)
+    for model in ("hunyuan-pro", "hunyuan-turbo", "hunyuan-functioncall"):
+        check_tools_supported(model, "run_thread", True)
+    # Unknown models are not second-guessed: the service decides.
+    check_tools_supported("hunyuan-future-model", "run_thread", True)
 
 
 # -- resolve_tool_choice -------------------------------------------------------------------

@@ -9,7 +9,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hunyuan_api import (
-    TRANSIENT_CODES,
     AccountError,
     APIConnectionError,
     APIError,
@@ -24,10 +23,13 @@ from hunyuan_api import (
     RateLimitError,
     ServerError,
     StreamError,
+)
+from hunyuan_api._errors import (
+    TRANSIENT_CODES,
     error_class_for_code,
     make_api_error,
 )
-from hunyuan_api._responses import error_from_response, parse_json_response
+from hunyuan_api._wire.responses import error_from_response, parse_json_response
 
 # Protocol §2's table, plus the api3 sub-codes the service really returns.
 CODE_TABLE: list[tuple[str, type[APIError]]] = [

@@ -17,19 +17,16 @@ from hunyuan_api import (
     HunyuanError,
     RateLimitError,
     ReasoningDelta,
-    RunAccumulator,
-    RunSession,
     ServerError,
-    ServerSentEvent,
-    SSEDecoder,
     StreamError,
     TextDelta,
     ToolCall,
     ToolCallDelta,
     Usage,
-    parse_frame,
 )
-from hunyuan_api._frames import (
+from hunyuan_api._run.accumulator import RunAccumulator
+from hunyuan_api._run.session import RunSession
+from hunyuan_api._wire.frames import (
     ChatCompletionChunk,
     DoneFrame,
     ErrorFrame,
@@ -37,6 +34,11 @@ from hunyuan_api._frames import (
     MessageFrame,
     RunFrame,
     UnknownFrame,
+    parse_frame,
+)
+from hunyuan_api._wire.sse import (
+    ServerSentEvent,
+    SSEDecoder,
 )
 
 T = "thread_1"

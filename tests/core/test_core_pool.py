@@ -15,9 +15,9 @@ from hunyuan_api import (
     HunyuanClient,
     Message,
     RunFinished,
-    ShardedAsyncTransport,
     TextDelta,
 )
+from hunyuan_api._transport.pool import ShardedAsyncTransport
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -114,7 +114,7 @@ def test_invalid_shard_settings() -> None:
 
 
 async def test_pool_stats_return_to_zero_after_streams(loopback: LoopbackServer) -> None:
-    client = _client(loopback, pool_shard_size=2)
+    client = _client(loopback, pool_size=2)
     try:
         results = await asyncio.gather(*(client.chat([U(f"q{i}")]) for i in range(5)))
         assert all(r.text == "Hello from loopback" for r in results)
@@ -127,7 +127,7 @@ async def test_pool_stats_return_to_zero_after_streams(loopback: LoopbackServer)
 
 async def test_pool_stats_during_and_after_concurrent_streams(loopback: LoopbackServer) -> None:
     loopback.gate.clear()
-    client = _client(loopback, pool_shard_size=2)
+    client = _client(loopback, pool_size=2)
     try:
         streams = [client.stream_chat([U(f"q{i}")]) for i in range(3)]
         firsts = [await s.__anext__() for s in streams]
@@ -169,7 +169,9 @@ async def test_injected_http_client_reports_unknown_pool() -> None:
     client = AsyncHunyuanClient(
         secret_id="a",
         secret_key="b",
-        http_client=httpx.AsyncClient(transport=httpx.MockTransport(lambda r: httpx.Response(200))),
+        http_async_client=httpx.AsyncClient(
+            transport=httpx.MockTransport(lambda r: httpx.Response(200))
+        ),
     )
     assert client.pool_stats() == {"in_flight": -1, "pools": 1}
 

@@ -20,9 +20,18 @@ from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.common.sign import Sign
 from tencentcloud.hunyuan.v20230901.hunyuan_client import HunyuanClient as SdkHunyuanClient
 
-from hunyuan_api import AsyncHunyuanClient, Credentials, HunyuanClient, TC3Auth
-from hunyuan_api._payload import encode_json
-from hunyuan_api._signing import authorization_header, canonical_request, string_to_sign
+from hunyuan_api import (
+    AsyncHunyuanClient,
+    HunyuanClient,
+)
+from hunyuan_api._connection import Credentials
+from hunyuan_api._wire.bodies import encode_json
+from hunyuan_api._wire.signing import (
+    TC3Auth,
+    authorization_header,
+    canonical_request,
+    string_to_sign,
+)
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -242,7 +251,7 @@ async def test_sync_and_async_clients_send_identical_signed_headers() -> None:
         http_client=httpx.Client(transport=httpx.MockTransport(handler)), **kwargs
     )
     async_client = AsyncHunyuanClient(
-        http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)), **kwargs
+        http_async_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)), **kwargs
     )
     fixed = lambda: 1_700_000_000.5  # noqa: E731
     sync_client._auth._clock = fixed

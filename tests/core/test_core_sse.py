@@ -10,7 +10,10 @@ import httpx_sse._decoders as httpx_sse_decoders
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hunyuan_api import ServerSentEvent, SSEDecoder
+from hunyuan_api._wire.sse import (
+    ServerSentEvent,
+    SSEDecoder,
+)
 
 SETTINGS = settings(max_examples=300, deadline=None)
 

@@ -8,7 +8,9 @@ from core_support import delta_frame, message_frame, run_frame, sse
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from hunyuan_api import RunSession, StopCutter, TextDelta
+from hunyuan_api import TextDelta
+from hunyuan_api._run.session import RunSession
+from hunyuan_api._run.stop import StopCutter
 
 _alphabet = st.sampled_from(list("abAB 混元😀\n"))
 _texts = st.text(_alphabet, max_size=40)

@@ -8,8 +8,14 @@ import uuid
 import pytest
 from core_support import finished
 
-from hunyuan_api import Message, RunOptions, ThreadLedger, ToolCall, default_ledger
-from hunyuan_api._threads import ledger_scope
+from hunyuan_api import (
+    Message,
+    RunOptions,
+    ThreadLedger,
+    ToolCall,
+    default_ledger,
+)
+from hunyuan_api._run.threads import ledger_scope
 
 SCOPE = ledger_scope("https://hunyuan.tencentcloudapi.com/", "AKIDscope")
 U = lambda text: Message("user", text)  # noqa: E731

@@ -169,8 +169,8 @@ def test_the_api_key_error_is_quoted_exactly(monkeypatch: pytest.MonkeyPatch) ->
         ChatHunyuan().invoke("你好")
     assert str(raised.value) == quoted
     with pytest.raises(ValueError, match="API KEY") as raised:
-        Hunyuan(api_key="sk-from-the-hunyuan-console")
-    assert quoted in str(raised.value)
+        Hunyuan(api_key="sk-from-the-hunyuan-console").complete("你好")
+    assert str(raised.value) == quoted
     # And the README's own sample prints exactly the quoted text.
     monkeypatch.delenv("HUNYUAN_SECRET_ID")
     monkeypatch.delenv("HUNYUAN_SECRET_KEY")
@@ -189,40 +189,51 @@ def _config_rows() -> dict[str, list[str]]:
     return rows
 
 
-def test_configuration_table_has_every_argument() -> None:
-    import inspect
-
-    from langchain_hunyuan._config import HunyuanParams
-    from llama_index_hunyuan import Hunyuan
-
-    documented = set(_config_rows())
-    langchain: set[str] = set()
-    for name, field in HunyuanParams.model_fields.items():
-        langchain.add(name)
-        alias = field.validation_alias
-        langchain.update(getattr(alias, "choices", ()))
-    llamaindex = set(inspect.signature(Hunyuan.__init__).parameters) - {"self", "kwargs"}
-    assert langchain - documented == set(), "LangChain settings missing from the table"
-    assert llamaindex - documented == set(), "LlamaIndex settings missing from the table"
+def _own_fields(cls: type, framework: type) -> set[str]:
+    return set(cls.model_fields) - set(framework.model_fields)  # type: ignore[attr-defined]
 
 
-def test_configuration_defaults_match_the_code() -> None:
-    from hunyuan_api._config import DEFAULT_TIMEOUT
+def test_configuration_table_lists_the_same_settings_as_both_adapters() -> None:
+    """One row per setting of ``HunyuanSettings``, with every alias and environment variable;
+    the adapters declare exactly those settings plus the rows marked with their framework."""
+    from langchain_core.language_models import BaseChatModel
+    from llama_index.core.llms.function_calling import FunctionCallingLLM
+
     from langchain_hunyuan import ChatHunyuan
     from llama_index_hunyuan import Hunyuan
 
+    rows = _table_rows(_section("Configuration"))[1:]
+    core, marked = {}, {"LangChain": set(), "LlamaIndex": set()}
+    for row in rows:
+        name = _names(row[0])[0]
+        framework = next((f for f in marked if f"({f})" in row[0]), None)
+        if framework is None:
+            core[name] = row
+        else:
+            marked[framework].add(name)
+    settings = hunyuan_api.HunyuanSettings
+    assert list(core) == list(settings.model_fields), "the table follows HunyuanSettings"
+    assert _own_fields(ChatHunyuan, BaseChatModel) == set(core) | marked["LangChain"]
+    assert _own_fields(Hunyuan, FunctionCallingLLM) == set(core) | marked["LlamaIndex"]
+    for name, field in settings.model_fields.items():
+        aliases = getattr(field.validation_alias, "choices", ())
+        assert {n.rstrip("=") for n in _names(core[name][0])} == {name, *map(str, aliases)}, name
+    for name, variables in settings.env_vars().items():
+        assert _names(core[name][1]) == list(variables), name
+
+
+def test_configuration_defaults_match_the_code() -> None:
+    from hunyuan_api._connection import DEFAULT_BASE_URL, DEFAULT_TIMEOUT
+
     rows = _config_rows()
-    chat = ChatHunyuan.model_fields
-    llama = Hunyuan.model_fields
-    assert chat["model"].default == llama["model"].default
-    assert f"`{chat['model'].default}`" in rows["model"][2]
-    assert chat["max_retries"].default == llama["max_retries"].default
-    assert f"`{chat['max_retries'].default}`" in rows["max_retries"][2]
-    assert llama["timeout"].default == DEFAULT_TIMEOUT
+    fields = hunyuan_api.HunyuanSettings.model_fields
+    assert f"`{fields['model'].default}`" in rows["model"][2]
+    assert f"`{fields['max_retries'].default}`" in rows["max_retries"][2]
+    assert f"`{fields['pool_size'].default}`" in rows["pool_size"][2]
     assert f"{DEFAULT_TIMEOUT:g} s" in rows["timeout"][2]
-    assert f"`{hunyuan_api.DEFAULT_BASE_URL}`" in rows["base_url"][2]
-    assert f"`{chat['api'].default}`" in rows["api"][2]
-    assert chat["allow_insecure_http"].default is False
+    assert f"`{DEFAULT_BASE_URL}`" in rows["base_url"][2]
+    assert f"`{fields['api'].default}`" in rows["api"][2]
+    assert fields["allow_insecure_http"].default is False
     assert "`False`" in rows["allow_insecure_http"][2]
     assert "`False`" in rows["streaming"][2]
     policy = hunyuan_api.RetryPolicy()
@@ -237,7 +248,7 @@ def test_configuration_defaults_match_the_code() -> None:
 
 def test_every_environment_variable_the_code_reads_is_documented() -> None:
     sources = [
-        *ROOT.joinpath("hunyuan_api").glob("*.py"),
+        *ROOT.joinpath("hunyuan_api").glob("**/*.py"),
         *ROOT.joinpath("langchain_hunyuan").glob("*.py"),
         *ROOT.joinpath("llama_index_hunyuan").glob("*.py"),
     ]
@@ -276,19 +287,20 @@ def test_error_table_matches_the_classes() -> None:
 
 
 def test_tool_models_match_the_code() -> None:
+    from hunyuan_api._wire.validation import CHAT_COMPLETIONS_MAX_MESSAGES
+
     rows = {row[0]: row for row in _table_rows(_section("Features"))}
     row = rows["Tool calling"]
-    assert set(_names(row[1])) == set(hunyuan_api.TOOL_MODELS)
-    chat_completions = getattr(hunyuan_api, "CHAT_COMPLETIONS_TOOL_MODELS", None)
-    if chat_completions is not None:
-        assert set(_names(row[1])) | set(_names(row[2])) == set(chat_completions)
-    limit = getattr(hunyuan_api, "CHAT_COMPLETIONS_MAX_MESSAGES", None)
-    if limit is not None:
-        assert f"at most {limit} messages" in rows["Conversation history"][2]
+    for name in _names(row[1]):
+        assert hunyuan_api.model_info(name, "run_thread").tools, name
+    for name in _names(row[1]) + _names(row[2]):
+        assert hunyuan_api.model_info(name, "chat_completions").tools, name
+    assert f"at most {CHAT_COMPLETIONS_MAX_MESSAGES} messages" in rows["Conversation history"][2]
 
 
 def test_tool_choice_mapping_matches_the_code() -> None:
-    resolve = hunyuan_api.resolve_tool_choice
+    from hunyuan_api.adapter import resolve_tool_choice as resolve
+
     tools = ["get_area", "get_population"]
     assert resolve("auto", tools) == ("auto", None)
     assert resolve("none", tools) == ("none", None)

@@ -10,12 +10,12 @@ from typing import Any
 import httpx
 import pytest
 
-from hunyuan_api._signing import authorization_header
+from hunyuan_api._wire.signing import authorization_header
 from hunyuan_api.emulator import EmulatorHandle, run_emulator
 
 
 class Wire:
-    """Raw HTTP against the emulator, signed with ``hunyuan_api._signing`` unless told otherwise."""
+    """Raw HTTP against the emulator, signed with the client's TC3 code unless told otherwise."""
 
     def __init__(self, emu: EmulatorHandle) -> None:
         self.emu = emu

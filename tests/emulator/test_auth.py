@@ -1,4 +1,4 @@
-"""Transport and TC3 signature checks, with raw httpx and ``hunyuan_api._signing``."""
+"""Transport and TC3 signature checks, with raw httpx and ``hunyuan_api._wire.signing``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from hunyuan_api._signing import authorization_header
+from hunyuan_api._wire.signing import authorization_header
 from hunyuan_api.emulator import EmulatorHandle, run_emulator
 
 

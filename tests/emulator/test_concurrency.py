@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from hunyuan_api._signing import authorization_header
+from hunyuan_api._wire.signing import authorization_header
 from hunyuan_api.emulator import EmulatorCredential, EmulatorHandle, arun_emulator, run_emulator
 
 

@@ -24,7 +24,10 @@ from lc_support import actions, aggregate, collect, invoke, runs, sent
 from pydantic import BaseModel
 
 import hunyuan_api
-from hunyuan_api import HunyuanClient, RetryPolicy
+from hunyuan_api import (
+    HunyuanClient,
+    RetryPolicy,
+)
 from hunyuan_api.emulator import Fault
 from langchain_hunyuan import (
     ChatHunyuan,

@@ -104,8 +104,6 @@ def test_env_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize(
     "kwargs",
     [
-        {"model_kwargs": {"x": 1}},
-        {"frequency_penalty": 0.1},
         {"temperature": 3.0},
         {"top_p": -0.1},
         {"max_tokens": -1},
@@ -118,6 +116,12 @@ def test_env_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
 )
 def test_invalid_settings_refused(kwargs: dict[str, Any]) -> None:
     with pytest.raises(ValidationError):
+        make(**kwargs)
+
+
+@pytest.mark.parametrize("kwargs", [{"frequency_penalty": 0.1}, {"temprature": 0.5}])
+def test_unknown_settings_are_type_errors_that_name_them(kwargs: dict[str, Any]) -> None:
+    with pytest.raises(TypeError, match=next(iter(kwargs))):
         make(**kwargs)
 
 
@@ -416,6 +420,7 @@ def test_chunks_merge_into_the_reply() -> None:
         "request_id": "req_1",
         "continued_thread": False,
         "messages_sent": 0,
+        "token_usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
     }
 
 

@@ -225,13 +225,14 @@ def test_one_client_per_instance_across_calls_and_loops(llm: Hunyuan) -> None:
     import asyncio
 
     llm.chat(USER)
-    client = llm._client
+    client = llm._get_client()
     llm.complete("hi")
-    assert llm._client is client
+    assert llm._get_client() is client
     asyncio.run(llm.achat(USER))
-    aclient = llm._aclient
+    aclient = llm._get_aclient()
     asyncio.run(llm.achat(USER))  # a second event loop reuses the client (pools are per loop)
-    assert llm._aclient is aclient
+    assert llm._get_aclient() is aclient
+    assert sorted(kind for kind, _ in llm._clients) == ["async", "sync"]
 
 
 def test_chat_with_tools_in_callers_terms(emu: EmulatorHandle, llm: Hunyuan) -> None:

@@ -44,8 +44,12 @@ def test_public_api() -> None:
         ("hunyuan-code", 8000, 4000, False),
         ("hunyuan-role", 32000, 4000, False),
         ("hunyuan-functioncall", 32000, 4000, True),
-        ("hunyuan-vision", 8000, 2000, False),
-        ("hunyuan-something-new", 8000, 2000, False),
+        ("hunyuan-vision", 32000, 16000, False),
+        # The catalog's facts by family, dated names included (issue: these were wrong).
+        ("hunyuan-turbos-20250716", 32000, 8000, False),
+        # A model the catalog does not know: the smallest window, and tools sent (the service
+        # decides).
+        ("hunyuan-something-new", 8000, 2000, True),
     ],
 )
 def test_metadata(model: str, window: int, output: int, tools: bool) -> None:
@@ -77,13 +81,22 @@ def test_defaults_and_alias() -> None:
         Hunyuan(base_url="http://127.0.0.1:1", api_base="http://127.0.0.1:2")
 
 
-def test_unknown_and_api_key_arguments_refused() -> None:
+def test_unknown_arguments_refused_and_api_key_explained() -> None:
     from hunyuan_api import ConfigurationError
 
-    with pytest.raises(TypeError, match="temprature"):
+    with pytest.raises(TypeError, match=r"temprature \(did you mean temperature\?\)"):
         Hunyuan(temprature=0.1)
     with pytest.raises(ConfigurationError, match="SecretId/SecretKey"):
-        Hunyuan(api_key="sk-abcdef")
+        Hunyuan(api_key="sk-abcdef").complete("hi")
+
+
+def test_chat_completions_catalog_facts() -> None:
+    # Tencent's SDK: ChatCompletions Tools work on the turbos, t1 and functioncall families,
+    # dated names included.
+    for model in ("hunyuan-t1-20250711", "hunyuan-turbos-20250716", "hunyuan-turbos-latest"):
+        meta = Hunyuan(model=model, api="chat_completions").metadata
+        assert meta.is_function_calling_model is True
+        assert meta.context_window > 8000
 
 
 def test_settings_refused_at_construction() -> None:
@@ -94,8 +107,10 @@ def test_settings_refused_at_construction() -> None:
         Hunyuan(temperature=2.5)
     with pytest.raises(ValueError):
         Hunyuan(max_retries=-1)
-    with pytest.raises(ValueError, match="ignores tools"):
-        Hunyuan(model="hunyuan-lite", is_function_calling_model=True)
+    # An explicit capability is the user's call, even against the catalog.
+    assert Hunyuan(
+        model="hunyuan-lite", is_function_calling_model=True
+    ).metadata.is_function_calling_model
 
 
 def _secretful() -> Hunyuan:
@@ -157,8 +172,14 @@ def test_request_refusals_happen_before_sending(caplog: pytest.LogCaptureFixture
         llm.chat([user], temperature=9)
     with pytest.raises(ValueError, match="last message is from the assistant"):
         llm.stream_chat([user, ChatMessage(role="assistant", content="x")])
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        llm.complete("hi", api="chat_completions")  # the API is a setting, not a call option
+    on_cc = Hunyuan(
+        secret_id=SECRET_ID, secret_key=SECRET_KEY, base_url="http://127.0.0.1:9",
+        api="chat_completions",
+    )  # fmt: skip
     with caplog.at_level(logging.DEBUG), pytest.raises(ValueError, match="thread_id pins"):
-        llm.complete("hi", api="chat_completions", thread_id="t")
+        on_cc.complete("hi", thread_id="t")
     assert SECRET_KEY not in caplog.text
     assert SECRET_ID not in caplog.text
 

@@ -6,6 +6,7 @@ import json
 from types import SimpleNamespace
 
 import pytest
+from common_support import ResponseFolder
 from llama_index.core.base.llms.types import (
     AudioBlock,
     CacheControl,
@@ -20,9 +21,12 @@ from llama_index.core.base.llms.types import (
     VideoBlock,
 )
 
-from hunyuan_api import Message, ToolCall
+from hunyuan_api import (
+    Message,
+    ToolCall,
+)
 from llama_index_hunyuan._messages import to_core_message, to_core_messages
-from llama_index_hunyuan._responses import ChatStream, chat_response
+from llama_index_hunyuan._responses import chat_response
 
 
 @pytest.mark.parametrize(
@@ -127,7 +131,12 @@ def test_system_prompt_prepended_only_without_system_message() -> None:
 def test_reply_round_trips_to_the_same_core_message() -> None:
     """What chat/stream return converts back to exactly what the core returned, which is what
     lets the next turn continue the thread."""
-    from hunyuan_api import RunFinished, RunResult, TextDelta, ToolCallDelta
+    from hunyuan_api import (
+        RunFinished,
+        RunResult,
+        TextDelta,
+        ToolCallDelta,
+    )
 
     calls = (ToolCall("call_1", "lookup", '{"q": "x", "n": 2}'),)
     result = RunResult(
@@ -136,7 +145,7 @@ def test_reply_round_trips_to_the_same_core_message() -> None:
     )  # fmt: skip
     expected = Message("assistant", "let me check", calls)
     assert to_core_message(0, chat_response(result).message) == expected
-    stream = ChatStream()
+    stream = ResponseFolder()
     last = None
     for event in (
         TextDelta("let me "),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from common_support import ResponseFolder
 from llama_index.core.base.llms.types import (
     ChatMessage,
     ChatResponse,
@@ -12,9 +13,15 @@ from llama_index.core.base.llms.types import (
 )
 from llama_index.core.tools import FunctionTool
 
-from hunyuan_api import RunFinished, RunResult, TextDelta, ToolCall, ToolCallDelta, ToolSpec
+from hunyuan_api import (
+    RunFinished,
+    RunResult,
+    TextDelta,
+    ToolCall,
+    ToolCallDelta,
+    ToolSpec,
+)
 from llama_index_hunyuan import Hunyuan
-from llama_index_hunyuan._responses import ChatStream
 
 
 def get_weather(city: str, days: int = 1) -> str:
@@ -103,7 +110,7 @@ def test_tool_required_is_an_explicit_parameter() -> None:
 def test_partial_chunks_never_raise(offline: Hunyuan) -> None:
     """FunctionAgent calls get_tool_calls_from_response on every chunk."""
     fragments = ['{"ci', 'ty": "Par', 'is", "da', "ys", '": 3', "}"]
-    stream = ChatStream()
+    stream = ResponseFolder()
     stream.feed(TextDelta("Checking"))
     seen = []
     for i, fragment in enumerate(fragments):

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from common_support import ResponseFolder
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from langchain_core.messages import (
@@ -47,16 +48,16 @@ from rel_support import ADAPTERS, CALLS, MODES, Adapter, Call, Mode, drive, make
 
 from hunyuan_api import (
     HunyuanError,
-    RunAccumulator,
     RunFinished,
-    RunSession,
-    ServerSentEvent,
     StreamError,
     TextDelta,
     default_ledger,
-    parse_frame,
 )
-from hunyuan_api._payload import build_run_thread_body, encode_json
+from hunyuan_api._run.accumulator import RunAccumulator
+from hunyuan_api._run.session import RunSession
+from hunyuan_api._wire.bodies import build_run_thread_body, encode_json
+from hunyuan_api._wire.frames import parse_frame
+from hunyuan_api._wire.sse import ServerSentEvent
 from hunyuan_api.emulator import EmulatorHandle
 from hunyuan_api.emulator._rules import (
     RuleError,
@@ -67,7 +68,6 @@ from hunyuan_api.emulator._rules import (
 from langchain_hunyuan import ChatHunyuan
 from langchain_hunyuan._chunks import chat_chunk
 from llama_index_hunyuan import Hunyuan
-from llama_index_hunyuan._responses import ChatStream
 from llama_index_hunyuan._tools import tool_selections
 
 
@@ -306,7 +306,7 @@ def test_random_frames_fold_into_adapter_chunks_without_surprises(
     if merged is not None:
         assert isinstance(merged.tool_calls, list)
         assert isinstance(merged.invalid_tool_calls, list)
-    stream = ChatStream()
+    stream = ResponseFolder()
     for event in events:
         response = stream.feed(event)
         assert isinstance(response, ChatResponse)
@@ -333,7 +333,7 @@ def _build_or_refuse(prepare: Callable[[], Any], client: Any) -> None:
     """Either a clear ValueError/TypeError before sending, or a body the emulator accepts."""
     try:
         history, options = prepare()
-        history = client._prepare(history, options)
+        history, options = client._prepare(history, options)
         body = build_run_thread_body("thread_fuzz", history, options)
     except (ValueError, TypeError) as exc:
         refusal: Exception = exc

@@ -28,8 +28,13 @@ from langchain_core.messages import AIMessage, HumanMessage
 from llama_index.core.base.llms.types import ChatMessage
 from rel_support import Adapter, drive, make_model, reply_to
 
-from hunyuan_api import HunyuanError, RetryPolicy, RunSession, default_ledger
-from hunyuan_api._pool import ShardedAsyncTransport
+from hunyuan_api import (
+    HunyuanError,
+    RetryPolicy,
+    default_ledger,
+)
+from hunyuan_api._run.session import RunSession
+from hunyuan_api._transport.pool import ShardedAsyncTransport
 from hunyuan_api.emulator import EmulatorHandle, Fault, run_emulator, spawn_emulator
 
 STREAMS = 500
@@ -197,7 +202,7 @@ def _first_turn(adapter: Adapter, model: Any) -> tuple[Any, str]:
 
 def _scope(model: Any, adapter: Adapter) -> Any:
     client = model._client if adapter == "langchain" else model._get_client()
-    return client._scope
+    return client.flows.scope
 
 
 async def _until(predicate: Any, timeout: float) -> float:

@@ -57,7 +57,7 @@ from hunyuan_api import (
     HunyuanError,
     default_ledger,
 )
-from hunyuan_api._signing import TC3Auth
+from hunyuan_api._wire.signing import TC3Auth
 from hunyuan_api.emulator import EmulatorHandle, Fault, run_emulator
 from langchain_hunyuan import ChatHunyuan, HunyuanLLM
 from llama_index_hunyuan import Hunyuan
@@ -132,7 +132,7 @@ def test_models_and_clients_never_show_secrets(sec_emu: EmulatorHandle) -> None:
         texts[f"{type(client).__name__} repr"] = repr(client)
         texts[f"{type(client).__name__} credentials"] = repr(client.credentials)
         texts[f"{type(client).__name__} auth"] = repr(client._auth)
-        texts[f"{type(client).__name__} ledger scope"] = repr(client._scope)
+        texts[f"{type(client).__name__} ledger scope"] = repr(client.flows.scope)
     for where, text in texts.items():
         assert_clean(text, where)
     # The secrets are there, only never shown.
@@ -291,7 +291,7 @@ def test_api_key_errors_never_show_the_key() -> None:
     assert "API KEY" in str(caught.value)
     assert_clean(str(caught.value), "LangChain's api_key explanation")
     with pytest.raises(ConfigurationError) as caught:
-        Hunyuan(api_key=API_KEY)
+        Hunyuan(api_key=API_KEY).complete("hi")
     assert_clean(str(caught.value), "LlamaIndex's api_key explanation")
     with pytest.raises(ConfigurationError) as caught:
         HunyuanClient(secret_id=API_KEY, secret_key=SECRET_KEY)

@@ -11,23 +11,20 @@ import httpx
 import pytest
 
 from hunyuan_api import (
-    CHAT_COMPLETIONS_TOOL_MODELS,
-    TOOL_MODELS,
     HunyuanClient,
     Message,
     RetryPolicy,
-    RunAccumulator,
     RunOptions,
     ServerError,
-    ServerSentEvent,
     ToolCall,
     ToolCallDelta,
     ToolSpec,
-    build_chat_completions_body,
-    parse_frame,
-    supports_tools,
+    model_info,
 )
-from hunyuan_api._frames import ChatCompletionChunk, ErrorFrame
+from hunyuan_api._run.accumulator import RunAccumulator
+from hunyuan_api._wire.bodies import build_chat_completions_body
+from hunyuan_api._wire.frames import ChatCompletionChunk, ErrorFrame, parse_frame
+from hunyuan_api._wire.sse import ServerSentEvent
 
 OPTIONS = RunOptions(api="chat_completions")
 USAGE = {"PromptTokens": 2, "CompletionTokens": 5, "TotalTokens": 7}
@@ -126,12 +123,11 @@ def test_any_with_one_tool_is_exact_with_several_forces_the_first() -> None:
 
 
 def test_tool_models_per_transport() -> None:
-    assert TOOL_MODELS < CHAT_COMPLETIONS_TOOL_MODELS
-    assert supports_tools("hunyuan-turbo")
-    assert supports_tools("hunyuan-turbo", "chat_completions")
-    assert not supports_tools("hunyuan-t1-latest")
-    assert supports_tools("hunyuan-t1-latest", "chat_completions")
-    assert not supports_tools("hunyuan-lite", "chat_completions")
+    assert model_info("hunyuan-turbo").tools
+    assert model_info("hunyuan-turbo", "chat_completions").tools
+    assert not model_info("hunyuan-t1-latest").tools
+    assert model_info("hunyuan-t1-latest", "chat_completions").tools
+    assert not model_info("hunyuan-lite", "chat_completions").tools
 
 
 def _chunk(delta: dict[str, Any], finish: str = "", **extra: Any) -> Any:

@@ -14,7 +14,7 @@ from langchain_core.tools import tool
 from llama_index.core.base.llms.types import ChatMessage, TextBlock, ToolCallBlock
 from tr_support import actions, bodies, creates, model_calls
 
-from hunyuan_api import CHAT_COMPLETIONS_MAX_MESSAGES
+from hunyuan_api._wire.validation import CHAT_COMPLETIONS_MAX_MESSAGES
 from hunyuan_api.emulator import EmulatorHandle
 from langchain_hunyuan import ChatHunyuan, HunyuanLLM
 from llama_index_hunyuan import Hunyuan
@@ -325,6 +325,6 @@ async def test_llama_index_non_stream_path(emu: EmulatorHandle, make_llm: MakeLL
     assert llm.complete("hello world").text == response.message.content
     assert list(llm.stream_chat(USER))[-1].message.content == response.message.content
     assert response.additional_kwargs["total_tokens"] > 0
-    assert response.additional_kwargs["thread_id"] is None
+    assert "thread_id" not in response.additional_kwargs  # no threads on ChatCompletions
     assert [b["Stream"] for b in chat_completions(emu)] == [False, False, False, True]
     assert json.dumps(response.raw)

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ._types import Message
+from .._types import Message
 
 __all__ = ["ThreadLedger", "ThreadPlan", "default_ledger", "history_digests", "ledger_scope"]
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from ._accumulator import RunAccumulator
-from ._errors import HunyuanError, PartialOutput, StreamError
-from ._frames import Frame, parse_frame
-from ._sse import SSEDecoder
-from ._stop import StopCutter
-from ._types import FinishReason, RunResult, StreamEvent, TextDelta
+from .._errors import HunyuanError, PartialOutput, StreamError
+from .._types import FinishReason, RunResult, StreamEvent, TextDelta
+from .._wire.frames import Frame, parse_frame
+from .._wire.sse import SSEDecoder
+from .accumulator import RunAccumulator, TextBuffer
+from .stop import StopCutter
 
 __all__ = ["RunSession"]
 
@@ -36,7 +36,7 @@ class RunSession:
         self._decoder = SSEDecoder()
         self.acc = RunAccumulator(model=model, request_id=request_id, thread_id=thread_id)
         self._cutter = StopCutter(stop) if stop else None
-        self._emitted: list[str] = []
+        self._emitted = TextBuffer()
         self._limit = completion_token_limit or None
         #: Set when the client ended the output itself; the caller then closes the stream.
         self.cut: FinishReason | None = None
@@ -97,16 +97,14 @@ class RunSession:
                 self._with_partial(exc)
                 raise
         if self._cutter is not None:
-            result = replace(
-                result, text="".join(self._emitted), stop_sequence=self._cutter.matched
-            )
+            result = replace(result, text=self._emitted.value, stop_sequence=self._cutter.matched)
         return result
 
     def partial(self) -> PartialOutput:
         """What the caller has received so far."""
         partial = self.acc.partial()
         if self._cutter is not None:
-            partial.text = "".join(self._emitted)
+            partial.text = self._emitted.value
         return partial
 
     def _with_partial(self, exc: HunyuanError) -> HunyuanError:

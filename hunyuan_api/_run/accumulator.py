@@ -5,8 +5,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ._errors import PartialOutput, StreamError, make_api_error
-from ._frames import (
+from .._errors import PartialOutput, StreamError, make_api_error
+from .._types import (
+    FinishReason,
+    ReasoningDelta,
+    RunResult,
+    StreamEvent,
+    TextDelta,
+    ToolCall,
+    ToolCallDelta,
+    Usage,
+)
+from .._wire.frames import (
     ChatCompletionChunk,
     DoneFrame,
     ErrorFrame,
@@ -17,18 +27,8 @@ from ._frames import (
     WireToolCall,
     WireUsage,
 )
-from ._types import (
-    FinishReason,
-    ReasoningDelta,
-    RunResult,
-    StreamEvent,
-    TextDelta,
-    ToolCall,
-    ToolCallDelta,
-    Usage,
-)
 
-__all__ = ["RunAccumulator", "usage_from_wire"]
+__all__ = ["RunAccumulator", "TextBuffer", "usage_from_wire"]
 
 _TERMINAL_RUN_STATUSES = frozenset(
     {"completed", "requires_action", "incomplete", "failed", "cancelled", "expired"}
@@ -62,6 +62,29 @@ def _incomplete_reason(reason: str | None) -> FinishReason:
     return "length"
 
 
+class TextBuffer:
+    """Text arriving in pieces. Reading it joins only what arrived since the last read, so a
+    caller that reads after every piece (a growing message) pays for each character once."""
+
+    __slots__ = ("_joined", "_pending", "length")
+
+    def __init__(self) -> None:
+        self._joined = ""
+        self._pending: list[str] = []
+        self.length = 0
+
+    def append(self, piece: str) -> None:
+        self._pending.append(piece)
+        self.length += len(piece)
+
+    @property
+    def value(self) -> str:
+        if self._pending:
+            self._joined += "".join(self._pending)
+            self._pending.clear()
+        return self._joined
+
+
 @dataclass
 class _CallBuilder:
     index: int
@@ -92,9 +115,8 @@ class RunAccumulator:
         self.message_id: str | None = None
         self.finish_reason: FinishReason | None = None
         self.usage: Usage | None = None
-        self._text: list[str] = []
-        self._text_len = 0
-        self._reasoning: list[str] = []
+        self._text = TextBuffer()
+        self._reasoning = TextBuffer()
         self._calls: list[_CallBuilder] = []
         self._call_keys: dict[object, _CallBuilder] = {}
         self._final_calls: tuple[ToolCall, ...] | None = None
@@ -107,15 +129,16 @@ class RunAccumulator:
 
     @property
     def text(self) -> str:
-        return "".join(self._text)
+        return self._text.value
 
     def partial(self) -> PartialOutput:
         return PartialOutput(
             text=self.text,
-            reasoning="".join(self._reasoning),
-            tool_calls=[
-                {"id": c.id, "name": c.name, "arguments": c.args_text} for c in self._calls
-            ],
+            reasoning=self._reasoning.value,
+            tool_calls=tuple(
+                ToolCall(id=c.id or "", name=c.name or "", arguments=c.args_text)
+                for c in self._calls
+            ),
             thread_id=self.thread_id,
             run_id=self.run_id,
             request_id=self.request_id,
@@ -147,7 +170,7 @@ class RunAccumulator:
             finish_reason=finish_reason,
             usage=self.usage,
             model=self.model,
-            reasoning="".join(self._reasoning),
+            reasoning=self._reasoning.value,
             thread_id=self.thread_id,
             run_id=self.run_id,
             message_id=self.message_id,
@@ -183,7 +206,6 @@ class RunAccumulator:
 
     def _text_event(self, text: str) -> list[StreamEvent]:
         self._text.append(text)
-        self._text_len += len(text)
         return [TextDelta(text)]
 
     def _on_delta(self, frame: MessageDeltaFrame) -> list[StreamEvent]:
@@ -255,8 +277,9 @@ class RunAccumulator:
         content = frame.content
         # A service that sends only snapshots, or whose deltas fell short, still delivers its text:
         # emit whatever the snapshot has beyond what was streamed.
-        if content and len(content) > self._text_len and content.startswith(self.text):
-            return self._text_event(content[self._text_len :])
+        length = self._text.length
+        if content and len(content) > length and content.startswith(self.text):
+            return self._text_event(content[length:])
         return []
 
     def _on_run(self, frame: RunFrame) -> list[StreamEvent]:

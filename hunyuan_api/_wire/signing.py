@@ -9,7 +9,7 @@ from collections.abc import Callable, Generator
 
 import httpx
 
-from ._config import Credentials
+from .._connection import Credentials
 
 __all__ = [
     "ALGORITHM",

@@ -12,8 +12,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_pascal
 
-from ._errors import StreamError
-from ._sse import ServerSentEvent
+from .._errors import StreamError
+from .sse import ServerSentEvent
 
 __all__ = [
     "ChatCompletionChoice",

@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from ._errors import APIError, HunyuanError, RateLimitError, ServerError, make_api_error
+from .._errors import APIError, HunyuanError, RateLimitError, ServerError, make_api_error
 
 __all__ = [
     "HTTP_CODE_PREFIX",

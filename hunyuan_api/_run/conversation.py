@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from ._types import Message
+from .._types import Message
 
 __all__ = ["normalize_messages"]
 

@@ -1,9 +1,9 @@
-"""Credentials, endpoint and timeout resolution: arguments first, then the environment."""
+"""Where requests go and what signs them, resolved from settings (the environment is read by
+``HunyuanSettings``; nothing here reads it)."""
 
 from __future__ import annotations
 
 import ipaddress
-import os
 from dataclasses import dataclass
 
 import httpx
@@ -12,13 +12,14 @@ from pydantic import SecretStr
 from ._errors import ConfigurationError
 
 __all__ = [
+    "API_KEY_HELP",
+    "CREDENTIALS_HELP",
     "DEFAULT_BASE_URL",
     "DEFAULT_TIMEOUT",
     "Credentials",
     "Endpoint",
     "resolve_credentials",
     "resolve_endpoint",
-    "resolve_region",
     "resolve_timeout",
 ]
 
@@ -50,57 +51,33 @@ class Credentials:
         return "Credentials(secret_id='**********', secret_key='**********')"
 
 
-def _secret_value(value: str | SecretStr | None) -> str | None:
-    if value is None:
-        return None
-    raw = value.get_secret_value() if isinstance(value, SecretStr) else value
-    return raw or None
-
-
-def _first_env(*names: str) -> str | None:
-    for name in names:
-        value = os.environ.get(name)
-        if value:
-            return value
-    return None
+def _plain(value: SecretStr | None) -> str | None:
+    return (value.get_secret_value() or None) if value is not None else None
 
 
 def resolve_credentials(
-    secret_id: str | SecretStr | None = None,
-    secret_key: str | SecretStr | None = None,
-    token: str | SecretStr | None = None,
+    secret_id: SecretStr | None,
+    secret_key: SecretStr | None,
+    token: SecretStr | None = None,
+    *,
+    api_key: SecretStr | None = None,
 ) -> Credentials:
-    """Arguments, then ``HUNYUAN_SECRET_*``, then ``TENCENTCLOUD_SECRET_*`` (+ session token)."""
-    sid = _secret_value(secret_id)
-    skey = _secret_value(secret_key)
-    tok = _secret_value(token)
-    from_tencentcloud_env = False
-    if sid is None:
-        sid = os.environ.get("HUNYUAN_SECRET_ID") or None
-    if skey is None:
-        skey = os.environ.get("HUNYUAN_SECRET_KEY") or None
-    if sid is None and skey is None:
-        sid = os.environ.get("TENCENTCLOUD_SECRET_ID") or None
-        skey = os.environ.get("TENCENTCLOUD_SECRET_KEY") or None
-        from_tencentcloud_env = True
-    if tok is None and from_tencentcloud_env:
-        tok = os.environ.get("TENCENTCLOUD_SESSION_TOKEN") or None
-
-    for value in (sid, skey):
-        if value is not None and value.startswith("sk-"):
-            raise ConfigurationError(API_KEY_HELP + "To fix it: " + CREDENTIALS_HELP)
-    if sid is None or skey is None:
-        api_key = _first_env("HUNYUAN_API_KEY")
-        prefix = (API_KEY_HELP if api_key else "") + "Hunyuan credentials are missing: "
-        missing = [n for n, v in (("secret_id", sid), ("secret_key", skey)) if v is None]
+    """The signing pair, or a ConfigurationError that says how to supply it (and, for a console
+    API KEY, why it cannot sign)."""
+    given = (_plain(secret_id), _plain(secret_key))
+    key = _plain(api_key)
+    console_key = any(value is not None and value.startswith("sk-") for value in given)
+    if console_key or (key and (given[0] is None or given[1] is None)):
+        raise ConfigurationError(API_KEY_HELP + "To fix it: " + CREDENTIALS_HELP)
+    if given[0] is None or given[1] is None:
+        prefix = "Hunyuan credentials are missing: "
+        missing = [n for n, v in zip(("secret_id", "secret_key"), given, strict=True) if v is None]
         raise ConfigurationError(
             f"{prefix}{' and '.join(missing)} not set. To fix it: " + CREDENTIALS_HELP
         )
-    return Credentials(
-        secret_id=SecretStr(sid),
-        secret_key=SecretStr(skey),
-        token=SecretStr(tok) if tok else None,
-    )
+    assert secret_id is not None
+    assert secret_key is not None
+    return Credentials(secret_id, secret_key, token if _plain(token) else None)
 
 
 @dataclass(frozen=True)
@@ -126,20 +103,26 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def resolve_endpoint(base_url: str | None = None, *, allow_insecure_http: bool = False) -> Endpoint:
-    """Argument, then ``HUNYUAN_BASE_URL``, then Tencent's public endpoint.
+def _shown(url: httpx.URL) -> str:
+    """The URL as an error may quote it: never with its password."""
+    return str(url.copy_with(password="****")) if url.password else str(url)
+
+
+def resolve_endpoint(base_url: str | None, *, allow_insecure_http: bool = False) -> Endpoint:
+    """The endpoint (Tencent's public one when None).
 
     Plain http is refused for anything but loopback: the Authorization header and the prompts
     would cross the network unencrypted.
     """
-    raw = base_url or os.environ.get("HUNYUAN_BASE_URL") or DEFAULT_BASE_URL
+    raw = base_url or DEFAULT_BASE_URL
     try:
         url = httpx.URL(raw)
     except Exception as exc:
-        raise ConfigurationError(f"base_url {raw!r} is not a valid URL: {exc}") from exc
+        raise ConfigurationError(f"base_url is not a valid URL: {exc}") from None
+    shown = _shown(url)
     if url.scheme not in ("http", "https") or not url.host:
         raise ConfigurationError(
-            f"base_url {raw!r} must be an http(s) URL such as {DEFAULT_BASE_URL}"
+            f"base_url {shown!r} must be an http(s) URL such as {DEFAULT_BASE_URL}"
         )
     if url.path not in ("", "/"):
         hint = (
@@ -149,12 +132,12 @@ def resolve_endpoint(base_url: str | None = None, *, allow_insecure_http: bool =
             else ""
         )
         raise ConfigurationError(
-            f"base_url {raw!r} has a path ({url.path!r}); Tencent Cloud API 3.0 is served at '/'."
-            + hint
+            f"base_url {shown!r} has a path ({url.path!r}); Tencent Cloud API 3.0 is served at "
+            "'/'." + hint
         )
     if url.scheme == "http" and not _is_loopback(url.host) and not allow_insecure_http:
         raise ConfigurationError(
-            f"base_url {raw!r} uses plain http to a non-loopback host, which would send signed "
+            f"base_url {shown!r} uses plain http to a non-loopback host, which would send signed "
             "requests unencrypted. Use https, or pass allow_insecure_http=True if you accept that."
         )
     default_port = 443 if url.scheme == "https" else 80
@@ -162,10 +145,6 @@ def resolve_endpoint(base_url: str | None = None, *, allow_insecure_http: bool =
     if ":" in url.host and not url.host.startswith("["):  # IPv6 literal
         host = f"[{url.host}]" if url.port in (None, default_port) else f"[{url.host}]:{url.port}"
     return Endpoint(url=f"{url.scheme}://{host}/", host=host)
-
-
-def resolve_region(region: str | None = None) -> str | None:
-    return region or _first_env("HUNYUAN_REGION", "TENCENTCLOUD_REGION")
 
 
 def resolve_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:

@@ -1,0 +1,496 @@
+"""``HunyuanSettings``: every setting of a Hunyuan client, with its environment variables,
+defaults and validation, in one place.
+
+The clients take it, and both adapters inherit it (``ChatHunyuan``, ``HunyuanLLM`` and the
+LlamaIndex ``Hunyuan`` are ``HunyuanSettings`` subclasses), so a new setting is one field here.
+The environment is read when a settings object is built; secrets stay ``SecretStr`` until the
+signing call and never enter a pickle (an unpickled copy reads them from the environment again).
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import math
+import os
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar
+
+import httpx
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
+from typing_extensions import Self
+
+from ._retry import RetryPolicy
+from ._run.threads import ThreadLedger
+from ._types import Api, RunOptions, ToolChoice, ToolSpec
+from ._wire.validation import validate_options
+
+__all__ = ["CALL_OVERRIDES", "CONNECTION_FIELDS", "SECRET_FIELDS", "HunyuanSettings"]
+
+#: Settings a single call may override (``invoke(..., temperature=0.2)``, ``chat(..., model=)``).
+CALL_OVERRIDES = frozenset(
+    {
+        "model",
+        "temperature",
+        "top_p",
+        "max_tokens",
+        "max_prompt_tokens",
+        "seed",
+        "thread_id",
+        "stop",
+    }
+)
+
+#: The settings that shape a client (two settings objects equal on these share one client).
+CONNECTION_FIELDS = (
+    "api",
+    "secret_id",
+    "secret_key",
+    "session_token",
+    "api_key",
+    "base_url",
+    "region",
+    "timeout",
+    "max_retries",
+    "retry_policy",
+    "allow_insecure_http",
+    "pool_size",
+    "ledger",
+    "http_client",
+    "http_async_client",
+)
+
+SECRET_FIELDS = ("secret_id", "secret_key", "session_token", "api_key")
+
+#: Every keyword that may carry a secret: field names and their aliases.
+_SECRET_INPUTS = (*SECRET_FIELDS, "hunyuan_secret_id", "hunyuan_secret_key", "token")
+
+
+def _env_secret(name: str, partner: str, fallback: str) -> Callable[[], SecretStr | None]:
+    """A credential from ``name``, else from the TENCENTCLOUD_* pair, but never one half from
+    each family: with either HUNYUAN_* variable set, the pair is HUNYUAN_*."""
+
+    def factory() -> SecretStr | None:
+        value = os.environ.get(name) or (
+            None if os.environ.get(partner) else os.environ.get(fallback)
+        )
+        return SecretStr(value) if value else None
+
+    return factory
+
+
+def _env(*names: str, secret: bool = False) -> Callable[[], Any]:
+    def factory() -> Any:
+        for name in names:
+            value = os.environ.get(name)
+            if value:
+                return SecretStr(value) if secret else value
+        return None
+
+    return factory
+
+
+def _refuse_unknown(cls: type[BaseModel], data: Mapping[str, Any]) -> None:
+    """A misspelt setting is a TypeError that names it (and what it may have meant), as for
+    any Python call, instead of a value pydantic would drop or a generic validation error."""
+    known: set[str] = set()
+    for name, info in cls.model_fields.items():
+        known.add(name)
+        alias = info.validation_alias
+        if isinstance(alias, AliasChoices):
+            known.update(str(choice) for choice in alias.choices)
+        elif isinstance(alias, str):
+            known.add(alias)
+    unknown = sorted(set(data) - known)
+    if unknown:
+        hints = []
+        for name in unknown:
+            close = difflib.get_close_matches(name, known, n=1)
+            hints.append(f"{name} (did you mean {close[0]}?)" if close else name)
+        raise TypeError(f"{cls.__name__} got unexpected keyword argument(s): {', '.join(hints)}")
+
+
+def _setting(
+    default: Any = None,
+    *,
+    description: str,
+    env: tuple[str, ...] = (),
+    aliases: tuple[str, ...] = (),
+    factory: Callable[[], Any] | None = None,
+    exclude: bool = False,
+    strict: bool = False,
+    secret: bool = False,
+) -> Any:
+    """A field with its description, its environment variables (read at construction) and the
+    other names it is accepted under."""
+    extra: dict[str, Any] = {"env": list(env)} if env else {}
+    # A secret is never serialized and never shown, not even masked.
+    kwargs: dict[str, Any] = {"description": description, "exclude": exclude or secret}
+    if secret:
+        kwargs["repr"] = False
+    if strict:
+        kwargs["strict"] = True
+    if extra:
+        kwargs["json_schema_extra"] = extra
+    if aliases:
+        kwargs["validation_alias"] = AliasChoices(*aliases)
+    if factory is not None or env:
+        kwargs["default_factory"] = factory or _env(*env)
+    else:
+        kwargs["default"] = default
+    return Field(**kwargs)
+
+
+class HunyuanSettings(BaseModel):
+    """Every client setting: credentials, endpoint, transport, retries, and the request defaults
+    each call starts from. ``HunyuanSettings.env_vars()`` lists the environment variables."""
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+        extra="forbid",
+        arbitrary_types_allowed=True,
+        protected_namespaces=(),
+    )
+
+    # -- what each call asks for ----------------------------------------------------------------
+
+    model: str = _setting(
+        "hunyuan-turbo",
+        aliases=("model_name",),
+        description="Model name, e.g. hunyuan-turbo, hunyuan-turbos-latest, hunyuan-t1-latest.",
+    )
+    temperature: float | None = _setting(
+        description="Sampling temperature in [0, 2]; None leaves the service default."
+    )
+    top_p: float | None = _setting(
+        description="Nucleus sampling in [0, 1]; None leaves the service default."
+    )
+    max_tokens: int | None = _setting(
+        aliases=("max_completion_tokens",),
+        description=(
+            "Upper bound on generated tokens (0 = no limit): RunThread's MaxCompletionTokens; "
+            "ChatCompletions has no such field, so the client ends the stream once the reported "
+            "usage reaches it."
+        ),
+    )
+    max_prompt_tokens: int | None = _setting(
+        description="Upper bound on prompt tokens a run may use (MaxPromptTokens; RunThread only)."
+    )
+    stop: list[str] | None = _setting(
+        aliases=("stop_sequences",),
+        description=(
+            "Stop sequences (a string is one sequence), merged with those given per call. The "
+            "output ends before the first match, cut client-side on every API."
+        ),
+    )
+    seed: int | None = _setting(
+        description="Sampling seed in [1, 10000]; ChatCompletions only (RunThread has no Seed)."
+    )
+    thread_id: str | None = _setting(
+        description=(
+            "A RunThread thread you own: every call appends exactly the messages it is given "
+            "there, instead of the automatic continue-or-replay choice."
+        )
+    )
+
+    # -- where requests go and how -----------------------------------------------------------------
+
+    api: Api = _setting(
+        "run_thread",
+        description=(
+            "run_thread (default: threads keep the history on the service) or chat_completions "
+            "(no threads, native tool histories, seed, non-stream calls); see "
+            "docs/transports.md."
+        ),
+    )
+    secret_id: SecretStr | None = _setting(
+        secret=True,
+        factory=_env_secret("HUNYUAN_SECRET_ID", "HUNYUAN_SECRET_KEY", "TENCENTCLOUD_SECRET_ID"),
+        env=("HUNYUAN_SECRET_ID", "TENCENTCLOUD_SECRET_ID"),
+        aliases=("hunyuan_secret_id",),
+        description="Tencent Cloud SecretId of the pair that signs API 3.0 requests.",
+    )
+    secret_key: SecretStr | None = _setting(
+        secret=True,
+        factory=_env_secret("HUNYUAN_SECRET_KEY", "HUNYUAN_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"),
+        env=("HUNYUAN_SECRET_KEY", "TENCENTCLOUD_SECRET_KEY"),
+        aliases=("hunyuan_secret_key",),
+        description="Tencent Cloud SecretKey of that pair.",
+    )
+    session_token: SecretStr | None = _setting(
+        secret=True,
+        factory=_env("TENCENTCLOUD_SESSION_TOKEN", secret=True),
+        env=("TENCENTCLOUD_SESSION_TOKEN",),
+        aliases=("token",),
+        description=(
+            "Session token of temporary credentials, sent as X-TC-Token (from the environment "
+            "only together with the TENCENTCLOUD_* pair)."
+        ),
+    )
+    api_key: SecretStr | None = _setting(
+        secret=True,
+        factory=_env("HUNYUAN_API_KEY", secret=True),
+        env=("HUNYUAN_API_KEY",),
+        description=(
+            "A Hunyuan console API KEY (sk-...). It cannot sign RunThread or ChatCompletions: "
+            "a call made without a SecretId/SecretKey pair raises a ConfigurationError that "
+            "says so."
+        ),
+    )
+    base_url: str | None = _setting(
+        env=("HUNYUAN_BASE_URL",),
+        aliases=("api_base",),
+        description=(
+            "API endpoint (default https://hunyuan.tencentcloudapi.com); plain http only to "
+            "loopback (the emulator) unless allow_insecure_http=True."
+        ),
+    )
+    region: str | None = _setting(
+        env=("HUNYUAN_REGION", "TENCENTCLOUD_REGION"),
+        description="Tencent Cloud region sent as X-TC-Region, e.g. ap-guangzhou.",
+    )
+    timeout: float | None = _setting(
+        aliases=("request_timeout",),
+        description=(
+            "Seconds allowed for each phase of a request, including each wait for the next "
+            "streamed byte; None means 60."
+        ),
+    )
+    max_retries: int = _setting(
+        2,
+        strict=True,
+        description=(
+            "Retries of transient failures (rate limits, server errors, dropped connections), "
+            "made only before any output reached the caller."
+        ),
+    )
+    retry_policy: RetryPolicy | None = _setting(
+        exclude=True,
+        description=(
+            "Backoff between those retries (hunyuan_api.RetryPolicy); None means 0.5 s doubling "
+            "to at most 8 s, each wait shortened by up to half at random."
+        ),
+    )
+    allow_insecure_http: bool = _setting(
+        False,
+        description=(
+            "Allow plain http:// to a non-loopback host (signed requests would travel unencrypted)."
+        ),
+    )
+    pool_size: int = _setting(
+        4,
+        strict=True,
+        description=(
+            "Connections per pool of the async client, which opens more pools as load grows "
+            "(docs/benchmarks.md explains the default)."
+        ),
+    )
+    ledger: ThreadLedger | None = _setting(
+        exclude=True,
+        description=(
+            "The thread ledger that remembers which RunThread thread holds which history; None "
+            "means the process-wide one."
+        ),
+    )
+    http_client: httpx.Client | None = _setting(
+        exclude=True, description="Your own httpx.Client for synchronous requests."
+    )
+    http_async_client: httpx.AsyncClient | None = _setting(
+        exclude=True,
+        aliases=("async_http_client",),
+        description="Your own httpx.AsyncClient for asynchronous requests.",
+    )
+
+    _ALIASES_THAT_MUST_AGREE: ClassVar[tuple[tuple[str, str], ...]] = (("base_url", "api_base"),)
+
+    def __init__(self, /, **data: Any) -> None:
+        # Secrets are masked before validation: a ValidationError (say, temperature=5) shows the
+        # inputs it was given, and it must show them as '**********'.
+        for name in _SECRET_INPUTS:
+            if isinstance(data.get(name), str):
+                data[name] = SecretStr(data[name])
+        _refuse_unknown(type(self), data)
+        for name, alias in self._ALIASES_THAT_MUST_AGREE:
+            if data.get(name) is not None and data.get(alias) not in (None, data[name]):
+                raise ValueError(
+                    f"{name}={data[name]!r} and {alias}={data[alias]!r} disagree; {alias} is an "
+                    f"alias of {name}, pass one of them"
+                )
+        super().__init__(**data)
+
+    @field_validator("stop", mode="before")
+    @classmethod
+    def _one_stop_string(cls, value: object) -> object:
+        # stop="Hangzhou" is one sequence, not eight one-character ones.
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("timeout")
+    @classmethod
+    def _positive_timeout(cls, value: float | None) -> float | None:
+        if value is not None and (not math.isfinite(value) or value <= 0):
+            raise ValueError(f"timeout must be a positive number of seconds; got {value!r}")
+        return value
+
+    @field_validator("max_retries")
+    @classmethod
+    def _non_negative_retries(cls, value: int) -> int:
+        if value < 0:
+            raise ValueError(f"max_retries must be a non-negative integer; got {value!r}")
+        return value
+
+    @field_validator("pool_size")
+    @classmethod
+    def _positive_pool(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError(f"pool_size must be at least 1; got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _check_settings(self) -> Self:
+        if "session_token" not in self.model_fields_set and self.session_token is not None:
+            # The environment's token belongs to the TENCENTCLOUD_* pair only: with any other
+            # SecretId it would make every signature fail.
+            env_id = os.environ.get("TENCENTCLOUD_SECRET_ID")
+            if self.secret_id is None or self.secret_id.get_secret_value() != env_id:
+                object.__setattr__(self, "session_token", None)
+        # Refuse at construction what every call would refuse, with the same messages.
+        validate_options(self.run_options())
+        return self
+
+    # -- pickling: never a secret ---------------------------------------------------------------
+
+    def __getstate__(self) -> dict[Any, Any]:
+        state = super().__getstate__()
+        fields = dict(state["__dict__"])
+        for name in SECRET_FIELDS:
+            fields.pop(name, None)
+        state["__dict__"] = fields
+        state["__pydantic_fields_set__"] = set(state["__pydantic_fields_set__"]) - set(
+            SECRET_FIELDS
+        )
+        return state
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        super().__setstate__(state)
+        # Secrets were left out of the pickle; the copy takes them from the environment.
+        for name in SECRET_FIELDS:
+            if name not in self.__dict__:
+                info = type(self).model_fields[name]
+                factory = info.default_factory
+                value = factory() if factory is not None else info.default  # type: ignore[call-arg]
+                object.__setattr__(self, name, value)
+
+    # -- what the settings mean ------------------------------------------------------------------
+
+    def core_settings(self) -> HunyuanSettings:
+        """These settings alone, as a plain ``HunyuanSettings`` (an adapter's other fields and
+        state are left behind, so a client never holds on to the model that built it)."""
+        if type(self) is HunyuanSettings:
+            return self
+        names = HunyuanSettings.model_fields
+        return HunyuanSettings.model_construct(
+            _fields_set=self.model_fields_set & set(names),
+            **{name: getattr(self, name) for name in names},
+        )
+
+    @classmethod
+    def env_vars(cls) -> dict[str, tuple[str, ...]]:
+        """Each setting read from the environment, with its variables in order of precedence."""
+        out: dict[str, tuple[str, ...]] = {}
+        for name in cls.setting_names():
+            extra = HunyuanSettings.model_fields[name].json_schema_extra
+            if isinstance(extra, Mapping) and extra.get("env"):
+                out[name] = tuple(extra["env"])  # type: ignore[arg-type]
+        return out
+
+    @staticmethod
+    def setting_names() -> tuple[str, ...]:
+        """The names of the settings every client and adapter shares, in documentation order."""
+        return tuple(HunyuanSettings.model_fields)
+
+    def run_options(
+        self,
+        stop: Sequence[str] | str | None = None,
+        overrides: Mapping[str, Any] | None = None,
+        *,
+        tools: tuple[ToolSpec, ...] = (),
+        tool_choice: ToolChoice | None = None,
+        forced_tool: str | None = None,
+    ) -> RunOptions:
+        """The options of one call: these settings, ``overrides`` (names in ``CALL_OVERRIDES``;
+        anything else is a TypeError, never dropped) and extra ``stop`` sequences."""
+        overrides = overrides or {}
+        unknown = sorted(set(overrides) - CALL_OVERRIDES)
+        if unknown:
+            raise TypeError(
+                f"{type(self).__name__} got unexpected keyword argument(s) {', '.join(unknown)}; "
+                f"a call accepts {', '.join(sorted(CALL_OVERRIDES))}, and tools and tool_choice "
+                "where the framework has them."
+            )
+
+        def pick(name: str) -> Any:
+            return overrides[name] if name in overrides else getattr(self, name)
+
+        return RunOptions(
+            model=pick("model"),
+            temperature=pick("temperature"),
+            top_p=pick("top_p"),
+            max_tokens=pick("max_tokens"),
+            max_prompt_tokens=pick("max_prompt_tokens"),
+            tools=tools,
+            tool_choice=tool_choice,
+            forced_tool=forced_tool,
+            stop=merge_stop(pick("stop"), stop),
+            seed=pick("seed"),
+            api=self.api,
+            thread_id=pick("thread_id"),
+        )
+
+    def client_key(self) -> str:
+        """A digest of the connection settings: equal keys may share one client. Secrets enter
+        it only hashed, so the key may be logged or kept without exposing them."""
+        digest = hashlib.sha256()
+        for name in CONNECTION_FIELDS:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                value = hashlib.sha256(value.get_secret_value().encode()).hexdigest()
+            elif isinstance(value, (httpx.Client, httpx.AsyncClient, ThreadLedger, RetryPolicy)):
+                value = f"{type(value).__name__}@{id(value)}"
+            digest.update(f"{name}={value!r};".encode())
+        return digest.hexdigest()
+
+    def identifying_params(self) -> dict[str, Any]:
+        """The settings that identify what a call does (no secrets, no clients)."""
+        names = (
+            "model",
+            "api",
+            "base_url",
+            "region",
+            "temperature",
+            "top_p",
+            "max_tokens",
+            "max_prompt_tokens",
+            "stop",
+            "seed",
+            "thread_id",
+        )
+        return {n: v for n in names if (v := getattr(self, n)) is not None}
+
+
+def merge_stop(*groups: Sequence[str] | str | None) -> tuple[str, ...]:
+    """Stop sequences from several places, in order, without repeats; a string is one sequence."""
+    out: dict[str, None] = {}
+    for group in groups:
+        if isinstance(group, str):
+            group = (group,)
+        for stop in group or ():
+            out[stop] = None
+    return tuple(out)

@@ -1,0 +1,427 @@
+"""``HunyuanClient`` and ``AsyncHunyuanClient``: two drivers of the same flows
+(``hunyuan_api._run.flows``). ``_ClientBase`` resolves the settings and builds requests; the
+subclasses only move bytes: send, read, sleep, close."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import weakref
+from collections.abc import AsyncGenerator, Generator, Iterator, Sequence
+from typing import Any, Literal
+
+import httpx
+
+from .._connection import (
+    Credentials,
+    Endpoint,
+    resolve_credentials,
+    resolve_endpoint,
+    resolve_timeout,
+)
+from .._retry import RetryPolicy
+from .._run.conversation import normalize_messages
+from .._run.flows import (
+    READ,
+    READ_REST,
+    Answer,
+    Command,
+    Emit,
+    Flow,
+    Flows,
+    JsonReply,
+    Opened,
+    RunState,
+    Send,
+    Sleep,
+)
+from .._run.threads import ThreadLedger, default_ledger, ledger_scope
+from .._settings import HunyuanSettings
+from .._types import Message, RunFinished, RunOptions, RunResult
+from .._wire.bodies import API_VERSION, encode_json
+from .._wire.frames import Thread, ThreadMessageList
+from .._wire.signing import TC3Auth
+from .._wire.validation import check_chat_completions_history, validate_options
+from .pool import ShardedAsyncTransport
+from .streams import AsyncRunStream, RunStream
+
+__all__ = ["AsyncHunyuanClient", "HunyuanClient"]
+
+
+class _ClientBase:
+    def __init__(self, settings: HunyuanSettings | None = None, **kwargs: Any) -> None:
+        if settings is None:
+            settings = HunyuanSettings(**kwargs)
+        elif kwargs:
+            raise TypeError("pass either settings= or keyword settings, not both")
+        self.settings = settings = settings.core_settings()
+        self.credentials: Credentials = resolve_credentials(
+            settings.secret_id,
+            settings.secret_key,
+            settings.session_token,
+            api_key=settings.api_key,
+        )
+        self.endpoint: Endpoint = resolve_endpoint(
+            settings.base_url, allow_insecure_http=settings.allow_insecure_http
+        )
+        self.timeout = resolve_timeout(settings.timeout)
+        ledger = settings.ledger if settings.ledger is not None else default_ledger()
+        self.flows = Flows(
+            max_retries=settings.max_retries,
+            retry_policy=settings.retry_policy or RetryPolicy(),
+            ledger=ledger,
+            scope=ledger_scope(self.endpoint.url, self.credentials.secret_id.get_secret_value()),
+        )
+        self._auth = TC3Auth(self.credentials)
+        self._headers = {"Content-Type": "application/json", "X-TC-Version": API_VERSION}
+        if settings.region:
+            self._headers["X-TC-Region"] = settings.region
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.endpoint.url!r}, api={self.settings.api!r})"
+
+    @property
+    def ledger(self) -> ThreadLedger:
+        return self.flows.ledger
+
+    @ledger.setter
+    def ledger(self, ledger: ThreadLedger) -> None:
+        self.flows.ledger = ledger
+
+    @property
+    def max_retries(self) -> int:
+        return self.flows.max_retries
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        return self.flows.retry_policy
+
+    @property
+    def region(self) -> str | None:
+        return self.settings.region
+
+    def _request(self, http: httpx.Client | httpx.AsyncClient, send: Send) -> httpx.Request:
+        """The POST of one action (signed when sent, by ``self._auth``)."""
+        return http.build_request(
+            "POST",
+            self.endpoint.url,
+            content=encode_json(send.body),
+            headers={**self._headers, "X-TC-Action": send.action},
+            timeout=self.timeout,
+        )
+
+    def _prepare(
+        self, messages: Sequence[Message], options: RunOptions | None
+    ) -> tuple[list[Message], RunOptions]:
+        """Everything that can be refused is refused here, before a request is made."""
+        options = options if options is not None else self.settings.run_options()
+        validate_options(options)
+        history = normalize_messages(messages)
+        if options.api == "chat_completions":
+            check_chat_completions_history(history)
+        return history, options
+
+    def _chat_flow(self, history: list[Message], options: RunOptions) -> Flow:
+        # ChatCompletions answers whole (``Stream: false``) unless ``max_tokens`` must be enforced,
+        # which only the stream's cumulative usage allows (it has no MaxTokens field).
+        if options.api == "chat_completions" and not options.max_tokens:
+            return self.flows.completion(history, options)
+        return self.flows.run(history, options, RunState())
+
+
+def _result(items: Iterator[object]) -> RunResult:
+    result = None
+    for item in items:
+        if isinstance(item, RunFinished):
+            result = item.result
+    assert result is not None
+    return result
+
+
+def _json(items: Iterator[object]) -> dict[str, Any]:
+    return next(item.response for item in items if isinstance(item, JsonReply))
+
+
+class _Exchange:
+    """The open response of one flow, closed before the next command that is not a read."""
+
+    __slots__ = ("chunks", "response")
+
+    def __init__(self) -> None:
+        self.response: httpx.Response | None = None
+        self.chunks: Any = None
+
+    def opened(self, response: httpx.Response, send: Send, chunks: object) -> Opened | Answer:
+        if send.stream:
+            self.response = response
+            self.chunks = chunks
+            return Opened(response.status_code, response.headers)
+        return Answer(response.status_code, response.headers, response.content)
+
+
+class HunyuanClient(_ClientBase):
+    """Synchronous client. Reuses one connection pool; pass ``http_client`` to supply your own."""
+
+    def __init__(self, settings: HunyuanSettings | None = None, **kwargs: Any) -> None:
+        super().__init__(settings, **kwargs)
+        self._http_client = self.settings.http_client
+        self._owns_http = self._http_client is None
+
+    @property
+    def _http(self) -> httpx.Client:
+        if self._http_client is None:
+            self._http_client = httpx.Client(
+                timeout=self.timeout,
+                limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+            )
+        return self._http_client
+
+    def close(self) -> None:
+        if self._owns_http and self._http_client is not None:
+            self._http_client.close()
+            self._http_client = None
+
+    def __enter__(self) -> HunyuanClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- the driver ----------------------------------------------------------------------------
+
+    def _drive(self, flow: Flow) -> Generator[object, None, None]:
+        exchange = _Exchange()
+        reply: Any = None
+        error: httpx.HTTPError | None = None
+        try:
+            while True:
+                try:
+                    command = flow.throw(error) if error is not None else flow.send(reply)
+                except StopIteration:
+                    return
+                if type(command) is Emit:
+                    yield from command.events
+                    reply, error = None, None
+                    continue
+                try:
+                    reply, error = self._perform(command, exchange), None
+                except httpx.HTTPError as exc:
+                    reply, error = None, exc
+        finally:
+            flow.close()
+            self._release(exchange)
+
+    def _perform(self, command: Command, exchange: _Exchange) -> Any:
+        if command is READ:
+            return next(exchange.chunks, b"")
+        if command is READ_REST:
+            assert exchange.response is not None
+            return exchange.response.read()
+        self._release(exchange)
+        if isinstance(command, Send):
+            http = self._http
+            response = http.send(self._request(http, command), auth=self._auth, stream=True)
+            if not command.stream:
+                try:
+                    response.read()
+                finally:
+                    response.close()
+            return exchange.opened(response, command, response.iter_bytes())
+        if isinstance(command, Sleep):
+            time.sleep(command.seconds)
+        return None
+
+    @staticmethod
+    def _release(exchange: _Exchange) -> None:
+        response, exchange.response, exchange.chunks = exchange.response, None, None
+        if response is not None:
+            response.close()
+
+    # -- JSON actions --------------------------------------------------------------------------
+
+    def call(self, action: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Any API 3.0 JSON action, with retries for transient failures. Returns ``Response``."""
+        return _json(self._drive(self.flows.json_action(action, body)))
+
+    def create_thread(self) -> Thread:
+        return Thread.model_validate(self.call("CreateThread", {}))
+
+    def get_thread(self, thread_id: str) -> Thread:
+        return Thread.model_validate(self.call("GetThread", {"ThreadID": thread_id}))
+
+    def list_thread_messages(
+        self, thread_id: str, *, limit: int = 20, order: Literal["asc", "desc"] = "desc"
+    ) -> ThreadMessageList:
+        body = {"ThreadID": thread_id, "Limit": limit, "Order": order}
+        return ThreadMessageList.model_validate(self.call("GetThreadMessageList", body))
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens in ``text`` by Hunyuan's own tokenizer (one ``GetTokenCount`` request)."""
+        if not text:
+            return 0
+        return int(self.call("GetTokenCount", {"Prompt": text})["TokenCount"])
+
+    # -- runs ----------------------------------------------------------------------------------
+
+    def stream_chat(
+        self, messages: Sequence[Message], options: RunOptions | None = None
+    ) -> RunStream:
+        """Stream a reply: text and tool-call deltas, then one ``RunFinished``.
+
+        Validation happens before anything is sent. Transient failures are retried until output
+        reaches the caller; after that, failures raise with ``partial`` attached. Close the
+        stream (or use it in a ``with`` block) to stop early.
+        """
+        history, options = self._prepare(messages, options)
+        state = RunState()
+        return RunStream(self._drive(self.flows.run(history, options, state)), state)
+
+    def chat(self, messages: Sequence[Message], options: RunOptions | None = None) -> RunResult:
+        """The whole reply at once. RunThread streams underneath (it has no other mode);
+        ChatCompletions makes a non-stream call (``Stream: false``) unless ``max_tokens`` is set,
+        which the client enforces on the stream's cumulative usage."""
+        history, options = self._prepare(messages, options)
+        return _result(self._drive(self._chat_flow(history, options)))
+
+
+class AsyncHunyuanClient(_ClientBase):
+    """Asynchronous client. Each event loop gets its own connection pools (pools cannot cross
+    loops), so repeated ``asyncio.run`` calls, notebooks and pytest-asyncio all work."""
+
+    def __init__(self, settings: HunyuanSettings | None = None, **kwargs: Any) -> None:
+        super().__init__(settings, **kwargs)
+        self._injected = self.settings.http_async_client
+        self._per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient]
+        self._per_loop = weakref.WeakKeyDictionary()
+
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        if self._injected is not None:
+            return self._injected
+        loop = asyncio.get_running_loop()
+        client = self._per_loop.get(loop)
+        if client is None:
+            client = httpx.AsyncClient(
+                timeout=self.timeout,
+                transport=ShardedAsyncTransport(shard_size=self.settings.pool_size),
+            )
+            self._per_loop[loop] = client
+        return client
+
+    def pool_stats(self) -> dict[str, int]:
+        """Requests holding a connection, and pools open, on the running loop's transport."""
+        transport = self._http._transport
+        if isinstance(transport, ShardedAsyncTransport):
+            return {"in_flight": transport.in_flight, "pools": transport.shard_count}
+        return {"in_flight": -1, "pools": 1}
+
+    async def aclose(self) -> None:
+        if self._injected is None:
+            loop = asyncio.get_running_loop()
+            client = self._per_loop.pop(loop, None)
+            if client is not None:
+                await client.aclose()
+
+    async def __aenter__(self) -> AsyncHunyuanClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    # -- the driver ----------------------------------------------------------------------------
+
+    async def _drive(self, flow: Flow) -> AsyncGenerator[object, None]:
+        exchange = _Exchange()
+        reply: Any = None
+        error: httpx.HTTPError | None = None
+        try:
+            while True:
+                try:
+                    command = flow.throw(error) if error is not None else flow.send(reply)
+                except StopIteration:
+                    return
+                if type(command) is Emit:
+                    for event in command.events:
+                        yield event
+                    reply, error = None, None
+                    continue
+                try:
+                    reply, error = await self._perform(command, exchange), None
+                except httpx.HTTPError as exc:
+                    reply, error = None, exc
+        finally:
+            flow.close()
+            await self._release(exchange)
+
+    async def _perform(self, command: Command, exchange: _Exchange) -> Any:
+        if command is READ:
+            return await anext(exchange.chunks, b"")
+        if command is READ_REST:
+            assert exchange.response is not None
+            return await exchange.response.aread()
+        await self._release(exchange)
+        if isinstance(command, Send):
+            http = self._http
+            request = self._request(http, command)
+            response = await http.send(request, auth=self._auth, stream=True)
+            if not command.stream:
+                try:
+                    await response.aread()
+                finally:
+                    await response.aclose()
+            return exchange.opened(response, command, response.aiter_bytes())
+        if isinstance(command, Sleep):
+            await asyncio.sleep(command.seconds)
+        return None
+
+    @staticmethod
+    async def _release(exchange: _Exchange) -> None:
+        response, exchange.response, exchange.chunks = exchange.response, None, None
+        if response is not None:
+            await response.aclose()
+
+    # -- JSON actions --------------------------------------------------------------------------
+
+    async def call(self, action: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Any API 3.0 JSON action, with retries for transient failures. Returns ``Response``."""
+        async for item in self._drive(self.flows.json_action(action, body)):
+            if isinstance(item, JsonReply):
+                return item.response
+        raise AssertionError("a JSON action flow ends with its reply")
+
+    async def create_thread(self) -> Thread:
+        return Thread.model_validate(await self.call("CreateThread", {}))
+
+    async def get_thread(self, thread_id: str) -> Thread:
+        return Thread.model_validate(await self.call("GetThread", {"ThreadID": thread_id}))
+
+    async def list_thread_messages(
+        self, thread_id: str, *, limit: int = 20, order: Literal["asc", "desc"] = "desc"
+    ) -> ThreadMessageList:
+        body = {"ThreadID": thread_id, "Limit": limit, "Order": order}
+        return ThreadMessageList.model_validate(await self.call("GetThreadMessageList", body))
+
+    async def count_tokens(self, text: str) -> int:
+        """Tokens in ``text`` by Hunyuan's own tokenizer (one ``GetTokenCount`` request)."""
+        if not text:
+            return 0
+        return int((await self.call("GetTokenCount", {"Prompt": text}))["TokenCount"])
+
+    # -- runs ----------------------------------------------------------------------------------
+
+    def stream_chat(
+        self, messages: Sequence[Message], options: RunOptions | None = None
+    ) -> AsyncRunStream:
+        """Async twin of ``HunyuanClient.stream_chat`` (validation still happens at call time)."""
+        history, options = self._prepare(messages, options)
+        state = RunState()
+        return AsyncRunStream(self._drive(self.flows.run(history, options, state)), state)
+
+    async def chat(
+        self, messages: Sequence[Message], options: RunOptions | None = None
+    ) -> RunResult:
+        history, options = self._prepare(messages, options)
+        async for item in self._drive(self._chat_flow(history, options)):
+            if isinstance(item, RunFinished):
+                return item.result
+        raise AssertionError("a run flow ends with RunFinished")
