@@ -143,13 +143,25 @@ def _json(items: Iterator[object]) -> dict[str, Any]:
 
 
 class _Exchange:
-    """The open response of one flow, closed before the next command that is not a read."""
+    """One flow being driven: its open response, and the reply (or transport failure) the flow
+    receives next. The response is closed before any command that is not a read."""
 
-    __slots__ = ("chunks", "response")
+    __slots__ = ("chunks", "error", "flow", "reply", "response")
 
-    def __init__(self) -> None:
+    def __init__(self, flow: Flow) -> None:
+        self.flow = flow
         self.response: httpx.Response | None = None
         self.chunks: Any = None
+        self.reply: Any = None
+        self.error: httpx.HTTPError | None = None
+
+    def advance(self) -> Command | None:
+        """The flow's next command, given the last reply or failure; None once it has ended."""
+        reply, error, self.reply, self.error = self.reply, self.error, None, None
+        try:
+            return self.flow.throw(error) if error is not None else self.flow.send(reply)
+        except StopIteration:
+            return None
 
     def opened(self, response: httpx.Response, send: Send, chunks: object) -> Opened | Answer:
         if send.stream:
@@ -157,6 +169,10 @@ class _Exchange:
             self.chunks = chunks
             return Opened(response.status_code, response.headers)
         return Answer(response.status_code, response.headers, response.content)
+
+    def take_response(self) -> httpx.Response | None:
+        response, self.response, self.chunks = self.response, None, None
+        return response
 
 
 class HunyuanClient(_ClientBase):
@@ -190,23 +206,16 @@ class HunyuanClient(_ClientBase):
     # -- the driver ----------------------------------------------------------------------------
 
     def _drive(self, flow: Flow) -> Generator[object, None, None]:
-        exchange = _Exchange()
-        reply: Any = None
-        error: httpx.HTTPError | None = None
+        exchange = _Exchange(flow)
         try:
-            while True:
-                try:
-                    command = flow.throw(error) if error is not None else flow.send(reply)
-                except StopIteration:
-                    return
+            while (command := exchange.advance()) is not None:
                 if type(command) is Emit:
                     yield from command.events
-                    reply, error = None, None
                     continue
                 try:
-                    reply, error = self._perform(command, exchange), None
+                    exchange.reply = self._perform(command, exchange)
                 except httpx.HTTPError as exc:
-                    reply, error = None, exc
+                    exchange.error = exc
         finally:
             flow.close()
             self._release(exchange)
@@ -226,14 +235,16 @@ class HunyuanClient(_ClientBase):
                     response.read()
                 finally:
                     response.close()
-            return exchange.opened(response, command, response.iter_bytes())
+            return exchange.opened(
+                response, command, response.iter_bytes() if command.stream else None
+            )
         if isinstance(command, Sleep):
             time.sleep(command.seconds)
         return None
 
     @staticmethod
     def _release(exchange: _Exchange) -> None:
-        response, exchange.response, exchange.chunks = exchange.response, None, None
+        response = exchange.take_response()
         if response is not None:
             response.close()
 
@@ -331,24 +342,17 @@ class AsyncHunyuanClient(_ClientBase):
     # -- the driver ----------------------------------------------------------------------------
 
     async def _drive(self, flow: Flow) -> AsyncGenerator[object, None]:
-        exchange = _Exchange()
-        reply: Any = None
-        error: httpx.HTTPError | None = None
+        exchange = _Exchange(flow)
         try:
-            while True:
-                try:
-                    command = flow.throw(error) if error is not None else flow.send(reply)
-                except StopIteration:
-                    return
-                if type(command) is Emit:
-                    for event in command.events:
-                        yield event
-                    reply, error = None, None
+            while (command := exchange.advance()) is not None:
+                if type(command) is not Emit:
+                    try:
+                        exchange.reply = await self._perform(command, exchange)
+                    except httpx.HTTPError as exc:
+                        exchange.error = exc
                     continue
-                try:
-                    reply, error = await self._perform(command, exchange), None
-                except httpx.HTTPError as exc:
-                    reply, error = None, exc
+                for event in command.events:
+                    yield event
         finally:
             flow.close()
             await self._release(exchange)
@@ -369,14 +373,16 @@ class AsyncHunyuanClient(_ClientBase):
                     await response.aread()
                 finally:
                     await response.aclose()
-            return exchange.opened(response, command, response.aiter_bytes())
+            return exchange.opened(
+                response, command, response.aiter_bytes() if command.stream else None
+            )
         if isinstance(command, Sleep):
             await asyncio.sleep(command.seconds)
         return None
 
     @staticmethod
     async def _release(exchange: _Exchange) -> None:
-        response, exchange.response, exchange.chunks = exchange.response, None, None
+        response = exchange.take_response()
         if response is not None:
             await response.aclose()
 
