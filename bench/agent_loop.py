@@ -65,7 +65,7 @@ def _loop(client: Any, k: int, *, replay: bool) -> int:
 
 def run(ks: list[int]) -> dict[str, Any]:
     from hunyuan_api import HunyuanClient, ThreadLedger
-    from hunyuan_api.emulator import run_emulator
+    from hunyuan_emulator import run_emulator
 
     rows: list[dict[str, Any]] = []
     with run_emulator(concurrency_limit=10) as emu:

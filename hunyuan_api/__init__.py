@@ -1,7 +1,8 @@
 """Framework-free core for Tencent Hunyuan: signing, clients, streaming, threads, errors.
 
 Both adapters (``langchain_hunyuan``, ``llama_index_hunyuan``) are built on this package. The local
-emulator lives in ``hunyuan_api.emulator`` (extra ``emulator``) and is imported only on request.
+emulator is a package of its own, ``hunyuan_emulator`` (extra ``emulator``): it never imports this
+one, and this one never imports it.
 """
 
 from ._accumulator import RunAccumulator

@@ -25,7 +25,7 @@ from pydantic import BaseModel
 
 import hunyuan_api
 from hunyuan_api import HunyuanClient, RetryPolicy
-from hunyuan_api.emulator import Fault
+from hunyuan_emulator import Fault
 from langchain_hunyuan import (
     ChatHunyuan,
     HunyuanAccountError,
@@ -40,7 +40,7 @@ from langchain_hunyuan import (
 )
 
 if TYPE_CHECKING:
-    from hunyuan_api.emulator import EmulatorHandle
+    from hunyuan_emulator import EmulatorHandle
 
 MakeChat = Callable[..., ChatHunyuan]
 

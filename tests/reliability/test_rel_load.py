@@ -30,7 +30,7 @@ from rel_support import Adapter, drive, make_model, reply_to
 
 from hunyuan_api import HunyuanError, RetryPolicy, RunSession, default_ledger
 from hunyuan_api._pool import ShardedAsyncTransport
-from hunyuan_api.emulator import EmulatorHandle, Fault, run_emulator, spawn_emulator
+from hunyuan_emulator import EmulatorHandle, Fault, run_emulator, spawn_emulator
 
 STREAMS = 500
 ROUNDS = 3
