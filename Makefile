@@ -23,8 +23,8 @@ demo: $(STAMP)
 test: lint unit
 
 lint: $(STAMP)
-	$(PY) -m ruff check hunyuan_api langchain_hunyuan llama_index_hunyuan tests bench examples
-	$(PY) -m ruff format --check hunyuan_api langchain_hunyuan llama_index_hunyuan tests bench examples
+	$(PY) -m ruff check hunyuan_api hunyuan_emulator langchain_hunyuan llama_index_hunyuan tests bench examples
+	$(PY) -m ruff format --check hunyuan_api hunyuan_emulator langchain_hunyuan llama_index_hunyuan tests bench examples
 	$(PY) -m mypy
 
 unit: $(VENV)/.installed-bench

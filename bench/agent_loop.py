@@ -73,7 +73,7 @@ def run(ks: list[int]) -> dict[str, Any]:
         HunyuanClient,
         ThreadLedger,
     )
-    from hunyuan_api.emulator import run_emulator
+    from hunyuan_emulator import run_emulator
 
     rows: list[dict[str, Any]] = []
     with run_emulator(concurrency_limit=10) as emu:

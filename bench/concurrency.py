@@ -416,7 +416,7 @@ def run(
     contenders: tuple[Contender, ...] = CONTENDERS,
     sweep_sizes: tuple[int | None, ...] = SWEEP,
 ) -> dict[str, Any]:
-    from hunyuan_api.emulator import spawn_emulator
+    from hunyuan_emulator import spawn_emulator
 
     limit = max(levels) * 2 + 100
     top = max(levels)

@@ -88,7 +88,8 @@ def _optimisations(conc: dict[str, Any]) -> str:
         if before and after:
             rows.append(
                 f"| sharded pool: shared SSL context, 4 connections per pool "
-                f"(`hunyuan_api/_pool.py`, `hunyuan_api/_client.py`) | C = {c}: wall / L; "
+                "(`hunyuan_api/_transport/pool.py`, `hunyuan_api/_transport/client.py`) | "
+                f"C = {c}: wall / L; "
                 f"client CPU | {before['wall_over_l']:.2f} L; {_s(before['cpu'])} | "
                 f"{after['wall_over_l']:.2f} L; {_s(after['cpu'])} |"
             )

@@ -2,7 +2,7 @@
 
     make demo                          # or: .venv/bin/python examples/demo.py [--emulator]
 
-Without credentials the script starts the bundled emulator (``hunyuan_api.emulator``) in this
+Without credentials the script starts the bundled emulator (``hunyuan_emulator``) in this
 process and points the plugin at it through ``HUNYUAN_SECRET_ID``, ``HUNYUAN_SECRET_KEY`` and
 ``HUNYUAN_BASE_URL``. With ``HUNYUAN_SECRET_ID``/``HUNYUAN_SECRET_KEY`` (or
 ``TENCENTCLOUD_SECRET_ID``/``TENCENTCLOUD_SECRET_KEY``) set, the same code talks to Tencent's
@@ -377,7 +377,7 @@ def backend(transcript: Transcript, force_emulator: bool) -> Iterator[None]:
     reason = "--emulator" if force_emulator else "no HUNYUAN_SECRET_ID/HUNYUAN_SECRET_KEY set"
     transcript.say(f"Hunyuan demo · the bundled emulator ({reason})")
     with transcript.progress("starting the emulator"):
-        from hunyuan_api.emulator import run_emulator
+        from hunyuan_emulator import run_emulator
 
         emulator = run_emulator(tokens_per_second=80)
         emu = emulator.__enter__()

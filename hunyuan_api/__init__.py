@@ -1,8 +1,9 @@
 """Framework-free core for Tencent Hunyuan: settings, clients, streams, threads, errors.
 
 Both adapters (``langchain_hunyuan``, ``llama_index_hunyuan``) are built on this package; what
-an adapter needs beyond this public API lives in ``hunyuan_api.adapter``. The local emulator is
-the separate package ``hunyuan_emulator`` (extra ``emulator``).
+an adapter needs beyond this public API lives in ``hunyuan_api.adapter``. The local emulator is a
+package of its own, ``hunyuan_emulator`` (extra ``emulator``): it never imports this one, and this
+one never imports it.
 
 Layout: ``_wire`` encodes and decodes Hunyuan's formats (SSE, frames, request bodies, signing);
 ``_run`` decides (conversation rules, accumulation, the thread ledger, the flows of a call);

@@ -37,7 +37,7 @@ emu = None
 if os.environ.get("HUNYUAN_SECRET_ID") and os.environ.get("HUNYUAN_SECRET_KEY"):
     print("Using Tencent's service with the credentials in the environment.")
 else:
-    from hunyuan_api.emulator import run_emulator
+    from hunyuan_emulator import run_emulator
 
     emu = notebook.enter_context(run_emulator())
     os.environ["HUNYUAN_SECRET_ID"] = emu.secret_id

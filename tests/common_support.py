@@ -3,11 +3,13 @@ swaps ``conftest`` modules between directories, so helpers never live in one).""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
-    from hunyuan_api.emulator import EmulatorHandle
+    from hunyuan_emulator import EmulatorHandle
 
 _M = TypeVar("_M")
 
@@ -29,6 +31,24 @@ CREDENTIAL_ENV = (
     "https_proxy",
     "all_proxy",
 )
+
+
+def run_python(code: str) -> subprocess.CompletedProcess[str]:
+    """``code`` in a fresh interpreter (for what a test must not import into its own process)."""
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def import_error_without(package: str, statement: str) -> str:
+    """The ImportError message ``statement`` raises where ``package`` is not installed ("" when
+    it raises none): a ``None`` entry in sys.modules makes every import of it fail."""
+    result = run_python(
+        f"import sys\nsys.modules[{package!r}] = None\n"
+        f"try:\n    {statement}\nexcept ImportError as exc:\n    print(exc)\n"
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
 
 
 def emulator_settings(emu: EmulatorHandle) -> dict[str, Any]:
@@ -54,7 +74,13 @@ class ResponseFolder:
         self.calls: dict[int, list[str]] = {}
 
     def feed(self, event: Any) -> Any:
-        from hunyuan_api import PartialOutput, ReasoningDelta, TextDelta, ToolCall, ToolCallDelta
+        from hunyuan_api import (
+            PartialOutput,
+            ReasoningDelta,
+            TextDelta,
+            ToolCall,
+            ToolCallDelta,
+        )
         from llama_index_hunyuan._responses import streamed_response
 
         if isinstance(event, TextDelta):

@@ -20,7 +20,7 @@ from common_support import CREDENTIAL_ENV, on_emulator
 from hunyuan_api import default_ledger
 
 if TYPE_CHECKING:
-    from hunyuan_api.emulator import EmulatorHandle
+    from hunyuan_emulator import EmulatorHandle
     from langchain_hunyuan import ChatHunyuan
 
 # Shared helpers that assert, rewritten like test modules so failures show their values.
@@ -39,7 +39,7 @@ def _clean_env(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
 
 @pytest.fixture(scope="session")
 def _emulators() -> Iterator[Callable[[Path], EmulatorHandle]]:
-    from hunyuan_api.emulator import run_emulator
+    from hunyuan_emulator import run_emulator
 
     started: dict[Path, EmulatorHandle] = {}
     with ExitStack() as stack:

@@ -20,7 +20,7 @@ from vcr.request import Request
 from langchain_hunyuan import ChatHunyuan
 
 if TYPE_CHECKING:
-    from hunyuan_api.emulator import EmulatorHandle
+    from hunyuan_emulator import EmulatorHandle
 
 
 class ChatHunyuanStandard:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from hunyuan_api import ConfigurationError, HunyuanClient, HunyuanSettings
+from hunyuan_api import (
+    ConfigurationError,
+    HunyuanClient,
+    HunyuanSettings,
+)
 from hunyuan_api._connection import Credentials, Endpoint, resolve_endpoint, resolve_timeout
 from hunyuan_api._connection import resolve_credentials as resolve_pair
 

@@ -9,7 +9,7 @@ import sys
 
 from docs_support import ROOT, offline_env
 
-from hunyuan_api.emulator import run_emulator
+from hunyuan_emulator import run_emulator
 
 DEMO = ROOT / "examples" / "demo.py"
 

@@ -29,8 +29,8 @@ from docs_support import ROOT
 
 import hunyuan_api
 import langchain_hunyuan
-from hunyuan_api.emulator import EMULATOR_SECRET_ID, EMULATOR_SECRET_KEY, EmulatorHandle
-from hunyuan_api.emulator import run_emulator as start_emulator
+from hunyuan_emulator import EMULATOR_SECRET_ID, EMULATOR_SECRET_KEY, EmulatorHandle
+from hunyuan_emulator import run_emulator as start_emulator
 
 README = ROOT / "README.md"
 TEXT = README.read_text(encoding="utf-8")
@@ -321,9 +321,9 @@ def test_tool_choice_mapping_matches_the_code() -> None:
 
 
 def test_emulator_options_and_faults_are_documented() -> None:
-    from hunyuan_api.emulator import Fault
-    from hunyuan_api.emulator._cli import build_parser
-    from hunyuan_api.emulator._faults import FaultKind
+    from hunyuan_emulator import Fault
+    from hunyuan_emulator.cli import build_parser
+    from hunyuan_emulator.faults import FaultKind
 
     section = _section("The emulator")
     parser = build_parser()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Iterator
@@ -11,7 +12,7 @@ import httpx
 import pytest
 
 from hunyuan_api._wire.signing import authorization_header
-from hunyuan_api.emulator import EmulatorHandle, run_emulator
+from hunyuan_emulator import EmulatorHandle, run_emulator
 
 
 class Wire:
@@ -73,14 +74,27 @@ class Wire:
     def create_thread(self) -> str:
         return str(self.post("CreateThread", {}).json()["Response"]["ID"])
 
-    def run(self, thread_id: str, content: str = "hi", **extra: Any) -> httpx.Response:
-        body = {
+    @staticmethod
+    def run_body(thread_id: str, content: str = "hi", **extra: Any) -> dict[str, Any]:
+        """A RunThread body: one user message on ``thread_id``."""
+        return {
             "ThreadID": thread_id,
             "Stream": True,
             "AdditionalMessages": [{"Role": "user", "Content": content}],
             **extra,
         }
-        return self.post("RunThread", body)
+
+    def run(self, thread_id: str, content: str = "hi", **extra: Any) -> httpx.Response:
+        return self.post("RunThread", self.run_body(thread_id, content, **extra))
+
+    @contextlib.contextmanager
+    def stream(self, action: str, body: Any, **kw: Any) -> Iterator[httpx.Response]:
+        """The response to ``body``, read as it arrives."""
+        raw = self.encode(body)
+        with self.client.stream(
+            "POST", "/", content=raw, headers=self.headers(action, raw, **kw)
+        ) as r:
+            yield r
 
     @staticmethod
     def data(raw: bytes) -> list[str]:

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from hunyuan_api._wire.signing import authorization_header
-from hunyuan_api.emulator import EmulatorHandle, run_emulator
+from hunyuan_emulator import EmulatorHandle, run_emulator
 
 
 def test_signed_request_succeeds_with_request_id(wire: Any) -> None:

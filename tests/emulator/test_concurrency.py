@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from hunyuan_api._wire.signing import authorization_header
-from hunyuan_api.emulator import EmulatorCredential, EmulatorHandle, arun_emulator, run_emulator
+from hunyuan_emulator import EmulatorCredential, EmulatorHandle, arun_emulator, run_emulator
 
 
 def signed(
@@ -94,23 +94,16 @@ async def test_chat_completions_counts_too() -> None:
     assert sorted(results) == ["FailedOperation.EngineServerLimitExceeded", "ok"]
 
 
-def test_slot_released_when_client_disconnects() -> None:
+def test_slot_released_when_client_disconnects(wire_for: Any) -> None:
     with run_emulator(tokens_per_second=20) as emu:
         emu.state.queue_reply(text="word " * 200)
-        client = httpx.Client(base_url=emu.base_url, trust_env=False, timeout=10)
-        raw, headers = signed(emu, "CreateThread", {})
-        thread = client.post("/", content=raw, headers=headers).json()["Response"]["ID"]
-        body = {
-            "ThreadID": thread,
-            "Stream": True,
-            "AdditionalMessages": [{"Role": "user", "Content": "x"}],
-        }
-        raw, headers = signed(emu, "RunThread", body)
-        with client.stream("POST", "/", content=raw, headers=headers) as response:
+        wire = wire_for(emu)
+        thread = wire.create_thread()
+        with wire.stream("RunThread", wire.run_body(thread, "x")) as response:
             chunks = response.iter_raw()  # keep a reference: a dropped iterator closes the stream
             next(chunks)
             assert emu.state.active_runs(emu.secret_id) == 1
-        client.close()
+        wire.close()
         deadline = time.monotonic() + 2
         while emu.state.active_runs(emu.secret_id) and time.monotonic() < deadline:
             time.sleep(0.01)
@@ -120,20 +113,11 @@ def test_slot_released_when_client_disconnects() -> None:
         assert emu.state.threads[thread].active_run is None
 
 
-def test_second_run_on_same_thread_is_refused() -> None:
+def test_second_run_on_same_thread_is_refused(wire_for: Any) -> None:
     with run_emulator(tokens_per_second=10) as emu:
         emu.state.queue_reply(text="word " * 50)
-        client = httpx.Client(base_url=emu.base_url, trust_env=False, timeout=10)
-        raw, headers = signed(emu, "CreateThread", {})
-        thread = client.post("/", content=raw, headers=headers).json()["Response"]["ID"]
-        body = {
-            "ThreadID": thread,
-            "Stream": True,
-            "AdditionalMessages": [{"Role": "user", "Content": "x"}],
-        }
-        raw, headers = signed(emu, "RunThread", body)
-        with client.stream("POST", "/", content=raw, headers=headers):
-            raw2, headers2 = signed(emu, "RunThread", body)
-            error = client.post("/", content=raw2, headers=headers2).json()["Response"]["Error"]
+        wire = wire_for(emu)
+        body = wire.run_body(wire.create_thread(), "x")
+        with wire.stream("RunThread", body):
+            error = wire.post("RunThread", body).json()["Response"]["Error"]
             assert error == {"Code": "UnsupportedOperation", "Message": "thread has an active run"}
-        client.close()

@@ -9,23 +9,14 @@ from typing import Any
 import httpx
 import pytest
 
-from hunyuan_api.emulator import MALFORMED_FRAME, EmulatorHandle, Fault, run_emulator
-from hunyuan_api.emulator._faults import http_status_body
+from hunyuan_emulator import MALFORMED_FRAME, EmulatorHandle, Fault, run_emulator
+from hunyuan_emulator.faults import http_status_body
 
 TEXT = "one two three four"  # four deltas: "one ", "two ", "three ", "four"
 
 
-def run_body(thread_id: str) -> dict[str, Any]:
-    return {
-        "ThreadID": thread_id,
-        "Stream": True,
-        "AdditionalMessages": [{"Role": "user", "Content": "hi"}],
-    }
-
-
 def stream_raw(wire: Any, action: str, body: dict[str, Any]) -> tuple[httpx.Response, bytes]:
-    raw = wire.encode(body)
-    with wire.client.stream("POST", "/", content=raw, headers=wire.headers(action, raw)) as r:
+    with wire.stream(action, body) as r:
         return r, r.read()
 
 
@@ -37,7 +28,7 @@ def thread(wire: Any, emu: EmulatorHandle) -> str:
 
 def test_error_before_stream(wire: Any, emu: EmulatorHandle, thread: str) -> None:
     emu.state.add_fault(Fault.error("FailedOperation.EngineServerError"))
-    response = wire.post("RunThread", run_body(thread))
+    response = wire.post("RunThread", wire.run_body(thread))
     rid = response.headers["x-tc-requestid"]
     assert response.headers["content-type"] == "application/json"
     assert (
@@ -48,19 +39,19 @@ def test_error_before_stream(wire: Any, emu: EmulatorHandle, thread: str) -> Non
         ).encode()
     )
     # The queued reply was not spent: the retry gets it.
-    _, raw = stream_raw(wire, "RunThread", run_body(thread))
+    _, raw = stream_raw(wire, "RunThread", wire.run_body(thread))
     assert "one two three four" in raw.decode()
 
 
 def test_error_with_custom_message(wire: Any, emu: EmulatorHandle, thread: str) -> None:
     emu.state.add_fault(Fault.error("LimitExceeded", "slow down"))
-    payload = wire.post("RunThread", run_body(thread)).json()["Response"]
+    payload = wire.post("RunThread", wire.run_body(thread)).json()["Response"]
     assert payload["Error"] == {"Code": "LimitExceeded", "Message": "slow down"}
 
 
 def test_http_status(wire: Any, emu: EmulatorHandle, thread: str) -> None:
     emu.state.add_fault(Fault.http_status(502))
-    response = wire.post("RunThread", run_body(thread))
+    response = wire.post("RunThread", wire.run_body(thread))
     assert response.status_code == 502
     assert response.headers["content-type"] == "text/html"
     assert "x-tc-requestid" not in response.headers
@@ -73,7 +64,7 @@ def test_http_status(wire: Any, emu: EmulatorHandle, thread: str) -> None:
 
 def test_slow_first_byte_trips_a_read_timeout(wire: Any, emu: EmulatorHandle, thread: str) -> None:
     emu.state.add_fault(Fault.slow_first_byte(0.6))
-    raw = wire.encode(run_body(thread))
+    raw = wire.encode(wire.run_body(thread))
     with pytest.raises(httpx.ReadTimeout):
         wire.client.post(
             "/",
@@ -105,7 +96,7 @@ def preamble_and_deltas(raw: bytes, deltas: int) -> list[dict[str, Any]]:
 
 def test_error_frame_run_failed(wire: Any, emu: EmulatorHandle, thread: str) -> None:
     emu.state.add_fault(Fault.error_frame("InternalError", "run_failed", after=2))
-    response, raw = stream_raw(wire, "RunThread", run_body(thread))
+    response, raw = stream_raw(wire, "RunThread", wire.run_body(thread))
     assert response.headers["content-type"] == "text/event-stream"
     blocks = raw.decode().split("\n\n")
     assert blocks[-1] == ""
@@ -122,7 +113,7 @@ def test_error_frame_run_failed(wire: Any, emu: EmulatorHandle, thread: str) -> 
 
 def test_error_frame_error_form(wire: Any, emu: EmulatorHandle, thread: str) -> None:
     emu.state.add_fault(Fault.error_frame("FailedOperation.EngineServerError", "error", after=1))
-    _, raw = stream_raw(wire, "RunThread", run_body(thread))
+    _, raw = stream_raw(wire, "RunThread", wire.run_body(thread))
     preamble_and_deltas(raw, 1)
     assert raw.endswith(
         b'data: {"Error":{"Code":"FailedOperation.EngineServerError",'
@@ -139,7 +130,7 @@ def test_error_frame_error_msg_form(
     wire: Any, emu: EmulatorHandle, thread: str, code: str, expected: bytes | None
 ) -> None:
     emu.state.add_fault(Fault.error_frame(code, "error_msg", after=0, message="boom"))
-    _, raw = stream_raw(wire, "RunThread", run_body(thread))
+    _, raw = stream_raw(wire, "RunThread", wire.run_body(thread))
     assert raw.count(b"\n\n") == 3 + 1
     last = raw.split(b"\n\n")[-2].removeprefix(b"data: ")
     if expected is not None:
@@ -150,7 +141,7 @@ def test_error_frame_error_msg_form(
 
 def test_drop_aborts_the_connection(wire: Any, emu: EmulatorHandle, thread: str) -> None:
     emu.state.add_fault(Fault.drop(after=1))
-    raw = wire.encode(run_body(thread))
+    raw = wire.encode(wire.run_body(thread))
     received = b""
     headers = wire.headers("RunThread", raw)
     with (  # noqa: PT012
@@ -164,7 +155,7 @@ def test_drop_aborts_the_connection(wire: Any, emu: EmulatorHandle, thread: str)
     wait_idle(emu)
     assert emu.state.thread_messages(thread) == []
     # The thread is unlocked and unchanged: the same request may run again.
-    _, again = stream_raw(wire, "RunThread", run_body(thread))
+    _, again = stream_raw(wire, "RunThread", wire.run_body(thread))
     assert again.endswith(b"data: [DONE]\n\n")
 
 
@@ -172,7 +163,7 @@ def test_truncate_ends_cleanly_without_terminal(
     wire: Any, emu: EmulatorHandle, thread: str
 ) -> None:
     emu.state.add_fault(Fault.truncate(after=2))
-    _, raw = stream_raw(wire, "RunThread", run_body(thread))
+    _, raw = stream_raw(wire, "RunThread", wire.run_body(thread))
     frames = preamble_and_deltas(raw, 2)
     assert raw.count(b"\n\n") == 5
     assert "".join(f["Delta"]["Content"] for f in frames[3:]) == "one two "
@@ -182,7 +173,7 @@ def test_truncate_ends_cleanly_without_terminal(
 
 def test_malformed_frame(wire: Any, emu: EmulatorHandle, thread: str) -> None:
     emu.state.add_fault(Fault.malformed(after=1))
-    _, raw = stream_raw(wire, "RunThread", run_body(thread))
+    _, raw = stream_raw(wire, "RunThread", wire.run_body(thread))
     preamble_and_deltas(raw, 1)
     assert raw.endswith(MALFORMED_FRAME)
     assert MALFORMED_FRAME == b'data: {"Object":"thread.message.delta","Delta":{"Content":\n\n'
@@ -192,7 +183,7 @@ def test_malformed_frame(wire: Any, emu: EmulatorHandle, thread: str) -> None:
 
 def test_after_past_the_last_delta(wire: Any, emu: EmulatorHandle, thread: str) -> None:
     emu.state.add_fault(Fault.truncate(after=99))
-    _, raw = stream_raw(wire, "RunThread", run_body(thread))
+    _, raw = stream_raw(wire, "RunThread", wire.run_body(thread))
     preamble_and_deltas(raw, 4)
     assert raw.count(b"\n\n") == 3 + 4
 
@@ -201,7 +192,7 @@ def test_stream_faults_wait_for_a_stream(wire: Any, emu: EmulatorHandle, thread:
     emu.state.add_fault(Fault.truncate(after=0), action=None)
     assert wire.post("CreateThread", {}).status_code == 200
     assert emu.state.pending_faults
-    _, raw = stream_raw(wire, "RunThread", run_body(thread))
+    _, raw = stream_raw(wire, "RunThread", wire.run_body(thread))
     assert raw.count(b"\n\n") == 3
     assert emu.state.pending_faults == []
 
@@ -209,7 +200,7 @@ def test_stream_faults_wait_for_a_stream(wire: Any, emu: EmulatorHandle, thread:
 def test_script_order_and_count(wire: Any, emu: EmulatorHandle, thread: str) -> None:
     emu.state.add_fault(Fault.error("InternalError"), count=2)
     emu.state.add_fault(Fault.error("LimitExceeded"))
-    codes = [wire.error_code("RunThread", run_body(thread)) for _ in range(3)]
+    codes = [wire.error_code("RunThread", wire.run_body(thread)) for _ in range(3)]
     assert codes == ["InternalError", "InternalError", "LimitExceeded"]
     assert [r.outcome for r in emu.state.requests][-3:] == [
         "fault:error:InternalError",
@@ -233,9 +224,9 @@ def test_fault_rate_is_seeded() -> None:
 
 def test_set_fault_rate_at_runtime(wire: Any, emu: EmulatorHandle, thread: str) -> None:
     emu.state.set_fault_rate(1.0, ["http_status:503"], seed=1)
-    assert wire.post("RunThread", run_body(thread)).status_code == 503
+    assert wire.post("RunThread", wire.run_body(thread)).status_code == 503
     emu.state.set_fault_rate(0.0)
-    _, raw = stream_raw(wire, "RunThread", run_body(thread))
+    _, raw = stream_raw(wire, "RunThread", wire.run_body(thread))
     assert raw.endswith(b"data: [DONE]\n\n")
 
 
@@ -259,7 +250,7 @@ def test_chat_completions_error_frame(wire: Any, emu: EmulatorHandle) -> None:
 def test_queued_error_mid_stream(wire: Any, emu: EmulatorHandle) -> None:
     thread = wire.create_thread()
     emu.state.queue_reply(text="partial", error=("InternalError", "late failure", "error"))
-    _, raw = stream_raw(wire, "RunThread", run_body(thread))
+    _, raw = stream_raw(wire, "RunThread", wire.run_body(thread))
     frames = wire.frames(raw)
     assert frames[3]["Delta"]["Content"] == "partial"
     assert frames[-1] == {"Error": {"Code": "InternalError", "Message": "late failure"}}
@@ -268,7 +259,9 @@ def test_queued_error_mid_stream(wire: Any, emu: EmulatorHandle) -> None:
 def test_queued_error_before(wire: Any, emu: EmulatorHandle) -> None:
     thread = wire.create_thread()
     emu.state.queue_reply(error=("OperationDenied.TextIllegalDetected", "no", "before"))
-    assert wire.error_code("RunThread", run_body(thread)) == "OperationDenied.TextIllegalDetected"
+    assert (
+        wire.error_code("RunThread", wire.run_body(thread)) == "OperationDenied.TextIllegalDetected"
+    )
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from langchain_tests.integration_tests.chat_models import (
     unicode_customer,
 )
 
-from hunyuan_api.emulator._model import (
+from hunyuan_emulator.model import (
     ConvMessage,
     ToolSpec,
     build_arguments,

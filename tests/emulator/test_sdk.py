@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from emu_support import WEATHER_TOOL
 from tencentcloud.common.credential import Credential
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 from tencentcloud.common.profile.client_profile import ClientProfile
@@ -13,7 +14,7 @@ from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.hunyuan.v20230901 import models
 from tencentcloud.hunyuan.v20230901.hunyuan_client import HunyuanClient
 
-from hunyuan_api.emulator import EmulatorCredential, EmulatorHandle, run_emulator
+from hunyuan_emulator import EmulatorCredential, EmulatorHandle, run_emulator
 
 
 def make_client(
@@ -157,25 +158,11 @@ def test_chat_completions_stream(sdk: Any) -> None:
 
 
 def test_chat_completions_tool_call(sdk: Any) -> None:
-    tool = {
-        "Type": "function",
-        "Function": {
-            "Name": "get_weather",
-            "Description": "Get the weather at a location.",
-            "Parameters": json.dumps(
-                {
-                    "type": "object",
-                    "properties": {"location": {"type": "string"}},
-                    "required": ["location"],
-                }
-            ),
-        },
-    }
     response = sdk.ChatCompletions(
         chat_request(
             Model="hunyuan-functioncall",
             Messages=[{"Role": "user", "Content": "What is the weather in San Francisco, CA?"}],
-            Tools=[tool],
+            Tools=[WEATHER_TOOL],
         )
     )
     choice = response.Choices[0]
@@ -204,7 +191,7 @@ def test_chat_completions_tool_call(sdk: Any) -> None:
                 },
                 {"Role": "tool", "ToolCallId": call.Id, "Content": "It's sunny."},
             ],
-            Tools=[tool],
+            Tools=[WEATHER_TOOL],
         )
     )
     assert "It's sunny." in follow_up.Choices[0].Message.Content

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -13,8 +12,9 @@ from typing import Any
 
 import httpx
 import pytest
+from common_support import import_error_without, run_python
 
-from hunyuan_api.emulator import (
+from hunyuan_emulator import (
     EMULATOR_SECRET_ID,
     EMULATOR_SECRET_KEY,
     EmulatorSettings,
@@ -23,8 +23,8 @@ from hunyuan_api.emulator import (
     run_emulator,
     spawn_emulator,
 )
-from hunyuan_api.emulator._cli import build_parser
-from hunyuan_api.emulator._server import cli_arguments, make_settings
+from hunyuan_emulator.cli import build_parser
+from hunyuan_emulator.server import cli_arguments, make_settings
 
 
 def test_handle_fields() -> None:
@@ -56,17 +56,9 @@ def test_exit_is_prompt_with_open_streams(wire_for: Any) -> None:
 
         def reader() -> None:
             thread = wire.create_thread()
-            raw = wire.encode(
-                {
-                    "ThreadID": thread,
-                    "Stream": True,
-                    "AdditionalMessages": [{"Role": "user", "Content": "x"}],
-                }
-            )
+            body = wire.run_body(thread, "x")
             try:
-                with wire.client.stream(
-                    "POST", "/", content=raw, headers=wire.headers("RunThread", raw)
-                ) as r:
+                with wire.stream("RunThread", body) as r:
                     chunks = r.iter_raw()
                     next(chunks)
                     started.wait(5)
@@ -98,17 +90,11 @@ async def test_async_context_manager() -> None:
 def test_ten_thousand_deltas_stream_fast(wire: Any) -> None:
     wire.emu.state.queue_reply(text="word " * 10_000)
     thread = wire.create_thread()
-    raw = wire.encode(
-        {
-            "ThreadID": thread,
-            "Stream": True,
-            "AdditionalMessages": [{"Role": "user", "Content": "x"}],
-        }
-    )
+    body = wire.run_body(thread, "x")
     began = time.monotonic()
-    with wire.client.stream("POST", "/", content=raw, headers=wire.headers("RunThread", raw)) as r:
-        body = r.read()
-    assert body.count(b"thread.message.delta") == 10_000
+    with wire.stream("RunThread", body) as r:
+        received = r.read()
+    assert received.count(b"thread.message.delta") == 10_000
     assert time.monotonic() - began < 5
 
 
@@ -123,10 +109,7 @@ def test_coalesced_chunks_carry_the_same_bytes(wire_for: Any) -> None:
                 "Messages": [{"Role": "user", "Content": "x"}],
                 "Stream": True,
             }
-            raw = wire.encode(body)
-            with wire.client.stream(
-                "POST", "/", content=raw, headers=wire.headers("ChatCompletions", raw)
-            ) as r:
+            with wire.stream("ChatCompletions", body) as r:
                 chunks = list(r.iter_raw())
             frames = wire.frames(b"".join(chunks))
             bodies.append([f["Choices"][0]["Delta"]["Content"] for f in frames])
@@ -140,17 +123,9 @@ def test_pacing_and_latency(wire_for: Any) -> None:
         wire = wire_for(emu)
         emu.state.queue_reply(text="w " * 11)
         thread = wire.create_thread()
-        raw = wire.encode(
-            {
-                "ThreadID": thread,
-                "Stream": True,
-                "AdditionalMessages": [{"Role": "user", "Content": "x"}],
-            }
-        )
+        body = wire.run_body(thread, "x")
         began = time.monotonic()
-        with wire.client.stream(
-            "POST", "/", content=raw, headers=wire.headers("RunThread", raw)
-        ) as r:
+        with wire.stream("RunThread", body) as r:
             first_byte = time.monotonic() - began
             r.read()
         total = time.monotonic() - began
@@ -164,14 +139,8 @@ def test_http_control_endpoints(wire: Any) -> None:
     control.queue_reply(text="from control")
     control.add_fault("truncate:1", action="RunThread")
     thread = wire.create_thread()
-    raw = wire.encode(
-        {
-            "ThreadID": thread,
-            "Stream": True,
-            "AdditionalMessages": [{"Role": "user", "Content": "x"}],
-        }
-    )
-    with wire.client.stream("POST", "/", content=raw, headers=wire.headers("RunThread", raw)) as r:
+    body = wire.run_body(thread, "x")
+    with wire.stream("RunThread", body) as r:
         frames = wire.frames(r.read())
     assert frames[-1]["Delta"]["Content"] == "from "
     logged = control.requests()
@@ -181,7 +150,7 @@ def test_http_control_endpoints(wire: Any) -> None:
     assert control.threads()[0]["ID"] == thread
     assert control.stats()["max_concurrent_seen"] == 1
     control.set_fault_rate(1.0, [Fault.error("InternalError")], seed=3)
-    assert wire.error_code("RunThread", json.loads(raw)) == "InternalError"
+    assert wire.error_code("RunThread", body) == "InternalError"
     control.reset()
     assert control.requests() == []
     assert control.stats()["fault_rate"] == 0.0
@@ -215,16 +184,8 @@ def test_spawned_emulator(wire_for: Any) -> None:
         wire = wire_for(spawned)
         spawned.control.queue_reply(text="spawned hello")
         thread = wire.create_thread()
-        raw = wire.encode(
-            {
-                "ThreadID": thread,
-                "Stream": True,
-                "AdditionalMessages": [{"Role": "user", "Content": "x"}],
-            }
-        )
-        with wire.client.stream(
-            "POST", "/", content=raw, headers=wire.headers("RunThread", raw)
-        ) as r:
+        body = wire.run_body(thread, "x")
+        with wire.stream("RunThread", body) as r:
             frames = wire.frames(r.read())
         assert frames[-2]["Content"] == "spawned hello"
         assert spawned.control.active_runs() == 0
@@ -238,7 +199,7 @@ def test_cli_prints_url_and_exits_zero_on_sigint() -> None:
         [
             sys.executable,
             "-m",
-            "hunyuan_api.emulator._cli",
+            "hunyuan_emulator",
             "--port",
             "0",
             "--secret-id",
@@ -262,10 +223,23 @@ def test_cli_prints_url_and_exits_zero_on_sigint() -> None:
 
 
 def test_import_error_names_the_extra() -> None:
-    code = (
-        "import sys; sys.modules['starlette'] = None\n"
-        "try:\n    import hunyuan_api.emulator\n"
-        "except ImportError as exc:\n    print(exc)\n"
+    # The package itself imports (the command lives in it); its names refuse.
+    assert import_error_without("starlette", "import hunyuan_emulator") == ""
+    message = import_error_without("starlette", "from hunyuan_emulator import run_emulator")
+    assert "pip install 'hunyuan-plugin[emulator]'" in message
+
+
+def test_console_script_without_the_extra_says_what_to_install() -> None:
+    """The installed ``hunyuan-emulator`` entry point: one line on stderr, exit status 2."""
+    out = run_python(
+        "import sys\n"
+        "sys.modules['starlette'] = None\n"
+        "from importlib.metadata import entry_points\n"
+        "(script,) = entry_points(group='console_scripts', name='hunyuan-emulator')\n"
+        "sys.exit(script.load()(['--port', '0']))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert "pip install 'hunyuan-plugin[emulator]'" in out.stdout
+    assert out.returncode == 2
+    assert out.stdout == ""
+    assert out.stderr.count("\n") == 1
+    assert "pip install 'hunyuan-plugin[emulator]'" in out.stderr
+    assert "Traceback" not in out.stderr

@@ -6,31 +6,16 @@ import json
 from typing import Any
 
 import pytest
+from emu_support import WEATHER_TOOL
 
-from hunyuan_api.emulator import EmulatorHandle, run_emulator
-
-WEATHER = {
-    "Type": "function",
-    "Function": {
-        "Name": "get_weather",
-        "Description": "Get the weather at a location.",
-        "Parameters": json.dumps(
-            {
-                "type": "object",
-                "properties": {"location": {"type": "string"}},
-                "required": ["location"],
-            }
-        ),
-    },
-}
+from hunyuan_emulator import EmulatorHandle, run_emulator
 
 
 def run(
     wire: Any, thread: str, messages: list[dict[str, str]], **extra: Any
 ) -> list[dict[str, Any]]:
     body = {"ThreadID": thread, "Stream": True, "AdditionalMessages": messages, **extra}
-    raw = wire.encode(body)
-    with wire.client.stream("POST", "/", content=raw, headers=wire.headers("RunThread", raw)) as r:
+    with wire.stream("RunThread", body) as r:
         content = r.read()
         if r.headers["content-type"] == "application/json":
             raise AssertionError(json.loads(content))
@@ -97,7 +82,7 @@ def test_tool_call_then_tool_result_continues_the_thread(wire: Any, emu: Emulato
         thread,
         [user("What is the weather in Paris?")],
         Model="hunyuan-functioncall",
-        Tools=[WEATHER],
+        Tools=[WEATHER_TOOL],
     )
     deltas = [f for f in frames if f["Object"] == "thread.message.delta"]
     first = deltas[0]["Delta"]
@@ -137,7 +122,7 @@ def test_tool_call_then_tool_result_continues_the_thread(wire: Any, emu: Emulato
         thread,
         [{"Role": "tool", "Content": "Sunny, 22°C"}],
         Model="hunyuan-functioncall",
-        Tools=[WEATHER],
+        Tools=[WEATHER_TOOL],
     )
     assert follow[-1]["Status"] == "completed"
     assert "Sunny, 22°C" in follow[-2]["Content"]
@@ -166,7 +151,7 @@ def test_tool_message_needs_an_assistant_with_tool_calls(wire: Any) -> None:
 def test_every_tool_call_needs_a_result(wire: Any, emu: EmulatorHandle) -> None:
     thread = wire.create_thread()
     emu.state.queue_reply(tool_calls=[("a", {}), ("b", '{"x": 1}')], thread_id=thread)
-    frames = run(wire, thread, [user("go")], Model="hunyuan-pro", Tools=[WEATHER])
+    frames = run(wire, thread, [user("go")], Model="hunyuan-pro", Tools=[WEATHER_TOOL])
     calls = frames[-1]["RequiredAction"]["SubmitToolOutputs"]["ToolCalls"]
     assert [(c["Index"], c["Function"]["Name"]) for c in calls] == [(0, "a"), (1, "b")]
     one = {
@@ -194,7 +179,7 @@ def test_replay_convention_on_a_fresh_thread(wire: Any) -> None:
         },
         {"Role": "tool", "Content": "Rainy"},
     ]
-    frames = run(wire, wire.create_thread(), history, Model="hunyuan-turbo", Tools=[WEATHER])
+    frames = run(wire, wire.create_thread(), history, Model="hunyuan-turbo", Tools=[WEATHER_TOOL])
     assert frames[-1]["Status"] == "completed"
     assert "Rainy" in frames[-2]["Content"]
     assert frames[-1]["Usage"]["PromptTokens"] > 10
@@ -239,7 +224,7 @@ def test_tools_ignored_on_models_without_tools(wire: Any) -> None:
         wire.create_thread(),
         [user("What is the weather in Paris?")],
         Model="hunyuan-lite",
-        Tools=[WEATHER],
+        Tools=[WEATHER_TOOL],
         ToolChoice="custom",
     )
     assert frames[-1]["Status"] == "completed"
@@ -248,7 +233,9 @@ def test_tools_ignored_on_models_without_tools(wire: Any) -> None:
 
 @pytest.mark.parametrize(("choice", "calls"), [("custom", 1), ("auto", 0), ("none", 0)])
 def test_tool_choice(wire: Any, choice: str, calls: int) -> None:
-    frames = run(wire, wire.create_thread(), [user("Hello!")], Tools=[WEATHER], ToolChoice=choice)
+    frames = run(
+        wire, wire.create_thread(), [user("Hello!")], Tools=[WEATHER_TOOL], ToolChoice=choice
+    )
     required = frames[-1]["RequiredAction"]
     assert (len(required["SubmitToolOutputs"]["ToolCalls"]) if required else 0) == calls
 
@@ -369,13 +356,10 @@ def test_chat_stream_tool_call_fragments(wire: Any) -> None:
     body = {
         "Model": "hunyuan-functioncall",
         "Messages": [{"Role": "user", "Content": "What is the weather in Paris?"}],
-        "Tools": [WEATHER],
+        "Tools": [WEATHER_TOOL],
         "Stream": True,
     }
-    raw = wire.encode(body)
-    with wire.client.stream(
-        "POST", "/", content=raw, headers=wire.headers("ChatCompletions", raw)
-    ) as r:
+    with wire.stream("ChatCompletions", body) as r:
         assert r.headers["content-type"] == "text/event-stream"
         frames = wire.frames(r.read())
     calls = [f["Choices"][0]["Delta"]["ToolCalls"][0] for f in frames]
@@ -391,9 +375,9 @@ def test_chat_custom_tool(wire: Any) -> None:
     body = {
         "Model": "hunyuan-turbos-latest",
         "Messages": [{"Role": "user", "Content": "Hello!"}],
-        "Tools": [WEATHER],
+        "Tools": [WEATHER_TOOL],
         "ToolChoice": "custom",
-        "CustomTool": WEATHER,
+        "CustomTool": WEATHER_TOOL,
     }
     message = wire.post("ChatCompletions", body).json()["Response"]["Choices"][0]["Message"]
     assert message["ToolCalls"][0]["Function"]["Name"] == "get_weather"

@@ -12,7 +12,7 @@ from common_support import on_emulator
 from langchain_hunyuan import ChatHunyuan, HunyuanLLM
 
 if TYPE_CHECKING:
-    from hunyuan_api.emulator import EmulatorHandle
+    from hunyuan_emulator import EmulatorHandle
 
 
 @pytest.fixture

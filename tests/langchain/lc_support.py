@@ -9,7 +9,7 @@ from langchain_core.messages import AIMessageChunk, BaseMessageChunk
 if TYPE_CHECKING:
     from langchain_core.runnables import Runnable
 
-    from hunyuan_api.emulator import EmulatorHandle, RecordedRequest
+    from hunyuan_emulator import EmulatorHandle, RecordedRequest
 
 
 async def invoke(runnable: Runnable[Any, Any], value: Any, sync: bool, **kwargs: Any) -> Any:

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from langchain_hunyuan import ChatHunyuan, HunyuanLLM
 
 if TYPE_CHECKING:
-    from hunyuan_api.emulator import EmulatorHandle
+    from hunyuan_emulator import EmulatorHandle
 
 calls: list[str] = []
 

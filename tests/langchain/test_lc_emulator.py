@@ -28,7 +28,7 @@ from hunyuan_api import (
     HunyuanClient,
     RetryPolicy,
 )
-from hunyuan_api.emulator import Fault
+from hunyuan_emulator import Fault
 from langchain_hunyuan import (
     ChatHunyuan,
     HunyuanAccountError,
@@ -43,7 +43,7 @@ from langchain_hunyuan import (
 )
 
 if TYPE_CHECKING:
-    from hunyuan_api.emulator import EmulatorHandle
+    from hunyuan_emulator import EmulatorHandle
 
 MakeChat = Callable[..., ChatHunyuan]
 

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
     from syrupy.assertion import SnapshotAssertion
 
-    from hunyuan_api.emulator import EmulatorHandle
+    from hunyuan_emulator import EmulatorHandle
 
 
 class TestChatHunyuanStandardUnit(ChatHunyuanStandard, ChatModelUnitTests):

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import pickle
-import subprocess
-import sys
 from typing import Any
 
 import pytest
+from common_support import import_error_without, run_python
 from langchain_core import exceptions as lc_exc
 from langchain_core.load import dumpd, dumps, load
 from langchain_core.messages import (
@@ -610,14 +609,8 @@ def test_configuration_and_validation_errors_pass_through() -> None:
 # -- import hygiene -----------------------------------------------------------------------------
 
 
-def _run(code: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
-    )
-
-
 def test_import_does_not_import_llama_index() -> None:
-    result = _run(
+    result = run_python(
         "import sys, langchain_hunyuan; "
         "assert not [m for m in sys.modules if m.startswith('llama_index')], 'llama_index'; "
         "print(sorted(langchain_hunyuan.__all__))"
@@ -628,12 +621,8 @@ def test_import_does_not_import_llama_index() -> None:
 
 
 def test_import_without_langchain_core_names_the_extra() -> None:
-    result = _run(
-        "import sys; sys.modules['langchain_core'] = None\n"
-        "try:\n    import langchain_hunyuan\n"
-        "except ImportError as e:\n    print(e)\n"
-    )
-    assert "pip install 'hunyuan-plugin[langchain]'" in result.stdout, result.stderr
+    message = import_error_without("langchain_core", "import langchain_hunyuan")
+    assert "pip install 'hunyuan-plugin[langchain]'" in message
 
 
 # -- token counting -----------------------------------------------------------------------------

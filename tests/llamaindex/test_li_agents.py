@@ -19,7 +19,7 @@ from llama_index.core.agent.workflow import FunctionAgent, ReActAgent, ToolCallR
 from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.memory import ChatMemoryBuffer
 
-from hunyuan_api.emulator import EmulatorHandle
+from hunyuan_emulator import EmulatorHandle
 from llama_index_hunyuan import Hunyuan
 
 pytestmark = AGENT_WARNINGS

@@ -15,7 +15,7 @@ from llama_index.core.base.llms.types import (
     ToolCallBlock,
 )
 
-from hunyuan_api.emulator import EmulatorHandle
+from hunyuan_emulator import EmulatorHandle
 from llama_index_hunyuan import (
     AuthenticationError,
     ContentFilterError,

@@ -11,7 +11,7 @@ from llama_index.core.chat_engine import SimpleChatEngine
 from llama_index.core.embeddings import MockEmbedding
 from llama_index.core.memory import ChatMemoryBuffer
 
-from hunyuan_api.emulator import EmulatorHandle
+from hunyuan_emulator import EmulatorHandle
 from llama_index_hunyuan import Hunyuan
 
 # With LangChain installed, LlamaIndex's own bridge imports langchain_community, which warns.

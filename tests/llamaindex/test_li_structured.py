@@ -12,7 +12,7 @@ from llama_index.core.prompts import PromptTemplate
 from llama_index.core.tools import FunctionTool
 from pydantic import BaseModel
 
-from hunyuan_api.emulator import EmulatorHandle
+from hunyuan_emulator import EmulatorHandle
 from llama_index_hunyuan import Hunyuan
 
 # StructuredLLM's streaming path calls pydantic's deprecated .json() (LlamaIndex, not us).

@@ -28,8 +28,8 @@ from hunyuan_api import (
     ServerError,
     StreamError,
 )
-from hunyuan_api.emulator import generate, split_pieces
-from hunyuan_api.emulator._model import ConvMessage
+from hunyuan_emulator import generate, split_pieces
+from hunyuan_emulator.model import ConvMessage
 from langchain_hunyuan import ChatHunyuan
 from llama_index_hunyuan import Hunyuan
 

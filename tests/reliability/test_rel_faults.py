@@ -50,7 +50,7 @@ from hunyuan_api import (
     StreamError,
     default_ledger,
 )
-from hunyuan_api.emulator import EmulatorHandle, Fault, run_emulator
+from hunyuan_emulator import EmulatorHandle, Fault, run_emulator
 
 REPLY = reply_to(PROMPT)
 AFTER = 3  # deltas streamed before a mid-stream fault fires

@@ -58,13 +58,11 @@ from hunyuan_api._run.session import RunSession
 from hunyuan_api._wire.bodies import build_run_thread_body, encode_json
 from hunyuan_api._wire.frames import parse_frame
 from hunyuan_api._wire.sse import ServerSentEvent
-from hunyuan_api.emulator import EmulatorHandle
-from hunyuan_api.emulator._rules import (
-    RuleError,
-    check_order,
-    parse_json_body,
-    validate_run_thread,
-)
+from hunyuan_emulator import EmulatorHandle
+from hunyuan_emulator.actions.run_thread import validate_run_thread
+from hunyuan_emulator.errors import RuleError
+from hunyuan_emulator.order import check_order
+from hunyuan_emulator.schema import parse_json_body
 from langchain_hunyuan import ChatHunyuan
 from langchain_hunyuan._chunks import chat_chunk
 from llama_index_hunyuan import Hunyuan

@@ -35,7 +35,7 @@ from hunyuan_api import (
 )
 from hunyuan_api._run.session import RunSession
 from hunyuan_api._transport.pool import ShardedAsyncTransport
-from hunyuan_api.emulator import EmulatorHandle, Fault, run_emulator, spawn_emulator
+from hunyuan_emulator import EmulatorHandle, Fault, run_emulator, spawn_emulator
 
 STREAMS = 500
 ROUNDS = 3

@@ -58,7 +58,7 @@ from hunyuan_api import (
     default_ledger,
 )
 from hunyuan_api._wire.signing import TC3Auth
-from hunyuan_api.emulator import EmulatorHandle, Fault, run_emulator
+from hunyuan_emulator import EmulatorHandle, Fault, run_emulator
 from langchain_hunyuan import ChatHunyuan, HunyuanLLM
 from llama_index_hunyuan import Hunyuan
 

@@ -11,7 +11,7 @@ import pytest
 from common_support import on_emulator
 
 if TYPE_CHECKING:
-    from hunyuan_api.emulator import EmulatorHandle
+    from hunyuan_emulator import EmulatorHandle
     from llama_index_hunyuan import Hunyuan
 
 APIS = ["run_thread", "chat_completions"]

@@ -11,7 +11,7 @@ from langchain_tests.integration_tests import ChatModelIntegrationTests
 from lc_standard_support import EmulatorIntegration
 
 if TYPE_CHECKING:
-    from hunyuan_api.emulator import EmulatorHandle
+    from hunyuan_emulator import EmulatorHandle
 
 
 class TestChatHunyuanChatCompletionsIntegration(EmulatorIntegration, ChatModelIntegrationTests):

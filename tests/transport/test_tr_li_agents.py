@@ -23,7 +23,7 @@ from llama_index.core.prompts import PromptTemplate
 from pydantic import BaseModel
 from tr_support import creates, model_calls
 
-from hunyuan_api.emulator import EmulatorHandle
+from hunyuan_emulator import EmulatorHandle
 from llama_index_hunyuan import Hunyuan
 
 # StructuredLLM streaming calls pydantic's .json(), which does not come from this package either.

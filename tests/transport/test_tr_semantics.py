@@ -13,7 +13,7 @@ from tr_support import ACTION, model_calls, no_reasoning_sent
 
 import hunyuan_api
 from hunyuan_api import RetryPolicy
-from hunyuan_api.emulator import EmulatorHandle, Fault
+from hunyuan_emulator import EmulatorHandle, Fault
 from langchain_hunyuan import (
     ChatHunyuan,
     HunyuanAPIError,

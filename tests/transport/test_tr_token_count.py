@@ -18,7 +18,7 @@ from tr_support import actions
 
 import hunyuan_api
 from hunyuan_api import RetryPolicy
-from hunyuan_api.emulator import EmulatorHandle, Fault, count_tokens
+from hunyuan_emulator import EmulatorHandle, Fault, count_tokens
 from langchain_hunyuan import ChatHunyuan, HunyuanAuthenticationError, HunyuanLLM
 
 MakeChat = Callable[..., ChatHunyuan]

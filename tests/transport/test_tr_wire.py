@@ -15,7 +15,7 @@ from llama_index.core.base.llms.types import ChatMessage, TextBlock, ToolCallBlo
 from tr_support import actions, bodies, creates, model_calls
 
 from hunyuan_api._wire.validation import CHAT_COMPLETIONS_MAX_MESSAGES
-from hunyuan_api.emulator import EmulatorHandle
+from hunyuan_emulator import EmulatorHandle
 from langchain_hunyuan import ChatHunyuan, HunyuanLLM
 from llama_index_hunyuan import Hunyuan
 

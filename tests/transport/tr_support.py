@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from hunyuan_api.emulator import EmulatorHandle
+    from hunyuan_emulator import EmulatorHandle
 
 #: The action that answers on each transport.
 ACTION = {"run_thread": "RunThread", "chat_completions": "ChatCompletions"}

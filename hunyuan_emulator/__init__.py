@@ -3,9 +3,21 @@ GetTokenCount.
 
 It checks TC3-HMAC-SHA256 signatures like the service, validates strictly (the codes of
 ``shared/protocol/RUNTHREAD.md``), streams like the service (``text/event-stream``), answers
-from a deterministic model, and injects faults on demand. Needs the ``emulator`` extra::
+from a deterministic model, and injects faults on demand. It is independent of the client
+(``hunyuan_api``): its own signature check and model catalog catch the client's mistakes.
+Needs the ``emulator`` extra::
 
     pip install 'hunyuan-plugin[emulator]'
+
+Without it, ``import hunyuan_emulator`` works but every name below raises an ImportError saying
+so, and the ``hunyuan-emulator`` command says so in one line (exit status 2).
+
+Layout: ``server`` runs ``app`` (the ASGI app), which checks ``auth`` and hands each request to
+``actions`` (one module per action family). Requests are checked with ``schema`` (field
+specs), ``catalog`` (models) and ``order`` (message order); answers come from ``model`` (the
+deterministic model) or a queued reply (``replies``), become a ``plan`` of ``frames``, and go
+out through ``responses``, where ``faults`` strike. ``state`` is everything the emulator
+remembers; ``control`` and ``control_routes`` steer it over HTTP; ``cli`` is the command.
 
 Default local credentials (the emulator accepts them; Tencent does not)::
 
@@ -41,32 +53,9 @@ from the same tokenizer the deterministic model's usage counts with.
 
 from __future__ import annotations
 
-try:
-    import starlette  # noqa: F401
-    import uvicorn  # noqa: F401
-except ImportError as exc:  # pragma: no cover - exercised only without the extra
-    raise ImportError(
-        "hunyuan_api.emulator needs Starlette and uvicorn: pip install 'hunyuan-plugin[emulator]'"
-    ) from exc
+from typing import TYPE_CHECKING, NoReturn
 
-from ._control import EmulatorControl
-from ._faults import DEFAULT_RATE_FAULTS, MALFORMED_FRAME, ErrorForm, Fault, FaultKind
-from ._model import build_arguments, count_tokens, generate, split_pieces
-from ._server import (
-    EmulatorHandle,
-    EmulatorServer,
-    SpawnedEmulator,
-    arun_emulator,
-    run_emulator,
-    spawn_emulator,
-)
-from ._settings import (
-    EMULATOR_SECRET_ID,
-    EMULATOR_SECRET_KEY,
-    EmulatorCredential,
-    EmulatorSettings,
-)
-from ._state import EmulatorState, QueuedReply, RecordedRequest, StoredMessage, Thread
+from .extra import missing_extra
 
 __all__ = [
     "DEFAULT_RATE_FAULTS",
@@ -95,3 +84,34 @@ __all__ = [
     "spawn_emulator",
     "split_pieces",
 ]
+
+_MISSING_EXTRA = missing_extra()
+
+if TYPE_CHECKING or _MISSING_EXTRA is None:
+    from .control import EmulatorControl
+    from .faults import DEFAULT_RATE_FAULTS, MALFORMED_FRAME, ErrorForm, Fault, FaultKind
+    from .model import build_arguments, count_tokens, generate, split_pieces
+    from .replies import QueuedReply
+    from .server import (
+        EmulatorHandle,
+        EmulatorServer,
+        SpawnedEmulator,
+        arun_emulator,
+        run_emulator,
+        spawn_emulator,
+    )
+    from .settings import (
+        EMULATOR_SECRET_ID,
+        EMULATOR_SECRET_KEY,
+        EmulatorCredential,
+        EmulatorSettings,
+    )
+    from .state import EmulatorState, RecordedRequest, StoredMessage, Thread
+else:
+    # The command (``cli``) must import without the extra to say what is missing, and it
+    # imports this package first; so the package stays importable and its names refuse.
+
+    def __getattr__(name: str) -> NoReturn:
+        if name in __all__:
+            raise ImportError(f"hunyuan_emulator.{name}: {_MISSING_EXTRA}")
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

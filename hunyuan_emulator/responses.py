@@ -17,9 +17,9 @@ import anyio
 import anyio.lowlevel
 from starlette.types import Message, Receive, Scope, Send
 
-from ._codes import message_for
-from ._faults import MALFORMED_FRAME, Fault, http_status_body
-from ._runs import StreamPlan
+from .errors import message_for
+from .faults import MALFORMED_FRAME, Fault, http_status_body
+from .plan import StreamPlan
 
 __all__ = ["BytesResponse", "EventStreamResponse", "StreamRegistry", "html_status_response"]
 

@@ -1,8 +1,8 @@
-"""Default messages for the error codes the emulator answers with."""
+"""The errors the emulator answers with: ``RuleError`` and each code's documented message."""
 
 from __future__ import annotations
 
-__all__ = ["CHAT_ERROR_MSG_CODE", "message_for"]
+__all__ = ["CHAT_ERROR_MSG_CODE", "RuleError", "error_msg", "message_for"]
 
 # From the seed document's error table and Tencent Cloud API 3.0's common codes.
 _MESSAGES: dict[str, str] = {
@@ -35,6 +35,15 @@ _MESSAGES: dict[str, str] = {
 CHAT_ERROR_MSG_CODE = 4000
 
 
+class RuleError(Exception):
+    """A request the service refuses; ``code`` and ``message`` go on the wire."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
 def message_for(code: str) -> str:
     """The code's documented message; unknown codes fall back to their parent's, then the code."""
     candidate = code
@@ -43,3 +52,11 @@ def message_for(code: str) -> str:
             return _MESSAGES[candidate]
         candidate = candidate.rpartition(".")[0]
     return code
+
+
+def error_msg(code: str, message: str) -> dict[str, int | str]:
+    """The ``{"Code": <int>, "Msg"}`` of an ``ErrorMsg`` frame: numeric codes travel as the
+    number, any other code as 4000 with the code kept in the text."""
+    if code.isdigit():
+        return {"Code": int(code), "Msg": message}
+    return {"Code": CHAT_ERROR_MSG_CODE, "Msg": f"{code}: {message}"}

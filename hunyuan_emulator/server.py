@@ -20,10 +20,10 @@ from typing import IO, Any
 import anyio.to_thread
 import uvicorn
 
-from ._app import EmulatorApp
-from ._control import EmulatorControl
-from ._settings import EmulatorCredential, EmulatorSettings
-from ._state import EmulatorState
+from .app import EmulatorApp
+from .control import EmulatorControl
+from .settings import EmulatorCredential, EmulatorSettings
+from .state import EmulatorState
 
 __all__ = [
     "EmulatorHandle",
@@ -369,7 +369,7 @@ def spawn_emulator(
     """Run ``hunyuan-emulator`` in a subprocess (its own GIL), for benchmarks."""
     resolved = make_settings(settings, **overrides)
     command = [
-        sys.executable, "-m", "hunyuan_api.emulator._cli",
+        sys.executable, "-m", "hunyuan_emulator",
         "--host", "127.0.0.1", "--port", "0", *cli_arguments(resolved), *extra_args,
     ]  # fmt: skip
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}

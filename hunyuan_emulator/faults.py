@@ -18,7 +18,7 @@ before the completed message snapshot.
     Before anything else: ``HTTP/1.1 200``, ``Content-Type: application/json``,
     ``X-TC-RequestId: <id>``, body
     ``{"Response":{"Error":{"Code":"<code>","Message":"<message>"},"RequestId":"<id>"}}``.
-    The message defaults to the code's documented one (``_codes.message_for``).
+    The message defaults to the code's documented one (``errors.message_for``).
 ``http_status(status)``
     ``HTTP/1.1 <status>``, ``Content-Type: text/html``, no X-TC-RequestId, body
     ``<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1>``

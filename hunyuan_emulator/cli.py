@@ -1,4 +1,8 @@
-"""``hunyuan-emulator``: the emulator as a command (Ctrl-C or SIGTERM stops it, exit code 0).
+"""``hunyuan-emulator`` (or ``python -m hunyuan_emulator``): the emulator as a command (Ctrl-C
+or SIGTERM stops it, exit code 0).
+
+Argument parsing needs only the standard library, so without the ``emulator`` extra the command
+still starts, and says in one line what to install.
 
 Fault specs: ``[ACTION@]KIND[:ARG[,ARG...]]``, e.g. ``drop:3``,
 ``ChatCompletions@error:InternalError`` or ``error_frame:InternalError,error,2``; the action
@@ -15,9 +19,9 @@ import sys
 from collections.abc import Sequence
 from types import FrameType
 
-from ._faults import DEFAULT_RATE_FAULTS, Fault
-from ._server import EmulatorServer
-from ._settings import EMULATOR_SECRET_ID, EMULATOR_SECRET_KEY, EmulatorCredential, EmulatorSettings
+from .extra import missing_extra
+from .faults import DEFAULT_RATE_FAULTS, Fault
+from .settings import EMULATOR_SECRET_ID, EMULATOR_SECRET_KEY, EmulatorCredential, EmulatorSettings
 
 __all__ = ["build_parser", "main"]
 
@@ -115,12 +119,20 @@ def _settings(args: argparse.Namespace) -> EmulatorSettings:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Serves until SIGINT/SIGTERM (exit 0); 2 for bad arguments or a missing ``emulator`` extra."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    problem = missing_extra()
+    if problem is not None:
+        print(f"{parser.prog}: {problem}", file=sys.stderr)
+        return 2
     try:
         settings = _settings(args)
     except ValueError as exc:
         parser.error(str(exc))
+    # Not at the top: importing the server needs the extra, which is checked just above.
+    from .server import EmulatorServer
+
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     server = EmulatorServer(settings, host=args.host, port=args.port)
     for action, fault in args.fault:
@@ -140,7 +152,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     asyncio.run(server.serve())
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -2,36 +2,39 @@
 
 from __future__ import annotations
 
-import json
 import random
 import string
 import threading
 from collections import OrderedDict, deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any
 
-from ._faults import Fault
-from ._model import ConvMessage, ToolCallSpec
-from ._rules import RuleError
-from ._settings import EmulatorCredential, EmulatorSettings
+from .errors import RuleError
+from .faults import Fault
+from .model import ConvMessage, ToolCallSpec
+from .replies import QueuedReply, ReplyOrder, build_reply
+from .settings import EmulatorCredential, EmulatorSettings
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = [
     "EmulatorState",
-    "ErrorWhere",
-    "QueuedReply",
     "RecordedRequest",
     "StoredMessage",
     "Thread",
     "new_id",
 ]
 
-ErrorWhere = Literal["before", "run_failed", "error", "error_msg"]
-_WHERES: tuple[str, ...] = get_args(ErrorWhere)
 _ALNUM = string.ascii_letters + string.digits
 # Ids only need to be unique; a private RNG keeps the fault RNG's sequence reproducible.
 _ids = random.Random()
 _REDACTED_HEADERS = frozenset({"authorization", "x-tc-token"})
+
+
+def _thread_not_found(thread_id: str) -> RuleError:
+    return RuleError("ResourceNotFound", f"资源不存在。Thread {thread_id!r} not found.")
 
 
 def new_id(prefix: str) -> str:
@@ -91,17 +94,6 @@ class Thread:
             "CreatedAt": self.created_at,
             "ToolResources": None,
         }
-
-
-@dataclass(frozen=True)
-class QueuedReply:
-    """An exact reply a test queued; it replaces the deterministic model for one call."""
-
-    text: str = ""
-    tool_calls: tuple[ToolCallSpec, ...] = ()
-    error: tuple[str, str, ErrorWhere] | None = None
-    finish_reason: str | None = None
-    reasoning: str = ""
 
 
 @dataclass
@@ -172,6 +164,12 @@ class EmulatorState:
                 self._threads.move_to_end(thread_id)
             return thread
 
+    def require_thread(self, thread_id: str) -> Thread:
+        thread = self.get_thread(thread_id)
+        if thread is None:
+            raise _thread_not_found(thread_id)
+        return thread
+
     @property
     def threads(self) -> Mapping[str, Thread]:
         """A snapshot of the threads, oldest first (read access only)."""
@@ -188,7 +186,7 @@ class EmulatorState:
         with self._lock:
             thread = self._threads.get(thread_id)
             if thread is None:
-                raise RuleError("ResourceNotFound", f"资源不存在。Thread {thread_id!r} not found.")
+                raise _thread_not_found(thread_id)
             if thread.active_run is not None:
                 raise RuleError("UnsupportedOperation", "thread has an active run")
             self._threads.move_to_end(thread_id)
@@ -209,51 +207,19 @@ class EmulatorState:
 
     # ------------------------------------------------------------------ queued replies
 
-    def queue_reply(
-        self,
-        text: str | None = None,
-        tool_calls: Iterable[tuple[str, str | dict[str, Any]]] | None = None,
-        error: tuple[str, str, str] | None = None,
-        finish_reason: str | None = None,
-        reasoning: str | None = None,
-        thread_id: str | None = None,
-        times: int = 1,
-    ) -> None:
-        """Queue the exact reply of the next run/completion (or the next run on ``thread_id``).
-
-        ``tool_calls`` are ``(name, arguments)`` pairs (arguments as JSON text or a dict);
-        ``error`` is ``(code, message, where)`` with ``where`` one of ``before`` (a JSON error
-        instead of the stream) or ``run_failed``/``error``/``error_msg`` (that error frame after
-        the queued text). ``times`` queues the same reply several times.
-        """
-        calls = tuple(
-            ToolCallSpec(
-                name, args if isinstance(args, str) else json.dumps(args, ensure_ascii=False)
-            )
-            for name, args in (tool_calls or ())
-        )
-        checked_error: tuple[str, str, ErrorWhere] | None = None
-        if error is not None:
-            code, message, where = error
-            if where not in _WHERES:
-                raise ValueError(f"error 'where' must be one of {', '.join(_WHERES)}")
-            checked_error = (code, message, where)  # type: ignore[assignment]
-        reply = QueuedReply(
-            text=text or "",
-            tool_calls=calls,
-            error=checked_error,
-            finish_reason=finish_reason,
-            reasoning=reasoning or "",
-        )
-        if not reply.text and not calls and error is None:
-            raise ValueError("a queued reply needs text, tool_calls or an error")
+    def queue_reply(self, **order: Unpack[ReplyOrder]) -> None:
+        """Queue the exact reply of the next run/completion (or the next run on ``thread_id``):
+        ``text``, ``tool_calls``, ``error``, ``finish_reason``, ``reasoning``, ``thread_id``,
+        ``times``, as ``replies.ReplyOrder`` describes them."""
+        reply = build_reply(order)
+        thread_id = order.get("thread_id")
         with self._lock:
             queue = (
                 self._replies
                 if thread_id is None
                 else self._thread_replies.setdefault(thread_id, deque())
             )
-            queue.extend([reply] * max(1, times))
+            queue.extend([reply] * max(1, order.get("times", 1)))
 
     def take_reply(self, thread_id: str | None) -> QueuedReply | None:
         with self._lock:

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ._faults import DEFAULT_RATE_FAULTS, Fault
+from .faults import DEFAULT_RATE_FAULTS, Fault
 
 __all__ = [
     "EMULATOR_SECRET_ID",

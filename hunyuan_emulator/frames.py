@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._model import ToolCallSpec
+from .model import ToolCallSpec
 
 __all__ = [
     "DONE",
@@ -24,6 +24,7 @@ __all__ = [
     "error_body",
     "frame",
     "json_body",
+    "tool_call_json",
     "usage",
 ]
 
@@ -64,13 +65,23 @@ def usage(prompt: int, completion: int) -> dict[str, int]:
     }
 
 
-def tool_call_json(index: int, call: ToolCallSpec) -> dict[str, Any]:
+def tool_call_json(
+    index: int, call: ToolCallSpec, *, arguments: str | None = None
+) -> dict[str, Any]:
+    """A ToolCall; streams open each call with ``arguments=""`` and send them in pieces."""
     return {
         "Index": index,
         "Id": call.id,
         "Type": "function",
-        "Function": {"Name": call.name, "Arguments": call.arguments},
+        "Function": {
+            "Name": call.name,
+            "Arguments": call.arguments if arguments is None else arguments,
+        },
     }
+
+
+def _arguments_piece(index: int, piece: str) -> str:
+    return f'{{"Index":{index},"Function":{{"Arguments":{dumps(piece)}}}}}'
 
 
 @dataclass
@@ -143,17 +154,11 @@ class RunDeltaEncoder:
         return self._text_prefix + dumps(piece).encode() + b"}}\n\n"
 
     def tool_start(self, index: int, call: ToolCallSpec) -> bytes:
-        first = {
-            "Index": index,
-            "Id": call.id,
-            "Type": "function",
-            "Function": {"Name": call.name, "Arguments": ""},
-        }
-        return self._tools_prefix + dumps(first).encode() + b"]}}\n\n"
+        first = dumps(tool_call_json(index, call, arguments=""))
+        return self._tools_prefix + first.encode() + b"]}}\n\n"
 
     def tool_arguments(self, index: int, piece: str) -> bytes:
-        body = f'{{"Index":{index},"Function":{{"Arguments":{dumps(piece)}}}}}'
-        return self._tools_prefix + body.encode() + b"]}}\n\n"
+        return self._tools_prefix + _arguments_piece(index, piece).encode() + b"]}}\n\n"
 
 
 class ChatChunkEncoder:
@@ -186,28 +191,26 @@ class ChatChunkEncoder:
     def tool_start(
         self, index: int, call: ToolCallSpec, completion: int, finish: str = ""
     ) -> bytes:
-        first = {
-            "Index": index,
-            "Id": call.id,
-            "Type": "function",
-            "Function": {"Name": call.name, "Arguments": ""},
-        }
-        delta = f'{{"Role":"assistant","Content":"","ToolCalls":[{dumps(first)}]}}'
-        return self._chunk(delta, completion, finish)
+        return self._tool_chunk(
+            dumps(tool_call_json(index, call, arguments="")), completion, finish
+        )
 
     def tool_arguments(self, index: int, piece: str, completion: int, finish: str = "") -> bytes:
-        part = f'{{"Index":{index},"Function":{{"Arguments":{dumps(piece)}}}}}'
+        return self._tool_chunk(_arguments_piece(index, piece), completion, finish)
+
+    def _tool_chunk(self, part: str, completion: int, finish: str) -> bytes:
         return self._chunk(
             f'{{"Role":"assistant","Content":"","ToolCalls":[{part}]}}', completion, finish
         )
 
-    def error_msg(self, code: int, message: str) -> bytes:
+    def error_msg(self, error: dict[str, int | str]) -> bytes:
+        """The chunk that ends a failed stream; ``error`` is ``errors.error_msg``'s."""
         return frame(
             {
                 "Id": self._id,
                 "Created": self._created,
                 "Note": NOTE,
                 "Choices": [],
-                "ErrorMsg": {"Code": code, "Msg": message},
+                "ErrorMsg": error,
             }
         )

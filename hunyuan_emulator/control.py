@@ -1,13 +1,17 @@
-"""A client for the emulator's ``/_emulator/`` control endpoints (loopback, unsigned)."""
+"""A client for the emulator's ``/_emulator/`` control endpoints (``control_routes``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from ._faults import Fault
+from .faults import Fault
+from .replies import ReplyOrder, order_to_json
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = ["EmulatorControl"]
 
@@ -34,26 +38,8 @@ class EmulatorControl:
     def health(self) -> bool:
         return bool(self._get("health").get("ok"))
 
-    def queue_reply(
-        self,
-        text: str | None = None,
-        tool_calls: Iterable[tuple[str, str | dict[str, Any]]] | None = None,
-        error: tuple[str, str, str] | None = None,
-        finish_reason: str | None = None,
-        reasoning: str | None = None,
-        thread_id: str | None = None,
-        times: int = 1,
-    ) -> None:
-        payload: dict[str, Any] = {
-            "text": text,
-            "tool_calls": [list(c) for c in tool_calls] if tool_calls is not None else None,
-            "error": list(error) if error is not None else None,
-            "finish_reason": finish_reason,
-            "reasoning": reasoning,
-            "thread_id": thread_id,
-            "times": times,
-        }
-        self._post("replies", payload)
+    def queue_reply(self, **order: Unpack[ReplyOrder]) -> None:
+        self._post("replies", order_to_json(order))
 
     def add_fault(
         self, fault: Fault | str, action: str | None = "RunThread", count: int = 1

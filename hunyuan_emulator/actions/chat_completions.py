@@ -1,0 +1,194 @@
+"""ChatCompletions: a stateless completion, streamed (chunks, no ``[DONE]``) or as one body."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .. import schema
+from ..catalog import CHAT_COMPLETIONS, MAX_CHAT_MESSAGES
+from ..model import ConvMessage, ToolCallSpec, ToolSpec
+from ..order import check_order, check_role
+from ..plan import decide
+from ..responses import BytesResponse, EventStreamResponse
+from ..schema import BOOLEAN, FLOAT, INTEGER, STRING, array, obj, required
+from .call import Call
+from .chat_answer import chat_json, model_reply, plan_chat_stream
+from .params import TOOL, TOOLS, model_family, sampling, tool, tool_choice, tools
+
+__all__ = ["ChatRequest", "chat_completions", "validate_chat"]
+
+_URL = required(STRING)
+_MESSAGE = obj(
+    Role=required(STRING),
+    Content=STRING,
+    Contents=array(
+        obj(
+            Type=required(STRING),
+            Text=STRING,
+            ImageUrl=obj(Url=_URL),
+            VideoUrl=obj(Url=_URL, Fps=FLOAT),
+            VideoFrames=obj(Frames=array(STRING)),
+        )
+    ),
+    ToolCallId=STRING,
+    ToolCalls=array(
+        obj(
+            Id=required(STRING),
+            Type=required(STRING),
+            Function=required(obj(Name=required(STRING), Arguments=STRING)),
+            Index=INTEGER,
+        )
+    ),
+    FileIDs=array(STRING),
+    ReasoningContent=STRING,
+)
+_LOCATION = obj(**{key: STRING for key in ("Country", "City", "Region", "Timezone", "Address")})
+_CHAT = obj(
+    Model=required(STRING),
+    Messages=required(array(_MESSAGE)),
+    Stream=BOOLEAN,
+    StreamModeration=BOOLEAN,
+    TopP=FLOAT,
+    Temperature=FLOAT,
+    EnableEnhancement=BOOLEAN,
+    Tools=TOOLS,
+    ToolChoice=STRING,
+    CustomTool=TOOL,
+    SearchInfo=BOOLEAN,
+    Citation=BOOLEAN,
+    EnableSpeedSearch=BOOLEAN,
+    EnableMultimedia=BOOLEAN,
+    EnableDeepSearch=BOOLEAN,
+    Seed=INTEGER,
+    ForceSearchEnhancement=BOOLEAN,
+    Stop=array(STRING),
+    EnableRecommendedQuestions=BOOLEAN,
+    EnableDeepRead=BOOLEAN,
+    WebSearchOptions=obj(
+        Knowledge=array(obj(Text=STRING)),
+        UserLocation=obj(Type=STRING, Approximate=_LOCATION),
+        Processes=BOOLEAN,
+        EnableImage=BOOLEAN,
+        EnableMusic=BOOLEAN,
+    ),
+    TopicChoice=STRING,
+    EnableThinking=BOOLEAN,
+)
+
+
+@dataclass
+class ChatRequest:
+    model: str
+    messages: list[ConvMessage]
+    stream: bool
+    tools: list[ToolSpec]
+    tool_choice: str | None
+    forced_tool: ToolSpec | None
+    stop: list[str]
+    reasoning: bool
+    #: Whether the model honours Tools/ToolChoice/CustomTool.
+    model_takes_tools: bool
+
+    @property
+    def tools_enabled(self) -> bool:
+        return self.model_takes_tools and (bool(self.tools) or self.forced_tool is not None)
+
+
+def validate_chat(body: dict[str, Any]) -> ChatRequest:
+    schema.check(body, _CHAT)
+    model = body["Model"]
+    family = model_family(CHAT_COMPLETIONS, model)
+    sampling(body)
+    seed = body.get("Seed")
+    if seed is not None and not 1 <= seed <= 10000:
+        raise schema.invalid("Seed", f"{seed} is outside 1..10000.")
+    stop = body.get("Stop", [])
+    for index, item in enumerate(stop):
+        if not item:
+            raise schema.invalid(f"Stop.{index}", "stop strings must not be empty.")
+    offered = tools(body.get("Tools", []))
+    choice = tool_choice(body)
+    forced = tool(body["CustomTool"], "CustomTool") if "CustomTool" in body else None
+    if choice == "custom" and forced is None:
+        raise schema.missing("CustomTool", "ToolChoice is custom")
+    if forced is not None:
+        # Same name as an offered tool: call it with the offered schema.
+        forced = next((t for t in offered if t.name == forced.name), forced)
+    raw_messages = body["Messages"]
+    if not raw_messages:
+        raise schema.invalid("Messages", "at least one message is required.")
+    if len(raw_messages) > MAX_CHAT_MESSAGES:
+        raise schema.invalid(
+            "Messages", f"{len(raw_messages)} messages; at most {MAX_CHAT_MESSAGES}."
+        )
+    messages = [_message(item, f"Messages.{i}") for i, item in enumerate(raw_messages)]
+    check_order(messages, lambda i: f"Messages.{i}", by_id=True)
+    return ChatRequest(
+        model=model,
+        messages=messages,
+        stream=body.get("Stream", False),
+        tools=offered,
+        tool_choice=choice,
+        forced_tool=forced if choice == "custom" else None,
+        stop=stop,
+        reasoning=family.reasoning and body.get("EnableThinking", True) is not False,
+        model_takes_tools=family.tools,
+    )
+
+
+def _message(item: dict[str, Any], path: str) -> ConvMessage:
+    role = item["Role"]
+    check_role(role, f"{path}.Role")
+    if "ReasoningContent" in item:
+        raise schema.invalid(
+            f"{path}.ReasoningContent", "reasoning content must not be sent back in Messages."
+        )
+    if "ToolCalls" in item and role != "assistant":
+        raise schema.invalid(f"{path}.ToolCalls", "only assistant messages carry ToolCalls.")
+    if "ToolCallId" in item and role != "tool":
+        raise schema.invalid(f"{path}.ToolCallId", "only tool messages carry a ToolCallId.")
+    if role == "tool" and "ToolCallId" not in item:
+        raise schema.missing(f"{path}.ToolCallId")
+    calls: list[ToolCallSpec] = []
+    for index, raw in enumerate(item.get("ToolCalls", [])):
+        if raw["Type"] != "function":
+            raise schema.invalid(f"{path}.ToolCalls.{index}.Type", "only 'function' is supported.")
+        function = raw["Function"]
+        calls.append(ToolCallSpec(function["Name"], function.get("Arguments", ""), raw["Id"]))
+    text = item.get("Content")
+    if text is None:
+        text = "".join(part.get("Text", "") for part in item.get("Contents", []))
+        has_content = bool(item.get("Contents"))
+    else:
+        has_content = bool(text.strip())
+    if not has_content and not calls:
+        raise schema.invalid(f"{path}.Content", "Content must not be empty.")
+    return ConvMessage(role, text, tuple(calls), item.get("ToolCallId"))
+
+
+async def chat_completions(call: Call) -> BytesResponse | EventStreamResponse:
+    state = call.state
+    request = validate_chat(call.body)
+    call.acquire()
+    try:
+        fault, delay = call.take_fault(
+            "ChatCompletions", streaming=request.stream, latency=state.settings.latency
+        )
+        failed = call.pre_fault(fault, delay=delay, on_finish=call.release)
+        if failed is not None:
+            return failed
+        outcome = decide(state.take_reply(None) or model_reply(request))
+        now = int(state.now())
+        # Without a stream there is nowhere to put a mid-stream error: it answers as JSON.
+        if outcome.error is not None and (outcome.fails_before_stream or not request.stream):
+            error = outcome.error
+            return call.error(error[0], error[1], delay=delay, on_finish=call.release)
+        if not request.stream:
+            payload = chat_json(request, outcome, now=now, request_id=call.request_id)
+            return call.json(payload, delay=delay, on_finish=call.release)
+        plan = plan_chat_stream(request, outcome, now=now, request_id=call.request_id)
+    except BaseException:
+        call.release()
+        raise
+    return call.stream(plan, fault=fault, delay=delay, on_finish=call.release)
