@@ -5,7 +5,7 @@
 
 Edit the cells here, not in the .ipynb files. Executing without HUNYUAN_SECRET_ID/_KEY runs them
 against the bundled emulator, which is how the committed outputs were made.
-``tests/docs/test_docs_notebooks.py`` runs every committed notebook top to bottom.
+``tests/docs/test_notebooks.py`` runs every committed notebook top to bottom.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Fixtures every test directory shares (helpers live in common_support.py).
+"""Fixtures every test directory shares (helpers live in tests/support/).
 
 Tests never see the developer's credentials, endpoint or proxies, except ``live``-marked ones,
 which need them (tests/emulator and tests/bench opt out). The tests of a directory that talk to
@@ -15,16 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from common_support import CREDENTIAL_ENV, on_emulator
 
 from hunyuan_api import default_ledger
+from tests.support.common import CREDENTIAL_ENV, on_emulator
 
 if TYPE_CHECKING:
     from hunyuan_emulator import EmulatorHandle
     from langchain_hunyuan import ChatHunyuan
-
-# Shared helpers that assert, rewritten like test modules so failures show their values.
-pytest.register_assert_rewrite("lc_standard_support", "li_agent_support")
 
 
 @pytest.fixture(autouse=True)

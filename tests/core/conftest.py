@@ -1,5 +1,5 @@
-"""Fixtures for tests/core (helpers live in core_support.py; the clean environment and ``sync``
-come from tests/conftest.py)."""
+"""Fixtures for tests/core (helpers live in tests/support/fake_service.py; the clean environment
+and ``sync`` come from tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from core_support import FakeService, Harness, LoopbackServer
+
+from tests.support.fake_service import FakeService, Harness, LoopbackServer
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from common_support import run_python
-from emu_support import WEATHER_TOOL
 
 from hunyuan_emulator.catalog import CHAT_COMPLETIONS, RUN_THREAD
+from tests.support.common import run_python
+from tests.support.emulator import WEATHER_TOOL
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 import pytest
-from emu_support import WEATHER_TOOL
 from tencentcloud.common.credential import Credential
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 from tencentcloud.common.profile.client_profile import ClientProfile
@@ -15,6 +14,7 @@ from tencentcloud.hunyuan.v20230901 import models
 from tencentcloud.hunyuan.v20230901.hunyuan_client import HunyuanClient
 
 from hunyuan_emulator import EmulatorCredential, EmulatorHandle, run_emulator
+from tests.support.emulator import WEATHER_TOOL
 
 
 def make_client(

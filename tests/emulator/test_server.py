@@ -12,7 +12,6 @@ from typing import Any
 
 import httpx
 import pytest
-from common_support import import_error_without, run_python
 
 from hunyuan_emulator import (
     EMULATOR_SECRET_ID,
@@ -25,6 +24,7 @@ from hunyuan_emulator import (
 )
 from hunyuan_emulator.cli import build_parser
 from hunyuan_emulator.server import cli_arguments, make_settings
+from tests.support.common import import_error_without, run_python
 
 
 def test_handle_fields() -> None:

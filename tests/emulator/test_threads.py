@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 import pytest
-from emu_support import WEATHER_TOOL
 
 from hunyuan_emulator import EmulatorHandle, run_emulator
+from tests.support.emulator import WEATHER_TOOL
 
 
 def run(

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pytest
-from common_support import on_emulator
 
 from langchain_hunyuan import ChatHunyuan, HunyuanLLM
+from tests.support.common import on_emulator
 
 if TYPE_CHECKING:
     from hunyuan_emulator import EmulatorHandle

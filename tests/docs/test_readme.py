@@ -1,0 +1,391 @@
+"""README.md is executable and true.
+
+Every ```python block runs, in order and in one namespace, as a user would run it: with the
+emulator standing in for Tencent's service through ``HUNYUAN_SECRET_ID``, ``HUNYUAN_SECRET_KEY``
+and ``HUNYUAN_BASE_URL`` (so the samples carry no emulator boilerplate). An HTML comment on the
+line before a block changes that: ``<!-- no-test: reason -->`` skips it, ``<!-- test:
+no-credentials -->`` runs it with no credentials in the environment. The blocks depend on each
+other, so run this file as a whole.
+
+The rest checks the README against the code: the quoted error message, the configuration table
+(every argument, environment variable and default), the error table, the tool models, the
+emulator's options and faults, and the links.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import hunyuan_api
+import langchain_hunyuan
+from hunyuan_emulator import EMULATOR_SECRET_ID, EMULATOR_SECRET_KEY, EmulatorHandle
+from hunyuan_emulator import run_emulator as start_emulator
+from tests.support.docs import ROOT
+
+README = ROOT / "README.md"
+TEXT = README.read_text(encoding="utf-8")
+# LlamaIndex's workflows inspect agent instances (pydantic deprecation warnings), and its
+# LangChain bridge imports langchain-community, which warns; neither comes from this project.
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::DeprecationWarning:inspect"),
+    pytest.mark.filterwarnings("ignore:`langchain-community` is being sunset"),
+]
+
+#: Documents other people are writing; until they exist, links to them are reported as skips.
+PENDING_DOCS = {"docs/transports.md", "docs/reliability.md", "docs/benchmarks.md"}
+
+
+@dataclass(frozen=True)
+class Block:
+    lang: str
+    code: str
+    line: int  # 1-based line of the block's first code line
+    marker: str  # the HTML comment on the line before the fence, or ""
+
+
+def _blocks(text: str) -> list[Block]:
+    blocks: list[Block] = []
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        fence = re.fullmatch(r"```(\w*)\s*", lines[i])
+        if fence is None:
+            i += 1
+            continue
+        previous = next((lines[j] for j in range(i - 1, -1, -1) if lines[j].strip()), "")
+        comment = re.fullmatch(r"<!--\s*(.*?)\s*-->", previous.strip())
+        end = next(j for j in range(i + 1, len(lines)) if lines[j].startswith("```"))
+        blocks.append(
+            Block(
+                fence.group(1),
+                "\n".join(lines[i + 1 : end]) + "\n",
+                i + 2,
+                comment.group(1) if comment else "",
+            )
+        )
+        i = end + 1
+    return blocks
+
+
+BLOCKS = _blocks(TEXT)
+PYTHON = [b for b in BLOCKS if b.lang == "python"]
+TESTED = [b for b in PYTHON if not b.marker.startswith("no-test")]
+
+
+def _section(title: str) -> str:
+    """The text of the ``## title`` section."""
+    match = re.search(rf"^## {re.escape(title)}.*?$(.*?)(?=^## |\Z)", TEXT, re.M | re.S)
+    assert match is not None, f"README has no section {title!r}"
+    return match.group(1)
+
+
+def _table_rows(section: str) -> list[list[str]]:
+    rows = []
+    for line in section.splitlines():
+        if line.startswith("|") and not re.fullmatch(r"\|[-| :]+\|", line):
+            rows.append([cell.strip() for cell in line.strip().strip("|").split("|")])
+    return rows
+
+
+def _names(cell: str) -> list[str]:
+    return re.findall(r"`([^`]+)`", cell)
+
+
+def _run(block: Block, namespace: dict[str, Any]) -> str:
+    # Padding keeps tracebacks pointing at README.md's own line numbers.
+    code = compile("\n" * (block.line - 1) + block.code, str(README), "exec")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(code, namespace)
+    return out.getvalue()
+
+
+# -- the samples --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[EmulatorHandle]:
+    with start_emulator() as handle:
+        yield handle
+
+
+@pytest.fixture(scope="module")
+def namespace() -> dict[str, Any]:
+    return {"__name__": "readme"}
+
+
+@pytest.mark.parametrize("block", TESTED, ids=lambda b: f"line-{b.line}")
+def test_readme_sample_runs(
+    block: Block,
+    emulator: EmulatorHandle,
+    namespace: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if block.marker != "test: no-credentials":
+        monkeypatch.setenv("HUNYUAN_SECRET_ID", emulator.secret_id)
+        monkeypatch.setenv("HUNYUAN_SECRET_KEY", emulator.secret_key)
+        monkeypatch.setenv("HUNYUAN_BASE_URL", emulator.base_url)
+    _run(block, namespace)
+
+
+def test_samples_are_tested_unless_marked_with_a_reason() -> None:
+    assert len(TESTED) >= 12
+    for block in PYTHON:
+        assert block.marker in ("", "test: no-credentials") or re.fullmatch(
+            r"no-test: .+", block.marker
+        ), f"README.md:{block.line}: unknown marker {block.marker!r}"
+    assert len(PYTHON) - len(TESTED) <= 2, "keep untested samples to a minimum"
+
+
+def test_readme_opens_with_the_two_commands() -> None:
+    first = BLOCKS[0]
+    assert TEXT.index("```") < TEXT.index("\n## ")
+    commands = [line.split("#")[0].strip() for line in first.code.splitlines()]
+    assert commands == ["make demo", "make test"]
+
+
+def test_the_api_key_error_is_quoted_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
+    from langchain_hunyuan import ChatHunyuan
+    from llama_index_hunyuan import Hunyuan
+
+    quoted = next(b for b in BLOCKS if b.marker == "api-key-error").code.strip()
+    with pytest.raises(ValueError, match="API KEY") as raised:
+        ChatHunyuan(api_key="sk-from-the-hunyuan-console").invoke("你好")
+    assert str(raised.value) == quoted
+    # The same key in the environment, and the LlamaIndex adapter, explain it the same way.
+    monkeypatch.setenv("HUNYUAN_SECRET_ID", "sk-from-the-hunyuan-console")
+    monkeypatch.setenv("HUNYUAN_SECRET_KEY", "anything")
+    with pytest.raises(ValueError, match="API KEY") as raised:
+        ChatHunyuan().invoke("你好")
+    assert str(raised.value) == quoted
+    with pytest.raises(ValueError, match="API KEY") as raised:
+        Hunyuan(api_key="sk-from-the-hunyuan-console").complete("你好")
+    assert str(raised.value) == quoted
+    # And the README's own sample prints exactly the quoted text.
+    monkeypatch.delenv("HUNYUAN_SECRET_ID")
+    monkeypatch.delenv("HUNYUAN_SECRET_KEY")
+    sample = next(b for b in PYTHON if b.marker == "test: no-credentials")
+    assert _run(sample, {"__name__": "readme"}).strip() == quoted
+
+
+# -- tables against the code --------------------------------------------------------------------
+
+
+def _config_rows() -> dict[str, list[str]]:
+    rows: dict[str, list[str]] = {}
+    for row in _table_rows(_section("Configuration"))[1:]:
+        for name in _names(row[0]):
+            rows[name.rstrip("=")] = row
+    return rows
+
+
+def _own_fields(cls: type, framework: type) -> set[str]:
+    return set(cls.model_fields) - set(framework.model_fields)  # type: ignore[attr-defined]
+
+
+def test_configuration_table_lists_the_same_settings_as_both_adapters() -> None:
+    """One row per setting of ``HunyuanSettings``, with every alias and environment variable;
+    the adapters declare exactly those settings plus the rows marked with their framework."""
+    from langchain_core.language_models import BaseChatModel
+    from llama_index.core.llms.function_calling import FunctionCallingLLM
+
+    from langchain_hunyuan import ChatHunyuan
+    from llama_index_hunyuan import Hunyuan
+
+    rows = _table_rows(_section("Configuration"))[1:]
+    core, marked = {}, {"LangChain": set(), "LlamaIndex": set()}
+    for row in rows:
+        name = _names(row[0])[0]
+        framework = next((f for f in marked if f"({f})" in row[0]), None)
+        if framework is None:
+            core[name] = row
+        else:
+            marked[framework].add(name)
+    settings = hunyuan_api.HunyuanSettings
+    assert list(core) == list(settings.model_fields), "the table follows HunyuanSettings"
+    assert _own_fields(ChatHunyuan, BaseChatModel) == set(core) | marked["LangChain"]
+    assert _own_fields(Hunyuan, FunctionCallingLLM) == set(core) | marked["LlamaIndex"]
+    for name, field in settings.model_fields.items():
+        aliases = getattr(field.validation_alias, "choices", ())
+        assert {n.rstrip("=") for n in _names(core[name][0])} == {name, *map(str, aliases)}, name
+    for name, variables in settings.env_vars().items():
+        assert _names(core[name][1]) == list(variables), name
+
+
+def test_configuration_defaults_match_the_code() -> None:
+    from hunyuan_api._connection import DEFAULT_BASE_URL, DEFAULT_TIMEOUT
+
+    rows = _config_rows()
+    fields = hunyuan_api.HunyuanSettings.model_fields
+    assert f"`{fields['model'].default}`" in rows["model"][2]
+    assert f"`{fields['max_retries'].default}`" in rows["max_retries"][2]
+    assert f"`{fields['pool_size'].default}`" in rows["pool_size"][2]
+    assert f"{DEFAULT_TIMEOUT:g} s" in rows["timeout"][2]
+    assert f"`{DEFAULT_BASE_URL}`" in rows["base_url"][2]
+    assert f"`{fields['api'].default}`" in rows["api"][2]
+    assert fields["allow_insecure_http"].default is False
+    assert "`False`" in rows["allow_insecure_http"][2]
+    assert "`False`" in rows["streaming"][2]
+    policy = hunyuan_api.RetryPolicy()
+    assert (policy.initial_delay, policy.max_delay, policy.multiplier, policy.jitter) == (
+        0.5,
+        8.0,
+        2.0,
+        0.5,
+    )
+    assert "0.5 s doubling to 8 s" in rows["retry_policy"][2]
+
+
+def test_every_environment_variable_the_code_reads_is_documented() -> None:
+    sources = [
+        *ROOT.joinpath("hunyuan_api").glob("**/*.py"),
+        *ROOT.joinpath("langchain_hunyuan").glob("*.py"),
+        *ROOT.joinpath("llama_index_hunyuan").glob("*.py"),
+    ]
+    names: set[str] = set()
+    for path in sources:
+        names.update(re.findall(r"\"((?:HUNYUAN|TENCENTCLOUD)_[A-Z_]+)\"", path.read_text()))
+    assert names >= {"HUNYUAN_SECRET_ID", "HUNYUAN_SECRET_KEY", "HUNYUAN_BASE_URL"}
+    section = _section("Configuration")
+    missing = sorted(n for n in names if f"`{n}`" not in section)
+    assert missing == []
+
+
+def test_error_table_matches_the_classes() -> None:
+    from langchain_core import exceptions as lc
+
+    rows = _table_rows(_section("Errors and retries"))[1:]
+    documented = set()
+    for row in rows:
+        core_name = _names(row[0])[0]
+        core = getattr(hunyuan_api, core_name)
+        documented.add(core)
+        instance = core("x")
+        assert row[3].startswith("yes") == instance.retryable, core_name
+        adapter_names = _names(row[1])
+        if not adapter_names:
+            continue  # "(the same class)"
+        adapter = getattr(langchain_hunyuan, adapter_names[0])
+        assert issubclass(adapter, core), adapter_names[0]
+        assert issubclass(adapter, getattr(lc, adapter_names[1])), adapter_names
+    every = {
+        cls
+        for cls in vars(hunyuan_api).values()
+        if isinstance(cls, type) and issubclass(cls, hunyuan_api.HunyuanError)
+    }
+    assert every - {hunyuan_api.HunyuanError} == documented
+
+
+def test_tool_models_match_the_code() -> None:
+    from hunyuan_api._wire.validation import CHAT_COMPLETIONS_MAX_MESSAGES
+
+    rows = {row[0]: row for row in _table_rows(_section("Features"))}
+    row = rows["Tool calling"]
+    for name in _names(row[1]):
+        assert hunyuan_api.model_info(name, "run_thread").tools, name
+    for name in _names(row[1]) + _names(row[2]):
+        assert hunyuan_api.model_info(name, "chat_completions").tools, name
+    assert f"at most {CHAT_COMPLETIONS_MAX_MESSAGES} messages" in rows["Conversation history"][2]
+
+
+def test_tool_choice_mapping_matches_the_code() -> None:
+    from hunyuan_api.adapter import resolve_tool_choice as resolve
+
+    tools = ["get_area", "get_population"]
+    assert resolve("auto", tools) == ("auto", None)
+    assert resolve("none", tools) == ("none", None)
+    for choice in ("any", "required", True):
+        assert resolve(choice, tools) == ("custom", None)
+    assert resolve("get_population", tools) == ("custom", "get_population")
+    named = {"type": "function", "function": {"name": "get_area"}}
+    assert resolve(named, tools) == ("custom", "get_area")
+    assert resolve(None, tools) == resolve(False, tools) == (None, None)
+    rows = _table_rows(_section("tool_choice"))
+    assert [_names(r[1])[0] for r in rows[1:]] == [
+        "ToolChoice: auto",
+        "ToolChoice: none",
+        "ToolChoice: custom",
+        "ToolChoice: custom",
+        "auto",
+    ]
+
+
+def test_emulator_options_and_faults_are_documented() -> None:
+    from hunyuan_emulator import Fault
+    from hunyuan_emulator.cli import build_parser
+    from hunyuan_emulator.faults import FaultKind
+
+    section = _section("The emulator")
+    parser = build_parser()
+    options = {
+        option
+        for action in parser._actions
+        if not isinstance(action, argparse._HelpAction)
+        for option in action.option_strings
+    }
+    assert sorted(o for o in options if f"`{o}" not in section) == []
+    defaults = {
+        "--port": parser.get_default("port"),
+        "--host": parser.get_default("host"),
+        "--concurrency-limit": parser.get_default("concurrency_limit"),
+        "--max-threads": parser.get_default("max_threads"),
+    }
+    rows = {_names(r[0])[0]: r for r in _table_rows(section) if r and _names(r[0])}
+    for option, default in defaults.items():
+        assert f"`{default}`" in rows[option][1], option
+    for kind in FaultKind.__args__:  # type: ignore[attr-defined]
+        assert f"`{kind}" in section, kind
+    for row in _table_rows(section):
+        spec = _names(row[0])[0] if _names(row[0]) else ""
+        if spec.split(":")[0].split("[")[0] in FaultKind.__args__:  # type: ignore[attr-defined]
+            example = re.search(r"e\.g\. `([^`]+)`", row[1])
+            if example:
+                Fault.parse(example.group(1))
+    assert EMULATOR_SECRET_ID in section
+    assert EMULATOR_SECRET_KEY in section
+
+
+# -- links --------------------------------------------------------------------------------------
+
+
+def _slug(heading: str) -> str:
+    """GitHub's anchor for a heading."""
+    text = heading.strip().lower().replace("`", "")
+    text = "".join(c for c in text if c in " -_" or unicodedata.category(c)[0] in ("L", "N"))
+    return text.replace(" ", "-")
+
+
+def _anchors(path: Path) -> set[str]:
+    return {
+        _slug(m.group(1)) for m in re.finditer(r"^#+ (.+)$", path.read_text(encoding="utf-8"), re.M)
+    }
+
+
+LINKS = sorted(
+    {
+        m.group(1)
+        for m in re.finditer(r"\]\(([^)\s]+)\)", TEXT)
+        if not m.group(1).startswith(("http://", "https://"))
+    }
+)
+
+
+@pytest.mark.parametrize("link", LINKS)
+def test_link_resolves(link: str) -> None:
+    target, _, anchor = link.partition("#")
+    path = ROOT / target if target else README
+    if target in PENDING_DOCS and not path.exists():
+        pytest.skip(f"{target} is not written yet")
+    assert path.exists(), f"README links to {target}, which does not exist"
+    if anchor:
+        assert anchor in _anchors(path), f"{target or 'README.md'} has no heading #{anchor}"
