@@ -89,6 +89,10 @@ class RunOptions:
     tool_choice: ToolChoice | None = None
     #: With ``tool_choice="custom"``: the one tool the model must call (None: any of ``tools``).
     forced_tool: str | None = None
+    #: False: at most one tool call per reply (OpenAI's ``parallel_tool_calls``). RunThread and
+    #: ChatCompletions have no such field, so the client keeps the first call there; an API
+    #: with the field gets it as is. None (or True) leaves the service default.
+    parallel_tool_calls: bool | None = None
     stop: tuple[str, ...] = ()
     seed: int | None = None
     api: Api = "run_thread"

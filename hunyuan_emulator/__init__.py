@@ -7,7 +7,7 @@ from a deterministic model, and injects faults on demand. It is independent of t
 (``hunyuan_api``): its own signature check and model catalog catch the client's mistakes.
 Needs the ``emulator`` extra::
 
-    pip install 'hunyuan-plugin[emulator]'
+    pip install 'hunyuan-langchain-llamaindex[emulator]'
 
 Without it, ``import hunyuan_emulator`` works but every name below raises an ImportError saying
 so, and the ``hunyuan-emulator`` command says so in one line (exit status 2).

@@ -41,10 +41,11 @@ class TestChatHunyuanStandardUnit(ChatHunyuanStandard, ChatModelUnitTests):
 
     @pytest.mark.xfail(
         reason=(
-            "langchain-core 1.8's load(allowed_objects='all') admits only classes listed in its "
-            "own serialization mapping, so no third-party class can round-trip here; the "
-            "snapshot half passes, and test_unit.py round-trips with allowed_objects="
-            "[ChatHunyuan]"
+            "langchain-core 1.8's load(allowed_objects='all') admits only the class paths in "
+            "langchain_core.load.mapping plus the caller's additional_import_mappings, and this "
+            "test passes none: a package outside langchain-core cannot enter that list. The "
+            "snapshot half passes; test_conventions.py round-trips with the two ways load "
+            "allows (allowed_objects=[ChatHunyuan], or 'all' with additional_import_mappings)"
         ),
         raises=ValueError,
         strict=True,

@@ -99,6 +99,23 @@ def test_sensitive_and_reasoning_in_a_whole_answer() -> None:
     )
 
 
+def test_parallel_tool_calls_false_keeps_the_first_call_of_a_whole_answer() -> None:
+    calls = [
+        {"Id": f"c{i}", "Type": "function", "Function": {"Name": "f", "Arguments": f'{{"i": {i}}}'}}
+        for i in (1, 2)
+    ]
+    service = Service(*[answer("", "tool_calls", ToolCalls=calls)] * 2)
+    client = client_for(service)
+    tools = (ToolSpec("f"),)
+    options = RunOptions(api="chat_completions", tools=tools, parallel_tool_calls=False)
+    one = client.chat([Message("user", "q")], options)
+    assert one.tool_calls == (ToolCall("c1", "f", '{"i": 1}'),)
+    both = client.chat([Message("user", "q")], RunOptions(api="chat_completions", tools=tools))
+    assert [c.id for c in both.tool_calls] == ["c1", "c2"]
+    # ChatCompletions has no such field: nothing about it is sent.
+    assert all("parallel" not in json.dumps(body).lower() for body in service.bodies)
+
+
 def test_tool_results_without_ids_take_the_call_ids_by_position() -> None:
     history = [
         Message("user", "q"),
