@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 __all__ = [
+    "APIS",
     "Api",
     "FinishReason",
     "Message",
@@ -28,7 +29,10 @@ __all__ = [
 Role = Literal["system", "user", "assistant", "tool"]
 FinishReason = Literal["stop", "tool_calls", "length", "content_filter"]
 ToolChoice = Literal["auto", "none", "custom"]
-Api = Literal["run_thread", "chat_completions"]
+#: The three ways in: API 3.0's RunThread (threads) and ChatCompletions (TC3-signed), and the
+#: OpenAI-compatible endpoint the console API KEY opens (Hunyuan's, or TokenHub's for Hy3).
+Api = Literal["run_thread", "chat_completions", "openai"]
+APIS: tuple[Api, ...] = ("run_thread", "chat_completions", "openai")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +95,11 @@ class RunOptions:
     forced_tool: str | None = None
     stop: tuple[str, ...] = ()
     seed: int | None = None
+    #: Search enhancement (``EnableEnhancement`` / ``enable_enhancement``); None: the service's
+    #: default (off since 2025-04-20).
+    enable_enhancement: bool | None = None
+    #: Reasoning effort of reasoning models on the OpenAI-compatible endpoint (Hy3).
+    reasoning_effort: str | None = None
     api: Api = "run_thread"
     #: A thread the caller owns; messages are appended to it (protocol §4.3).
     thread_id: str | None = None

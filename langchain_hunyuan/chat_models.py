@@ -205,7 +205,7 @@ class ChatHunyuan(HunyuanParams, BaseChatModel):
     ) -> ChatResult:
         # langchain-core comes here only when no token callbacks are wanted (it streams through
         # ``_stream`` for ``streaming=True`` and streaming handlers).
-        if self.api == "chat_completions":
+        if self.api != "run_thread":
             # One non-stream call (``Stream: false``; the core streams only to enforce
             # ``max_tokens``), folded into the chunks a stream would give.
             history, options = self._prepare(messages, stop, kwargs)
@@ -224,7 +224,7 @@ class ChatHunyuan(HunyuanParams, BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        if self.api == "chat_completions":
+        if self.api != "run_thread":
             history, options = self._prepare(messages, stop, kwargs)
             with map_errors():
                 result = await self._async_client.chat(history, options)

@@ -47,7 +47,7 @@ def usage_from_wire(usage: WireUsage | None) -> Usage | None:
         return None
     cached = 0
     details = usage.prompt_tokens_details or {}
-    raw_cached = details.get("CachedTokens")
+    raw_cached = details.get("CachedTokens", details.get("cached_tokens"))
     # isdecimal, not isdigit: "²" is a digit that int() refuses.
     if isinstance(raw_cached, (int, str)) and str(raw_cached).isdecimal():
         cached = int(raw_cached)

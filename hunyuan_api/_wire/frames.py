@@ -231,14 +231,22 @@ def parse_json_object(text: str) -> dict[str, Any]:
     return value
 
 
+# API 3.0's error, ChatCompletions' in-stream ErrorMsg, and the OpenAI-compatible endpoint's.
+_ERROR_ENVELOPES = (
+    ("Error", "Code", "Message"),
+    ("ErrorMsg", "Code", "Msg"),
+    ("error", "code", "message"),
+)
+
+
 def _error_frame(obj: dict[str, Any]) -> ErrorFrame | None:
-    for key, message_key in (("Error", "Message"), ("ErrorMsg", "Msg")):
+    for key, code_key, message_key in _ERROR_ENVELOPES:
         err = obj.get(key)
         # An empty envelope (null, or Code 0 without a message) reports no error.
         if isinstance(err, dict) and (
-            err.get("Code") not in (None, 0, "0", "") or err.get(message_key)
+            err.get(code_key) not in (None, 0, "0", "") or err.get(message_key)
         ):
-            code = err.get("Code")
+            code = err.get(code_key) or err.get("type")
             request_id = obj.get("RequestId") or obj.get("Id")
             return ErrorFrame(
                 code=str(code) if code is not None else "InternalError",
@@ -274,7 +282,9 @@ def parse_frame(event: ServerSentEvent) -> Frame:
             return RunFrame.model_validate(obj)
         if kind == "thread.message":
             return MessageFrame.model_validate(obj)
-        if kind is None and "Choices" in obj:
+        if kind is None and ("Choices" in obj or "choices" in obj):
+            # ChatCompletions' PascalCase chunk, or the OpenAI-compatible endpoint's snake_case
+            # one: the same model reads both (fields by alias or by name).
             return ChatCompletionChunk.model_validate(obj)
     except ValidationError as exc:
         raise StreamError(f"malformed {kind or 'ChatCompletions'} frame: {exc}") from exc

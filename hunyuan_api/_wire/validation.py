@@ -137,12 +137,45 @@ def _check_tool(i: int, tool: ToolSpec) -> None:
         )
 
 
+# Fields only some APIs have: a value set for another API is refused (never silently dropped).
+_ONLY_ON: dict[str, tuple[tuple[Api, ...], str]] = {
+    "seed": (
+        ("chat_completions", "openai"),
+        "seed is a ChatCompletions field; RunThread has no Seed. "
+        "Use api='chat_completions' (or 'openai') or drop seed.",
+    ),
+    "max_prompt_tokens": (
+        ("run_thread",),
+        "max_prompt_tokens is a RunThread field; {api} has no MaxPromptTokens. "
+        "Use api='run_thread' or drop max_prompt_tokens.",
+    ),
+    "thread_id": (
+        ("run_thread",),
+        "thread_id pins a RunThread thread; {api} has no threads. "
+        "Use api='run_thread' or drop thread_id.",
+    ),
+    "enable_enhancement": (
+        ("chat_completions", "openai"),
+        "enable_enhancement (search enhancement) is a ChatCompletions and OpenAI-compatible "
+        "field; RunThread has none. Use api='chat_completions' or 'openai', or drop it.",
+    ),
+    "reasoning_effort": (
+        ("openai",),
+        "reasoning_effort is a field of the OpenAI-compatible endpoint (Hy3 on TokenHub); {api} "
+        "has none. Use api='openai' or drop reasoning_effort.",
+    ),
+}
+_API_NAMES = {"run_thread": "RunThread", "chat_completions": "ChatCompletions", "openai": "OpenAI"}
+
+
 def validate_options(options: RunOptions) -> None:
     """Every rule the service would enforce, checked before sending. Raises ValueError."""
     if not isinstance(options.model, str) or not options.model:
         raise ValueError("model must be a non-empty string such as 'hunyuan-turbo'")
-    if options.api not in ("run_thread", "chat_completions"):
-        raise ValueError(f"api must be 'run_thread' or 'chat_completions'; got {options.api!r}")
+    if options.api not in _API_NAMES:
+        raise ValueError(
+            f"api must be one of {', '.join(map(repr, _API_NAMES))}; got {options.api!r}"
+        )
     _check_number("temperature", options.temperature, 0.0, 2.0, "Temperature")
     _check_number("top_p", options.top_p, 0.0, 1.0, "TopP")
     _check_count("max_tokens", options.max_tokens, "MaxCompletionTokens")
@@ -164,26 +197,25 @@ def validate_options(options: RunOptions) -> None:
     for stop in options.stop:
         if not isinstance(stop, str) or not stop:
             raise ValueError(f"stop sequences must be non-empty strings; got {stop!r}")
-    if options.api == "run_thread":
-        if options.seed is not None:
-            raise ValueError(
-                "seed is a ChatCompletions field; RunThread has no Seed. "
-                "Use api='chat_completions' or drop seed."
-            )
-    else:
-        if options.seed is not None and (
-            isinstance(options.seed, bool)
-            or not isinstance(options.seed, int)
-            or not 1 <= options.seed <= 10000
-        ):
-            raise ValueError(f"seed must be an integer in [1, 10000] (Seed); got {options.seed!r}")
-        if options.max_prompt_tokens is not None:
-            raise ValueError(
-                "max_prompt_tokens is a RunThread field; ChatCompletions has no MaxPromptTokens. "
-                "Use api='run_thread' or drop max_prompt_tokens."
-            )
-        if options.thread_id is not None:
-            raise ValueError(
-                "thread_id pins a RunThread thread; ChatCompletions has no threads. "
-                "Use api='run_thread' or drop thread_id."
-            )
+    for field, (apis, message) in _ONLY_ON.items():
+        if getattr(options, field) is not None and options.api not in apis:
+            raise ValueError(message.format(api=_API_NAMES[options.api]))
+    if options.seed is not None and (
+        isinstance(options.seed, bool)
+        or not isinstance(options.seed, int)
+        or not 1 <= options.seed <= 10000
+    ):
+        raise ValueError(f"seed must be an integer in [1, 10000] (Seed); got {options.seed!r}")
+    if options.enable_enhancement is not None and not isinstance(options.enable_enhancement, bool):
+        raise ValueError(
+            f"enable_enhancement must be True or False; got {options.enable_enhancement!r}"
+        )
+    if options.reasoning_effort is not None and options.reasoning_effort not in _EFFORTS:
+        raise ValueError(
+            f"reasoning_effort must be one of {', '.join(_EFFORTS)}; "
+            f"got {options.reasoning_effort!r}"
+        )
+
+
+#: OpenAI's values; TokenHub documents "low" and "high" for Hy3.
+_EFFORTS = ("low", "medium", "high")
