@@ -33,21 +33,35 @@ from ._run.threads import ThreadLedger
 from ._types import Api, RunOptions, ToolChoice, ToolSpec
 from ._wire.validation import validate_options
 
-__all__ = ["CALL_OVERRIDES", "CONNECTION_FIELDS", "SECRET_FIELDS", "HunyuanSettings"]
+__all__ = [
+    "CALL_OVERRIDES",
+    "CONNECTION_FIELDS",
+    "REQUEST_FIELDS",
+    "SECRET_FIELDS",
+    "HunyuanSettings",
+]
 
 #: Settings a single call may override (``invoke(..., temperature=0.2)``, ``chat(..., model=)``).
-CALL_OVERRIDES = frozenset(
-    {
-        "model",
-        "temperature",
-        "top_p",
-        "max_tokens",
-        "max_prompt_tokens",
-        "seed",
-        "thread_id",
-        "stop",
-    }
+#: The settings that are request options: each becomes the ``RunOptions`` field of its name.
+REQUEST_FIELDS = (
+    "model",
+    "temperature",
+    "top_p",
+    "max_tokens",
+    "max_prompt_tokens",
+    "seed",
+    "thread_id",
+    "enable_enhancement",
+    "force_search_enhancement",
+    "citation",
+    "enable_speed_search",
+    "search_info",
+    "stream_moderation",
+    "reasoning_effort",
 )
+
+#: Settings a single call may override (``invoke(..., temperature=0.2)``, ``chat(..., model=)``).
+CALL_OVERRIDES = frozenset({*REQUEST_FIELDS, "stop", "model_kwargs"})
 
 #: The settings that shape a client (two settings objects equal on these share one client).
 CONNECTION_FIELDS = (
@@ -223,11 +237,40 @@ class HunyuanSettings(BaseModel):
             "default, off since 2025-04-20."
         )
     )
+    force_search_enhancement: bool | None = _setting(
+        description="Search even when the model would not (ForceSearchEnhancement).",
+    )
+    citation: bool | None = _setting(
+        description="Cite search results in the text, with search enhancement on (Citation).",
+    )
+    enable_speed_search: bool | None = _setting(
+        description="The faster search variant (EnableSpeedSearch).",
+    )
+    search_info: bool | None = _setting(
+        description=(
+            "Return the search results (SearchInfo): LangChain response_metadata and LlamaIndex "
+            "additional_kwargs carry them as search_info."
+        ),
+    )
+    stream_moderation: bool | None = _setting(
+        description=(
+            "Moderate a stream as it is produced (StreamModeration; ChatCompletions). A "
+            "sensitive finish raises ContentFilterError either way."
+        ),
+    )
     reasoning_effort: str | None = _setting(
         description=(
             "Reasoning effort (low, medium, high) of reasoning models on the OpenAI-compatible "
             "endpoint, e.g. TokenHub's hy3-preview."
         )
+    )
+    model_kwargs: dict[str, Any] | None = _setting(
+        aliases=("additional_kwargs", "extra_body"),
+        description=(
+            "Request fields this plugin does not model yet, sent as given under their wire "
+            "names (EnableThinking on API 3.0, enable_thinking on the OpenAI-compatible "
+            "endpoint). A field it does model is refused here, naming the setting to use."
+        ),
     )
 
     # -- where requests go and how -----------------------------------------------------------------
@@ -475,21 +518,15 @@ class HunyuanSettings(BaseModel):
         def pick(name: str) -> Any:
             return overrides[name] if name in overrides else getattr(self, name)
 
+        extra = {**(self.model_kwargs or {}), **(overrides.get("model_kwargs") or {})}
         return RunOptions(
-            model=pick("model"),
-            temperature=pick("temperature"),
-            top_p=pick("top_p"),
-            max_tokens=pick("max_tokens"),
-            max_prompt_tokens=pick("max_prompt_tokens"),
+            **{name: pick(name) for name in REQUEST_FIELDS},
             tools=tools,
             tool_choice=tool_choice,
             forced_tool=forced_tool,
             stop=merge_stop(pick("stop"), stop),
-            seed=pick("seed"),
-            enable_enhancement=pick("enable_enhancement"),
-            reasoning_effort=pick("reasoning_effort"),
             api=self.api,
-            thread_id=pick("thread_id"),
+            extra_fields=extra,
         )
 
     def client_key(self) -> str:

@@ -56,6 +56,9 @@ class Message:
     content: str = ""
     tool_calls: tuple[ToolCall, ...] = ()
     tool_call_id: str | None = None
+    #: Images (``https://`` URLs or ``data:image/...;base64,`` URIs) that follow the text: user
+    #: messages to vision models, on ChatCompletions and the OpenAI-compatible endpoint.
+    images: tuple[str, ...] = ()
 
 
 def _empty_object_schema() -> dict[str, Any]:
@@ -96,13 +99,21 @@ class RunOptions:
     stop: tuple[str, ...] = ()
     seed: int | None = None
     #: Search enhancement (``EnableEnhancement`` / ``enable_enhancement``); None: the service's
-    #: default (off since 2025-04-20).
+    #: default (off since 2025-04-20). The other search switches go with it.
     enable_enhancement: bool | None = None
+    force_search_enhancement: bool | None = None
+    citation: bool | None = None
+    enable_speed_search: bool | None = None
+    search_info: bool | None = None
+    #: ChatCompletions' stream moderation (``StreamModeration``).
+    stream_moderation: bool | None = None
     #: Reasoning effort of reasoning models on the OpenAI-compatible endpoint (Hy3).
     reasoning_effort: str | None = None
     api: Api = "run_thread"
     #: A thread the caller owns; messages are appended to it (protocol §4.3).
     thread_id: str | None = None
+    #: Request fields the plugin does not model, sent as given (their wire names).
+    extra_fields: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +134,9 @@ class RunResult:
     continued_thread: bool = False
     #: How many messages were sent on the wire for this run.
     messages_sent: int = 0
+    #: The search results and their citations, when search enhancement ran (snake_case keys:
+    #: ``search_results`` [{index, title, url, text, icon}], ``mindmap``, ...).
+    search_info: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

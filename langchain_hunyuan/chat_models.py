@@ -118,8 +118,9 @@ class ChatHunyuan(HunyuanParams, BaseChatModel):
             max_output_tokens=info.max_output,
             reasoning_output=info.reasoning,
             text_inputs=True,
-            image_inputs=False,
-            image_url_inputs=False,
+            # Images reach vision models on ChatCompletions and the OpenAI-compatible endpoint.
+            image_inputs=info.vision and self.api != "run_thread",
+            image_url_inputs=info.vision and self.api != "run_thread",
             pdf_inputs=False,
             audio_inputs=False,
             video_inputs=False,

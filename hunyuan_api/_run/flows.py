@@ -19,6 +19,7 @@ import httpx
 from .._errors import (
     APIConnectionError,
     APITimeoutError,
+    ContentFilterError,
     HunyuanError,
     NotFoundError,
     PartialOutput,
@@ -145,6 +146,26 @@ def transport_error(
     )
 
 
+def _check_not_withdrawn(result: RunResult) -> None:
+    """A moderated reply is never an answer: Tencent asks clients to withdraw the text already
+    shown ("需要自行撤回已上屏的内容"), so it raises, with that text as ``partial``."""
+    if result.finish_reason == "content_filter":
+        raise ContentFilterError(
+            "the service's moderation stopped the reply (finish reason sensitive); withdraw "
+            "any of its text already shown",
+            code="FinishReason.sensitive",
+            request_id=result.request_id,
+            partial=PartialOutput(
+                text=result.text,
+                reasoning=result.reasoning,
+                tool_calls=result.tool_calls,
+                thread_id=result.thread_id,
+                run_id=result.run_id,
+                request_id=result.request_id,
+            ),
+        )
+
+
 class _Attempt:
     """Book-keeping for one try of a run."""
 
@@ -201,6 +222,7 @@ class Flows:
         and client-side stop cut; emits one ``RunFinished``."""
         body = self.dialect.build_chat(history, options, stream=False)
         result = yield from self._retrying(lambda: self._completion_once(body, options))
+        _check_not_withdrawn(result)
         yield Emit((RunFinished(result),))
 
     def _completion_once(
@@ -297,7 +319,10 @@ class Flows:
                 if attempt.plan is not None:
                     self.ledger.abandon(attempt.plan, attempt.thread_id)
                 raise
-        yield Emit((self._finish(attempt),))
+        finished = self._finish(attempt)
+        yield Emit((finished,))
+        # After the final event, so a stream shows how it ended before it raises.
+        _check_not_withdrawn(finished.result)
 
     def _stream_once(
         self,

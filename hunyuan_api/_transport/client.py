@@ -44,7 +44,11 @@ from .._wire.bodies import encode_json
 from .._wire.dialects import Dialect, openai_compatible, tencent_cloud
 from .._wire.frames import Thread, ThreadMessageList
 from .._wire.signing import TC3Auth
-from .._wire.validation import check_chat_completions_history, validate_options
+from .._wire.validation import (
+    check_chat_completions_history,
+    check_images,
+    validate_options,
+)
 from .pool import ShardedAsyncTransport
 from .streams import AsyncRunStream, RunStream
 
@@ -143,6 +147,7 @@ class _ClientBase:
         options = options if options is not None else self.settings.run_options()
         validate_options(options)
         history = normalize_messages(messages)
+        check_images(history, options)
         if options.api == "chat_completions":
             check_chat_completions_history(history)
         return history, options
@@ -459,7 +464,10 @@ class AsyncHunyuanClient(_ClientBase):
         self, messages: Sequence[Message], options: RunOptions | None = None
     ) -> RunResult:
         history, options = self._prepare(messages, options)
+        result = None
+        # Read to the end: a flow may still raise after its RunFinished (a withdrawn reply).
         async for item in self._drive(self._chat_flow(history, options)):
             if isinstance(item, RunFinished):
-                return item.result
-        raise AssertionError("a run flow ends with RunFinished")
+                result = item.result
+        assert result is not None
+        return result

@@ -22,6 +22,16 @@ __all__ = [
 
 API_VERSION = "2023-09-01"
 
+#: ChatCompletions' switches, as settings and on the wire.
+_CHAT_SWITCHES = (
+    ("enable_enhancement", "EnableEnhancement"),
+    ("force_search_enhancement", "ForceSearchEnhancement"),
+    ("citation", "Citation"),
+    ("enable_speed_search", "EnableSpeedSearch"),
+    ("search_info", "SearchInfo"),
+    ("stream_moderation", "StreamModeration"),
+)
+
 _REPLAY_OPEN = "<tool_calls>"
 _REPLAY_CLOSE = "</tool_calls>"
 #: Tool results must have non-empty Content on the wire.
@@ -92,12 +102,19 @@ def build_run_thread_body(
         body["Tools"] = [tool_to_wire(t) for t in tools]
     if options.tool_choice is not None:
         body["ToolChoice"] = options.tool_choice
+    body.update(options.extra_fields)
     return body
 
 
 def render_chat_message(message: Message, call_id: str | None = None) -> dict[str, Any]:
     """ChatCompletions carries tool calls and call ids natively."""
     out: dict[str, Any] = {"Role": message.role, "Content": message.content}
+    if message.images:
+        # Multimodal messages carry Contents instead of Content.
+        del out["Content"]
+        text = [{"Type": "text", "Text": message.content}] if message.content else []
+        images = [{"Type": "image_url", "ImageUrl": {"Url": url}} for url in message.images]
+        out["Contents"] = text + images
     if message.role == "assistant" and message.tool_calls:
         out["ToolCalls"] = [
             {
@@ -165,8 +182,11 @@ def build_chat_completions_body(
         body["Stop"] = list(options.stop)
     if options.seed is not None:
         body["Seed"] = options.seed
-    if options.enable_enhancement is not None:
-        body["EnableEnhancement"] = options.enable_enhancement
+    for name, wire in _CHAT_SWITCHES:
+        value = getattr(options, name)
+        if value is not None:
+            body[wire] = value
+    body.update(options.extra_fields)
     return body
 
 

@@ -49,6 +49,10 @@ def _message(message: Message, call_id: str | None) -> dict[str, Any]:
     if message.role == "tool":
         return {"role": "tool", "tool_call_id": call_id or "", "content": tool_result_text(message)}
     out: dict[str, Any] = {"role": message.role, "content": message.content}
+    if message.images:
+        text = [{"type": "text", "text": message.content}] if message.content else []
+        images = [{"type": "image_url", "image_url": {"url": url}} for url in message.images]
+        out["content"] = text + images
     if message.role == "assistant" and message.tool_calls:
         out["content"] = message.content or None
         out["tool_calls"] = [
@@ -85,12 +89,19 @@ def build_openai_chat_body(
         "max_tokens": options.max_tokens or None,
         "seed": options.seed,
         "stop": list(options.stop) or None,
+        # Hunyuan's extras go as extra body fields under their snake_case names, as in
+        # Tencent's own example ("enable_enhancement": true).
         "enable_enhancement": options.enable_enhancement,
+        "force_search_enhancement": options.force_search_enhancement,
+        "citation": options.citation,
+        "enable_speed_search": options.enable_speed_search,
+        "search_info": options.search_info,
         "reasoning_effort": options.reasoning_effort,
         "tools": [_tool(t) for t in options.tools] or None,
-        "tool_choice": _tool_choice(options),
+        # OpenAI refuses a tool_choice without tools.
+        "tool_choice": _tool_choice(options) if options.tools else None,
     }
-    return {k: v for k, v in fields.items() if v is not None}
+    return {**{k: v for k, v in fields.items() if v is not None}, **options.extra_fields}
 
 
 def request_id_of(headers: Mapping[str, str]) -> str | None:

@@ -271,7 +271,8 @@ def test_message_conversion() -> None:
         Message("system", "be brief"),
         Message("system", "in English"),
         Message("user", "what is 2+2?"),
-        Message("assistant", "Let me check", (ToolCall("c1", "add", '{"a": 2, "b": "二"}'),)),
+        # Text blocks are joined by newlines, not glued together.
+        Message("assistant", "Let me \ncheck", (ToolCall("c1", "add", '{"a": 2, "b": "二"}'),)),
         Message("tool", "4", tool_call_id="c1"),
         Message("user", "thanks"),
         Message("assistant", "ok"),
@@ -319,11 +320,24 @@ def test_anthropic_tool_result_blocks() -> None:
 
 
 @pytest.mark.parametrize(
+    ("block", "url"),
+    [
+        ({"type": "image", "url": "https://example.com/a.png"}, "https://example.com/a.png"),
+        ({"type": "image", "base64": "AAAA", "mime_type": "image/png"}, "data:image/png;base64,AAAA"),  # noqa: E501
+        ({"type": "image", "source_type": "base64", "data": "QQ", "mime_type": "image/gif"}, "data:image/gif;base64,QQ"),  # noqa: E501
+        ({"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}, "data:image/png;base64,AAAA"),  # noqa: E501
+        ({"type": "image_url", "image_url": "https://example.com/b.jpg"}, "https://example.com/b.jpg"),
+        ({"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "AA"}}, "data:image/png;base64,AA"),  # noqa: E501
+    ],
+)  # fmt: skip
+def test_image_blocks_become_images_of_the_user_message(block: dict[str, Any], url: str) -> None:
+    history = [HumanMessage([{"type": "text", "text": "look"}, block, "and this"])]
+    assert convert_messages(history) == [Message("user", "look\nand this", images=(url,))]
+
+
+@pytest.mark.parametrize(
     "block",
     [
-        {"type": "image", "url": "https://example.com/a.png"},
-        {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}},
-        {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "AA"}},
         {"type": "input_audio", "input_audio": {"data": "AA", "format": "wav"}},
         {"type": "audio", "base64": "AA", "mime_type": "audio/wav"},
         {"type": "file", "base64": "AA", "mime_type": "application/pdf"},
@@ -331,10 +345,23 @@ def test_anthropic_tool_result_blocks() -> None:
         {"type": "video", "url": "https://example.com/v.mp4"},
     ],
 )
-def test_media_refused_with_message_index(block: dict[str, Any]) -> None:
+def test_other_media_refused_with_message_index(block: dict[str, Any]) -> None:
     history = [SystemMessage("s"), HumanMessage([{"type": "text", "text": "look"}, block])]
-    with pytest.raises(ValueError, match=r"messages\[1\].*text only"):
+    with pytest.raises(ValueError, match=r"messages\[1\].*text and images only"):
         convert_messages(history)
+
+
+def test_images_go_only_where_hunyuan_takes_them() -> None:
+    image = {"type": "image", "url": "https://example.com/a.png"}
+    with pytest.raises(ValueError, match="outside a user message"):
+        convert_messages([AIMessage([image])])
+    look = HumanMessage([{"type": "text", "text": "look"}, image])
+    # RunThread carries text only, and names the transports that take images.
+    with pytest.raises(ValueError, match=r"api='chat_completions'.*api='openai'"):
+        make(model="hunyuan-vision").invoke([look])
+    # A model without vision is refused before anything is sent.
+    with pytest.raises(ValueError, match="does not take images"):
+        make(api="chat_completions", model="hunyuan-turbo").invoke([look])
 
 
 def test_unsupported_messages_refused() -> None:

@@ -95,17 +95,35 @@ def test_tool_result_takes_call_id() -> None:
 @pytest.mark.parametrize(
     "block",
     [
-        li.ImageBlock(url="https://example.com/cat.png"),
         li.AudioBlock(url="https://example.com/a.mp3"),
         li.VideoBlock(url="https://example.com/v.mp4"),
         li.DocumentBlock(data=b"%PDF-1.4"),
     ],
-    ids=["image", "audio", "video", "document"],
+    ids=["audio", "video", "document"],
 )
-def test_media_blocks_refused(block: object) -> None:
+def test_other_media_blocks_refused(block: object) -> None:
     msg = li.ChatMessage(role="user", blocks=[li.TextBlock(text="look"), block])
-    with pytest.raises(ValueError, match=r"messages\[1\].*text only"):
+    with pytest.raises(ValueError, match=r"messages\[1\].*text and images only"):
         to_core_messages([li.ChatMessage(role="user", content="hi"), msg])
+
+
+def test_image_blocks_become_images() -> None:
+    png = b"\x89PNG\r\n\x1a\n-not-really"
+    msg = li.ChatMessage(
+        role="user",
+        blocks=[
+            li.TextBlock(text="look"),
+            li.ImageBlock(url="https://example.com/cat.png"),
+            li.ImageBlock(image=png, image_mimetype="image/png"),
+        ],
+    )
+    (converted,) = to_core_messages([msg])
+    assert converted.content == "look"
+    assert converted.images[0] == "https://example.com/cat.png"
+    assert converted.images[1].startswith("data:image/png;base64,")
+    import base64
+
+    assert base64.b64decode(converted.images[1].split(",", 1)[1]) == png
 
 
 def test_system_prompt_prepended_only_without_system_message() -> None:

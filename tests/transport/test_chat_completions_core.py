@@ -79,14 +79,13 @@ def test_stop_cut_on_a_whole_answer() -> None:
     assert [(b["Stream"], b["Stop"]) for b in service.bodies] == [(False, ["STOP", "zzz"])] * 2
 
 
-def test_sensitive_and_reasoning_in_a_whole_answer() -> None:
+def test_a_sensitive_whole_answer_is_withdrawn_not_returned() -> None:
     service = Service(answer("half", "sensitive", ReasoningContent="thinking"))
-    result = client_for(service).chat([hy.Message("user", "hi")], OPTIONS)
-    assert (result.text, result.reasoning, result.finish_reason) == (
-        "half",
-        "thinking",
-        "content_filter",
-    )
+    with pytest.raises(hy.ContentFilterError) as caught:
+        client_for(service).chat([hy.Message("user", "hi")], OPTIONS)
+    # What the service sent is kept for the caller to withdraw or log, never as the answer.
+    assert caught.value.partial is not None
+    assert (caught.value.partial.text, caught.value.partial.reasoning) == ("half", "thinking")
 
 
 def test_tool_results_without_ids_take_the_call_ids_by_position() -> None:

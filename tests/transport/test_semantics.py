@@ -17,6 +17,7 @@ from langchain_hunyuan import (
     ChatHunyuan,
     HunyuanAPIError,
     HunyuanBadRequestError,
+    HunyuanContentFilterError,
     HunyuanRateLimitError,
     HunyuanServerError,
     HunyuanStreamError,
@@ -109,18 +110,42 @@ def test_chat_completions_service_keeps_the_stop_string(emu: EmulatorHandle) -> 
 # -- content filter ------------------------------------------------------------------------
 
 
-async def test_sensitive_is_content_filter(
+async def test_a_sensitive_finish_is_withdrawn_never_returned(
     emu: EmulatorHandle, make_chat: MakeChat, make_llm: MakeLLM, api: str
 ) -> None:
-    emu.state.queue_reply(text="Some words then", finish_reason="sensitive", times=4)
+    """Tencent asks clients to withdraw a moderated reply's text: no call returns it as an
+    answer. Streams show every chunk and a last one saying how the run ended, then raise; whole
+    answers raise at once. The error is LangChain's refusal and carries what was shown."""
+    text = "Some words then"
+    emu.state.queue_reply(text=text, finish_reason="sensitive", times=4)
     chat = make_chat(api=api)
-    for reply in (chat.invoke("hi"), merge(await astream(chat, "hi"))):
-        assert reply.content == "Some words then"
-        assert reply.response_metadata["finish_reason"] == "content_filter"
+    with pytest.raises(hunyuan_api.ContentFilterError) as caught:
+        chat.invoke("hi")
+    assert isinstance(caught.value, HunyuanContentFilterError)
+    assert caught.value.partial_text == text
+    seen: list[Any] = []
+
+    async def consume() -> None:
+        async for chunk in chat.astream("hi"):
+            seen.append(chunk)
+
+    with pytest.raises(HunyuanContentFilterError):
+        await consume()
+    assert merge(seen).content == text
+    assert merge(seen).response_metadata["finish_reason"] == "content_filter"
     llm = make_llm(api=api)
-    for response in (llm.chat(USER), list(llm.stream_chat(USER))[-1]):
-        assert response.message.content == "Some words then"
-        assert response.additional_kwargs["finish_reason"] == "content_filter"
+    with pytest.raises(hunyuan_api.ContentFilterError) as caught:
+        llm.chat(USER)
+    assert caught.value.partial_text == text
+    streamed: list[Any] = []
+
+    def drain() -> None:
+        streamed.extend(llm.stream_chat(USER))
+
+    with pytest.raises(hunyuan_api.ContentFilterError):
+        drain()
+    assert streamed[-1].additional_kwargs["finish_reason"] == "content_filter"
+    assert streamed[-1].message.content == text
 
 
 # -- errors mid-stream ---------------------------------------------------------------------
