@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 __all__ = [
+    "APIS",
     "Api",
     "FinishReason",
     "Message",
@@ -28,7 +29,10 @@ __all__ = [
 Role = Literal["system", "user", "assistant", "tool"]
 FinishReason = Literal["stop", "tool_calls", "length", "content_filter"]
 ToolChoice = Literal["auto", "none", "custom"]
-Api = Literal["run_thread", "chat_completions"]
+#: The three ways in: API 3.0's RunThread (threads) and ChatCompletions (TC3-signed), and the
+#: OpenAI-compatible endpoint the console API KEY opens (Hunyuan's, or TokenHub's for Hy3).
+Api = Literal["run_thread", "chat_completions", "openai"]
+APIS: tuple[Api, ...] = ("run_thread", "chat_completions", "openai")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +56,9 @@ class Message:
     content: str = ""
     tool_calls: tuple[ToolCall, ...] = ()
     tool_call_id: str | None = None
+    #: Images (``https://`` URLs or ``data:image/...;base64,`` URIs) that follow the text: user
+    #: messages to vision models, on ChatCompletions and the OpenAI-compatible endpoint.
+    images: tuple[str, ...] = ()
 
 
 def _empty_object_schema() -> dict[str, Any]:
@@ -89,15 +96,28 @@ class RunOptions:
     tool_choice: ToolChoice | None = None
     #: With ``tool_choice="custom"``: the one tool the model must call (None: any of ``tools``).
     forced_tool: str | None = None
-    #: False: at most one tool call per reply (OpenAI's ``parallel_tool_calls``). RunThread and
-    #: ChatCompletions have no such field, so the client keeps the first call there; an API
-    #: with the field gets it as is. None (or True) leaves the service default.
+    #: False: at most one tool call per reply. Sent as ``parallel_tool_calls`` on the
+    #: OpenAI-compatible API; RunThread and ChatCompletions have no such field, so the client
+    #: keeps the first call there (and checks it everywhere). None leaves the service default.
     parallel_tool_calls: bool | None = None
     stop: tuple[str, ...] = ()
     seed: int | None = None
+    #: Search enhancement (``EnableEnhancement`` / ``enable_enhancement``); None: the service's
+    #: default (off since 2025-04-20). The other search switches go with it.
+    enable_enhancement: bool | None = None
+    force_search_enhancement: bool | None = None
+    citation: bool | None = None
+    enable_speed_search: bool | None = None
+    search_info: bool | None = None
+    #: ChatCompletions' stream moderation (``StreamModeration``).
+    stream_moderation: bool | None = None
+    #: Reasoning effort of reasoning models on the OpenAI-compatible endpoint (Hy3).
+    reasoning_effort: str | None = None
     api: Api = "run_thread"
     #: A thread the caller owns; messages are appended to it (protocol §4.3).
     thread_id: str | None = None
+    #: Request fields the plugin does not model, sent as given (their wire names).
+    extra_fields: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +138,9 @@ class RunResult:
     continued_thread: bool = False
     #: How many messages were sent on the wire for this run.
     messages_sent: int = 0
+    #: The search results and their citations, when search enhancement ran (snake_case keys:
+    #: ``search_results`` [{index, title, url, text, icon}], ``mindmap``, ...).
+    search_info: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,12 +64,14 @@ def _is_pydantic_class(schema: object) -> bool:
 
 
 class ChatHunyuan(HunyuanParams, BaseChatModel):
-    """Tencent Hunyuan chat model on the RunThread API (default) or ChatCompletions
-    (``api="chat_completions"``, for accounts without RunThread; see ``docs/transports.md``).
+    """Tencent Hunyuan chat model on the RunThread API (the default with a SecretId/SecretKey
+    pair), ChatCompletions (``api="chat_completions"``) or the OpenAI-compatible endpoint
+    (``api="openai"``, the default with only a console API KEY); see ``docs/transports.md``.
 
     Setup:
         Install the distribution with its LangChain extra, and set a Tencent Cloud
-        SecretId/SecretKey pair (console "API KEY"s cannot sign these APIs):
+        SecretId/SecretKey pair (or only a console API KEY in ``HUNYUAN_API_KEY``, which
+        selects the OpenAI-compatible endpoint):
 
         ```bash
         pip install 'hunyuan-langchain-llamaindex[langchain]'
@@ -81,9 +83,10 @@ class ChatHunyuan(HunyuanParams, BaseChatModel):
         client-side), and `streaming` (stream under invoke too, so callbacks see each token).
 
     Key init args — client params:
-        `api` (run_thread, the default, or chat_completions), `secret_id` and `secret_key` (else
-        the environment), `base_url`, `timeout` (60 s per request phase) and `max_retries` (2,
-        before any output). "Settings" at the end describes every setting.
+        `api` (run_thread or chat_completions with a SecretId/SecretKey pair, openai with a
+        console API KEY), `secret_id` and `secret_key` (else the environment), `api_key`,
+        `base_url`, `timeout` (60 s per request phase) and `max_retries` (2, before any
+        output). "Settings" at the end describes every setting.
 
     Instantiate:
         ```python
@@ -159,9 +162,10 @@ class ChatHunyuan(HunyuanParams, BaseChatModel):
         ChatCompletions also the turbos/t1 models); a known model without tools raises
         ``ValueError`` at ``bind_tools``. ``tool_choice`` "any"/"required"/``True`` and a tool
         name map to Hunyuan's ``custom`` (README "tool_choice"). ``parallel_tool_calls=False``
-        keeps one call per reply: neither API has that field, so the client keeps the first
-        call (the next turn then starts a fresh RunThread thread, since the service's thread
-        holds the calls it withheld).
+        keeps one call per reply: sent as ``parallel_tool_calls`` on ``api="openai"``;
+        RunThread and ChatCompletions have no such field, so the client keeps the first call
+        (the next RunThread turn then starts a fresh thread, since the service's thread holds
+        the calls it withheld).
 
     Structured output:
         ```python
@@ -208,7 +212,8 @@ class ChatHunyuan(HunyuanParams, BaseChatModel):
         ``continued_thread`` and ``messages_sent`` tell how the run used its RunThread thread.
 
     Where Hunyuan differs from OpenAI-style models:
-        - text only: image, audio, video and file blocks raise ``ValueError`` before any
+        - images reach vision models on ChatCompletions and ``api="openai"``; RunThread
+          carries text only, and audio, video and file blocks raise ``ValueError`` before any
           request;
         - ``stop``: RunThread has no Stop field, and ChatCompletions' ``Stop`` keeps the matched
           string, so the output is cut client-side on both, even across chunks;
@@ -243,8 +248,9 @@ class ChatHunyuan(HunyuanParams, BaseChatModel):
             max_output_tokens=info.max_output,
             reasoning_output=info.reasoning,
             text_inputs=True,
-            image_inputs=False,
-            image_url_inputs=False,
+            # Images reach vision models on ChatCompletions and the OpenAI-compatible endpoint.
+            image_inputs=info.vision and self.api != "run_thread",
+            image_url_inputs=info.vision and self.api != "run_thread",
             pdf_inputs=False,
             audio_inputs=False,
             video_inputs=False,
@@ -336,7 +342,7 @@ class ChatHunyuan(HunyuanParams, BaseChatModel):
     ) -> ChatResult:
         # langchain-core comes here only when no token callbacks are wanted (it streams through
         # ``_stream`` for ``streaming=True`` and streaming handlers).
-        if self.api == "chat_completions":
+        if self.api != "run_thread":
             # One non-stream call (``Stream: false``; the core streams only to enforce
             # ``max_tokens``), folded into the chunks a stream would give.
             history, options = self._prepare(messages, stop, kwargs)
@@ -355,7 +361,7 @@ class ChatHunyuan(HunyuanParams, BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        if self.api == "chat_completions":
+        if self.api != "run_thread":
             history, options = self._prepare(messages, stop, kwargs)
             with map_errors():
                 result = await self._async_client.chat(history, options)
@@ -389,10 +395,11 @@ class ChatHunyuan(HunyuanParams, BaseChatModel):
                 only it is offered, with ``custom``); ``None``/``False`` (the service default).
             strict: ``True`` sends each tool's schema in OpenAI's strict form (every property
                 required, ``additionalProperties: false``); Hunyuan has no strict decoding.
-            parallel_tool_calls: ``False``: at most one tool call per reply. RunThread and
-                ChatCompletions have no such field, so the client keeps the first call (the
-                reply, its stream and its ``tool_calls`` all carry that one only); ``None`` or
-                ``True``: every call the model makes. Also accepted by ``bind`` and ``invoke``.
+            parallel_tool_calls: ``False``: at most one tool call per reply. Sent as is on
+                ``api="openai"``; RunThread and ChatCompletions have no such field, so the
+                client keeps the first call (the reply, its stream and its ``tool_calls`` all
+                carry that one only). ``None``: the service default. Also accepted by ``bind``
+                and ``invoke``.
             kwargs: Call options to bind as well (``model``, ``temperature``, ...).
 
         Raises:

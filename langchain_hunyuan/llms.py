@@ -39,21 +39,22 @@ def _text_chunks(result: RunResult, model: str) -> list[GenerationChunk]:
 class HunyuanLLM(HunyuanParams, LLM):
     """Tencent Hunyuan as a LangChain completion model (text in, text out): the prompt is sent
     as one user message (on a fresh RunThread thread, or appended to ``thread_id``; with
-    ``api="chat_completions"`` in one ChatCompletions call) and the reply text returned. For
-    conversations, tools and structured output use ``ChatHunyuan``.
+    ``api="chat_completions"`` or ``api="openai"`` in one call) and the reply text returned.
+    For conversations, tools and structured output use ``ChatHunyuan``.
 
     Setup:
         As for ``ChatHunyuan``: ``pip install 'hunyuan-langchain-llamaindex[langchain]'``, and a
-        SecretId/SecretKey pair in ``HUNYUAN_SECRET_ID`` and ``HUNYUAN_SECRET_KEY``.
+        SecretId/SecretKey pair in ``HUNYUAN_SECRET_ID`` and ``HUNYUAN_SECRET_KEY`` (or a
+        console API KEY in ``HUNYUAN_API_KEY``).
 
     Key init args — completion params:
         `model`, `temperature`, `top_p`, `max_tokens` and `stop`; a call may override each
         (``llm.invoke(prompt, temperature=0)``).
 
     Key init args — client params:
-        `api`, `secret_id`, `secret_key`, `base_url`, `timeout`, `max_retries` and `thread_id`
-        (a RunThread thread of yours, to which each prompt is appended). "Settings" at the end
-        describes every setting.
+        `api`, `secret_id`, `secret_key`, `api_key`, `base_url`, `timeout`, `max_retries` and
+        `thread_id` (a RunThread thread of yours, to which each prompt is appended). "Settings"
+        at the end describes every setting.
 
     Instantiate:
         ```python
@@ -176,7 +177,7 @@ class HunyuanLLM(HunyuanParams, LLM):
         kwargs: Mapping[str, Any],
     ) -> Generation:
         # With ``streaming=True`` callbacks see each token even under ``invoke``.
-        if self.streaming or self.api != "chat_completions":
+        if self.streaming or self.api == "run_thread":
             manager = run_manager if self.streaming else None
             return _merge(list(self._stream(prompt, stop, manager, **kwargs)))
         # ChatCompletions answers whole (``Stream: false``; the core streams only to enforce
@@ -193,7 +194,7 @@ class HunyuanLLM(HunyuanParams, LLM):
         run_manager: AsyncCallbackManagerForLLMRun | None,
         kwargs: Mapping[str, Any],
     ) -> Generation:
-        if self.streaming or self.api != "chat_completions":
+        if self.streaming or self.api == "run_thread":
             manager = run_manager if self.streaming else None
             return _merge([chunk async for chunk in self._astream(prompt, stop, manager, **kwargs)])
         history, options = self._prepare(prompt, stop, kwargs)

@@ -50,8 +50,9 @@ __all__ = ["Hunyuan"]
 
 class Hunyuan(HunyuanSettings, FunctionCallingLLM):
     """Tencent Hunyuan chat models as a LlamaIndex ``FunctionCallingLLM``, on the RunThread API
-    (default) or ChatCompletions (``api="chat_completions"``, for accounts without RunThread;
-    see ``docs/transports.md``). Import it as ``llama_index.llms.hunyuan.Hunyuan`` (as every
+    (the default with a SecretId/SecretKey pair), ChatCompletions (``api="chat_completions"``)
+    or the OpenAI-compatible endpoint (``api="openai"``, the default with only a console API
+    KEY); see ``docs/transports.md``. Import it as ``llama_index.llms.hunyuan.Hunyuan`` (as every
     LlamaIndex LLM integration is imported) or ``llama_index_hunyuan.Hunyuan``: the same class.
 
     Setup:
@@ -70,8 +71,9 @@ class Hunyuan(HunyuanSettings, FunctionCallingLLM):
         (override what the model catalog says).
 
     Key init args — client params:
-        `api`, `secret_id` and `secret_key` (else the environment; checked at the first
-        request, never serialized), `base_url`, `timeout`, `max_retries`, `pool_size`.
+        `api` (openai when only a console `api_key` is given), `secret_id` and `secret_key`
+        (else the environment; checked at the first request, never serialized), `base_url`,
+        `timeout`, `max_retries`, `pool_size`.
         "Settings" at the end describes every setting.
 
     Instantiate:
@@ -153,8 +155,9 @@ class Hunyuan(HunyuanSettings, FunctionCallingLLM):
 
         Tool calls come back as ``ToolCallBlock``s and as OpenAI-shaped dicts in
         ``message.additional_kwargs["tool_calls"]``. ``allow_parallel_tool_calls=False`` (the
-        default of ``chat_with_tools``) keeps the first call, streamed or not: neither API has
-        that switch, so the client enforces it. ``tool_required=True`` and a named
+        default of ``chat_with_tools``) keeps the first call, streamed or not: sent as
+        ``parallel_tool_calls`` on ``api="openai"``, enforced by the client on RunThread and
+        ChatCompletions, which have no such switch. ``tool_required=True`` and a named
         ``tool_choice`` map to Hunyuan's ``custom`` (README "tool_choice").
 
     Structured output:
@@ -206,8 +209,9 @@ class Hunyuan(HunyuanSettings, FunctionCallingLLM):
           ``max_tokens``, ``stop``, ``thread_id``, ``tools``, ``tool_choice``,
           ``parallel_tool_calls``, ...); anything else is a ``TypeError`` rather than silently
           ignored.
-        - Text is all the APIs carry: image, audio, video and document blocks are refused with
-          a ValueError before any request.
+        - Images (``ImageBlock``) reach vision models on ChatCompletions and
+          ``api="openai"``; RunThread carries text only, and audio, video and document blocks
+          are refused with a ValueError before any request.
         - Reasoning (``hunyuan-t1`` models on ChatCompletions) streams as
           ``additional_kwargs["thinking_delta"]`` and ends as a ``ThinkingBlock``, which is
           never sent back.

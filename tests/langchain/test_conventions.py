@@ -33,7 +33,7 @@ TWO_CALLS = [("get_weather", {"city": "上海"}), ("get_weather", {"city": "北�
 # -- parallel_tool_calls ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("api", ["run_thread", "chat_completions"])
+@pytest.mark.parametrize("api", ["run_thread", "chat_completions", "openai"])
 async def test_parallel_tool_calls_false_keeps_the_first_call(
     make_chat: MakeChat, emu: EmulatorHandle, sync: bool, api: str
 ) -> None:
@@ -48,6 +48,11 @@ async def test_parallel_tool_calls_false_keeps_the_first_call(
     # The same model without the limit gets every call the service made.
     both = await invoke(chat.bind_tools([get_weather]), "weather in both?", sync)
     assert len(both.tool_calls) == 2
+    # Sent where the API has the field (the OpenAI-compatible one), never elsewhere.
+    with_tools = [r.body for r in emu.state.requests if {"Tools", "tools"} & set(r.body)]
+    sent = [body.get("parallel_tool_calls") for body in with_tools]
+    assert sent == ([False, False, None] if api == "openai" else [None, None, None])
+    assert not [key for body in with_tools for key in body if key.lower() == "paralleltoolcalls"]
 
 
 async def test_after_a_withheld_call_the_next_turn_replays(

@@ -9,7 +9,7 @@ import pytest
 from langchain_tests.integration_tests import ChatModelIntegrationTests
 from langchain_tests.unit_tests import ChatModelUnitTests
 
-from tests.support.langchain_standard import ChatHunyuanStandard, EmulatorIntegration
+from tests.support.langchain_standard import SERDES_LIMIT, ChatHunyuanStandard, EmulatorIntegration
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -39,17 +39,7 @@ class TestChatHunyuanStandardUnit(ChatHunyuanStandard, ChatModelUnitTests):
             {"secret_id": "AKIDfromEnvironment", "secret_key": "secret-key-from-environment"},
         )
 
-    @pytest.mark.xfail(
-        reason=(
-            "langchain-core 1.8's load(allowed_objects='all') admits only the class paths in "
-            "langchain_core.load.mapping plus the caller's additional_import_mappings, and this "
-            "test passes none: a package outside langchain-core cannot enter that list. The "
-            "snapshot half passes; test_conventions.py round-trips with the two ways load "
-            "allows (allowed_objects=[ChatHunyuan], or 'all' with additional_import_mappings)"
-        ),
-        raises=ValueError,
-        strict=True,
-    )
+    @SERDES_LIMIT
     def test_serdes(self, model: BaseChatModel, snapshot: SnapshotAssertion) -> None:
         super().test_serdes(model, snapshot)
 
