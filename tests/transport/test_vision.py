@@ -248,6 +248,7 @@ class VisionIntegration(EmulatorIntegration):
     which binds a tool, is off; an image in a tool result has no place on Hunyuan's wire (images
     go in user messages only)."""
 
+    cassettes = Path(__file__).parent / "cassettes"
     served: ClassVar[_ServedDownloads | None] = None
 
     @pytest.fixture(autouse=True)
@@ -286,10 +287,8 @@ class VisionIntegration(EmulatorIntegration):
 
 
 class TestChatHunyuanVisionChatCompletions(VisionIntegration, ChatModelIntegrationTests):
-    cassettes = Path(__file__).parent / "cassettes"
     extra_params: ClassVar[dict[str, Any]] = {"api": "chat_completions"}
 
 
 class TestChatHunyuanVisionOpenAI(VisionIntegration, ChatModelIntegrationTests):
-    cassettes = Path(__file__).parent / "cassettes"
     extra_params: ClassVar[dict[str, Any]] = {"api": "openai"}
