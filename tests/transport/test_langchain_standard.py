@@ -17,17 +17,11 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
     from syrupy.assertion import SnapshotAssertion
 
-    from hunyuan_emulator import EmulatorHandle
-
 
 class TestChatHunyuanChatCompletionsIntegration(EmulatorIntegration, ChatModelIntegrationTests):
     # The cassette holds one ChatCompletions request: no thread ids to normalise.
     cassettes = Path(__file__).parent / "cassettes"
     extra_params: ClassVar[dict[str, Any]] = {"api": "chat_completions"}
-
-    @pytest.fixture(autouse=True)
-    def _use_emulator(self, emu: EmulatorHandle) -> None:
-        type(self).emulator_handle = emu
 
 
 class TestChatHunyuanOpenAIIntegration(EmulatorIntegration, ChatModelIntegrationTests):
@@ -35,10 +29,6 @@ class TestChatHunyuanOpenAIIntegration(EmulatorIntegration, ChatModelIntegration
 
     cassettes = Path(__file__).parent / "cassettes"
     extra_params: ClassVar[dict[str, Any]] = {"api": "openai"}
-
-    @pytest.fixture(autouse=True)
-    def _use_emulator(self, emu: EmulatorHandle) -> None:
-        type(self).emulator_handle = emu
 
 
 class TestChatHunyuanOpenAIUnit(ChatHunyuanStandard, ChatModelUnitTests):
