@@ -18,6 +18,7 @@ __all__ = [
     "RunResult",
     "StreamEvent",
     "TextDelta",
+    "ThreadToken",
     "ToolCall",
     "ToolCallDelta",
     "ToolChoice",
@@ -45,6 +46,28 @@ class ToolCall:
 
 
 @dataclass(frozen=True, slots=True)
+class ThreadToken:
+    """What a reply tells a later process about its RunThread thread (docs/threads.md): the
+    thread, the id of the last message the run wrote there, a digest of everything the thread
+    then holds (the history and the reply), and a MAC by the account's SecretKey, so that only
+    a holder of the same credentials can have issued it."""
+
+    thread_id: str
+    message_id: str
+    digest: str
+    mac: str
+
+    def as_metadata(self) -> dict[str, str]:
+        """The JSON-ready form messages carry (``hunyuan_api.adapter.THREAD_TOKEN_KEY``)."""
+        return {
+            "thread_id": self.thread_id,
+            "message_id": self.message_id,
+            "digest": self.digest,
+            "mac": self.mac,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
     """One conversation turn, as both adapters hand it to the core."""
 
@@ -52,6 +75,9 @@ class Message:
     content: str = ""
     tool_calls: tuple[ToolCall, ...] = ()
     tool_call_id: str | None = None
+    #: On an assistant reply this plugin returned: where its thread stands. Not content: it
+    #: takes no part in comparisons or in the history digest.
+    thread_token: ThreadToken | None = field(default=None, compare=False, repr=False)
 
 
 def _empty_object_schema() -> dict[str, Any]:
@@ -114,6 +140,8 @@ class RunResult:
     continued_thread: bool = False
     #: How many messages were sent on the wire for this run.
     messages_sent: int = 0
+    #: Lets a later call, in any process, continue this thread (None when it cannot).
+    thread_token: ThreadToken | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -93,7 +93,9 @@ class ChatHunyuan(HunyuanParams, BaseChatModel):
       ``additional_kwargs["reasoning_content"]`` and is never sent back.
 
     The reply's ``response_metadata`` holds ``model_name``, ``model_provider``,
-    ``finish_reason``, ``thread_id``, ``run_id``, ``message_id`` and ``request_id``. Errors
+    ``finish_reason``, ``thread_id``, ``run_id``, ``message_id`` and ``request_id``, and on
+    RunThread ``hunyuan_thread``: the token that lets a later call, in any process, continue
+    the reply's thread (``docs/threads.md``; keep the message as it is). Errors
     subclass both the ``hunyuan_api`` error and LangChain's ``Model*Error`` (for example
     ``HunyuanRateLimitError`` is a ``hunyuan_api.RateLimitError`` and a
     ``ModelRateLimitError``); retries already happened in the core client.

@@ -34,6 +34,7 @@ from .._wire.responses import (
     is_service_refusal,
     parse_json_response,
 )
+from .continuation import Placement, TokenSigner, check_tip, needs_check, verify_run
 from .session import RunSession
 from .threads import Scope, ThreadLedger, ThreadPlan
 
@@ -120,6 +121,9 @@ class JsonReply:
 
 Flow = Generator[Command, Any, None]
 
+#: The service's refusal of a run on a thread that has a run in progress.
+_BUSY = "UnsupportedOperation"
+
 # httpx failures that prove the request never reached the service.
 _NEVER_SENT = (
     httpx.ConnectError,
@@ -157,7 +161,7 @@ def transport_error(
 class _Attempt:
     """Book-keeping for one try of a run."""
 
-    __slots__ = ("plan", "result", "session", "thread_id", "unprocessed")
+    __slots__ = ("checked", "plan", "result", "session", "thread_id", "unprocessed")
 
     def __init__(self, plan: ThreadPlan | None = None, thread_id: str | None = None) -> None:
         self.plan = plan
@@ -166,6 +170,8 @@ class _Attempt:
         self.result: RunResult | None = None
         #: The service provably did not act on the request, so the thread is unchanged.
         self.unprocessed = False
+        #: The thread's newest message was checked just before this attempt (continuation.py).
+        self.checked = False
 
 
 class RunState:
@@ -184,12 +190,20 @@ class Flows:
     """The flows of a client with these retry rules and this thread ledger."""
 
     def __init__(
-        self, *, max_retries: int, retry_policy: RetryPolicy, ledger: ThreadLedger, scope: Scope
+        self,
+        *,
+        max_retries: int,
+        retry_policy: RetryPolicy,
+        ledger: ThreadLedger,
+        scope: Scope,
+        tokens: TokenSigner | None = None,
     ) -> None:
         self.max_retries = max_retries
         self.retry_policy = retry_policy
         self.ledger = ledger
         self.scope = scope
+        #: Issues and trusts thread tokens; None: threads stay with the process (no tokens).
+        self.tokens = tokens
 
     # -- JSON actions --------------------------------------------------------------------------
 
@@ -278,6 +292,11 @@ class Flows:
                     if plan is None:
                         plan = attempt.plan = self._plan(history, options)
                         attempt.thread_id = plan.thread_id
+                    if needs_check(plan, self.tokens) and not attempt.checked:
+                        plan = attempt.plan = yield from check_tip(
+                            self._send_json, self.ledger, plan
+                        )
+                        attempt.thread_id, attempt.checked = plan.thread_id, True
                     if attempt.thread_id is None:
                         # No retries inside: this loop decides for the whole run.
                         created = yield from self._send_json("CreateThread", {})
@@ -294,7 +313,16 @@ class Flows:
                 if attempt.plan is not None:
                     self.ledger.abandon(attempt.plan, attempt.thread_id)
                 raise
-        yield Emit((self._finish(attempt),))
+        placed: Placement = "ours"
+        if attempt.checked and attempt.plan is not None:
+            try:
+                placed = yield from verify_run(
+                    self._send_json, self.ledger, attempt.plan, attempt.result, attempt.session
+                )
+            except BaseException:
+                self.ledger.abandon(attempt.plan, attempt.thread_id)
+                raise
+        yield Emit((self._finish(attempt, placed),))
 
     def _stream_once(
         self,
@@ -347,7 +375,8 @@ class Flows:
         attempt.result = session.result()
 
     def _plan(self, history: list[Message], options: RunOptions) -> ThreadPlan:
-        plan = self.ledger.plan(self.scope, history, options.thread_id)
+        trust = self.tokens.trusts if self.tokens is not None else None
+        plan = self.ledger.plan(self.scope, history, options.thread_id, trust)
         logger.debug(
             "RunThread plan: %s thread %s, sending %d of %d messages",
             plan.mode,
@@ -362,13 +391,21 @@ class Flows:
         plan = attempt.plan
         session = attempt.session
         delivered = session is not None and session.delivered
-        if plan is not None and plan.mode == "continue" and isinstance(exc, NotFoundError):
-            # The service dropped the thread; replaying on a fresh one loses nothing.
+        if (
+            plan is not None
+            and plan.mode in ("continue", "resume")
+            and (isinstance(exc, NotFoundError) or (attempt.unprocessed and exc.code == _BUSY))
+        ):
+            # The service dropped the thread, or refused a second run on it (another process is
+            # running there): replaying on a fresh one loses nothing.
             self.ledger.abandon(plan, attempt.thread_id)
             logger.info(
-                "thread %s no longer exists; replaying on a fresh thread", attempt.thread_id
+                "thread %s is gone or busy (%s); replaying on a fresh thread",
+                attempt.thread_id,
+                exc.code,
             )
-            return _Attempt()
+            # Not planned again: the reply's token would name the same thread.
+            return _Attempt(plan.fresh())
         retry = (
             exc.retryable
             and not delivered
@@ -387,23 +424,32 @@ class Flows:
         # The service never touched the thread: the same plan and thread again.
         return _Attempt(plan, attempt.thread_id) if attempt.unprocessed else _Attempt()
 
-    def _finish(self, attempt: _Attempt) -> RunFinished:
+    def _finish(self, attempt: _Attempt, placed: Placement) -> RunFinished:
         session = attempt.session
         result = attempt.result
         assert session is not None
         assert result is not None
         plan = attempt.plan
         if plan is not None and attempt.thread_id is not None:
-            if session.cut is None and result.finish_reason != "content_filter":
+            token = None
+            if (
+                placed == "ours"
+                and session.cut is None
+                and result.finish_reason != "content_filter"
+            ):
                 reply = Message("assistant", result.text, result.tool_calls)
-                self.ledger.commit(plan, attempt.thread_id, reply)
+                held = self.ledger.commit(plan, attempt.thread_id, reply, result.message_id)
+                if self.tokens is not None and plan.mode != "pinned" and result.message_id:
+                    token = self.tokens.issue(attempt.thread_id, result.message_id, held)
             else:
-                # The thread holds more than the caller saw (cut short) or was moderated.
+                # The thread holds more than the caller saw (cut short), was moderated, or was
+                # written to by another run after this one.
                 self.ledger.abandon(plan, attempt.thread_id)
             result = replace(
                 result,
                 thread_id=attempt.thread_id,
-                continued_thread=plan.mode == "continue",
+                continued_thread=plan.mode in ("continue", "resume"),
                 messages_sent=len(plan.send),
+                thread_token=token,
             )
         return RunFinished(result)

@@ -20,6 +20,7 @@ from .._connection import (
     resolve_timeout,
 )
 from .._retry import RetryPolicy
+from .._run.continuation import TokenSigner
 from .._run.conversation import normalize_messages
 from .._run.flows import (
     READ,
@@ -71,6 +72,11 @@ class _ClientBase:
             retry_policy=settings.retry_policy or RetryPolicy(),
             ledger=ledger,
             scope=ledger_scope(self.endpoint.url, self.credentials.secret_id.get_secret_value()),
+            tokens=(
+                TokenSigner(self.endpoint.url, self.credentials.secret_key)
+                if settings.resume_threads
+                else None
+            ),
         )
         self._auth = TC3Auth(self.credentials)
         self._headers = {"Content-Type": "application/json", "X-TC-Version": API_VERSION}

@@ -32,6 +32,11 @@ CREDENTIAL_ENV = (
 )
 
 
+#: The requests of a new turn that continues a thread (docs/threads.md): its newest message is
+#: checked, the run sends only the new messages, and the run's place in the thread is verified.
+CHECKED_RUN = ("GetThreadMessageList", "RunThread", "GetThreadMessageList")
+
+
 def run_python(code: str) -> subprocess.CompletedProcess[str]:
     """``code`` in a fresh interpreter (for what a test must not import into its own process)."""
     return subprocess.run(
