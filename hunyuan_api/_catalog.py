@@ -29,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ._lookup import by_longest_prefix
 from ._types import Api
 
 __all__ = ["DEFAULT_CONTEXT_WINDOW", "DEFAULT_MAX_OUTPUT", "ModelInfo", "model_info"]
@@ -38,8 +39,11 @@ __all__ = ["DEFAULT_CONTEXT_WINDOW", "DEFAULT_MAX_OUTPUT", "ModelInfo", "model_i
 DEFAULT_CONTEXT_WINDOW = 8_000
 DEFAULT_MAX_OUTPUT = 2_000
 
-_ALL: frozenset[Api] = frozenset({"run_thread", "chat_completions"})
-_CC: frozenset[Api] = frozenset({"chat_completions"})
+# The OpenAI-compatible endpoint serves ChatCompletions' models (Tencent's doc 1729/111007 lists
+# the same names), so a family's tools there follow ChatCompletions'.
+_ALL: frozenset[Api] = frozenset({"run_thread", "chat_completions", "openai"})
+_CC: frozenset[Api] = frozenset({"chat_completions", "openai"})
+_OPENAI: frozenset[Api] = frozenset({"openai"})
 _NONE: frozenset[Api] = frozenset()
 
 
@@ -102,6 +106,9 @@ _FAMILIES: tuple[_Family, ...] = (
     # Tools unpublished for the 2.0 models; both take them on TokenHub per [lobe].
     _Family("hunyuan-2.0-thinking", _CC, 192_000, 64_000, reasoning=True),  # [tokenhub] 2nd
     _Family("hunyuan-2.0-instruct", _CC, 128_000, 16_000),
+    # TokenHub only (its OpenAI-compatible endpoint): 256k window, 128k output, function
+    # calling, reasoning with reasoning_effort [tokenhub].
+    _Family("hy3", _OPENAI, 256_000, 128_000, reasoning=True),
     # Image input [sdk]; windows and outputs [lobe].
     _Family("hunyuan-turbos-vision", _NONE, 32_000, 16_000, vision=True),
     _Family("hunyuan-turbo-vision", _NONE, 8_000, 2_000, vision=True),
@@ -115,20 +122,10 @@ _FAMILIES: tuple[_Family, ...] = (
 _BY_NAME = {family.name: family for family in _FAMILIES}
 
 
-def _family_of(model: str) -> _Family | None:
-    name = model
-    while name:
-        family = _BY_NAME.get(name)
-        if family is not None:
-            return family
-        name = name.rpartition("-")[0]
-    return None
-
-
 @lru_cache(maxsize=512)
 def model_info(model: str, api: Api = "run_thread") -> ModelInfo:
     """What the catalog knows about ``model`` on ``api``."""
-    family = _family_of(model)
+    family = by_longest_prefix(model, _BY_NAME, "-")
     if family is None:
         return ModelInfo(
             model, None, True, False, False, DEFAULT_CONTEXT_WINDOW, DEFAULT_MAX_OUTPUT

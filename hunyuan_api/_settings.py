@@ -33,21 +33,35 @@ from ._run.threads import ThreadLedger
 from ._types import Api, RunOptions, ToolChoice, ToolSpec
 from ._wire.validation import validate_options
 
-__all__ = ["CALL_OVERRIDES", "CONNECTION_FIELDS", "SECRET_FIELDS", "HunyuanSettings"]
+__all__ = [
+    "CALL_OVERRIDES",
+    "CONNECTION_FIELDS",
+    "REQUEST_FIELDS",
+    "SECRET_FIELDS",
+    "HunyuanSettings",
+]
 
 #: Settings a single call may override (``invoke(..., temperature=0.2)``, ``chat(..., model=)``).
-CALL_OVERRIDES = frozenset(
-    {
-        "model",
-        "temperature",
-        "top_p",
-        "max_tokens",
-        "max_prompt_tokens",
-        "seed",
-        "thread_id",
-        "stop",
-    }
+#: The settings that are request options: each becomes the ``RunOptions`` field of its name.
+REQUEST_FIELDS = (
+    "model",
+    "temperature",
+    "top_p",
+    "max_tokens",
+    "max_prompt_tokens",
+    "seed",
+    "thread_id",
+    "enable_enhancement",
+    "force_search_enhancement",
+    "citation",
+    "enable_speed_search",
+    "search_info",
+    "stream_moderation",
+    "reasoning_effort",
 )
+
+#: Settings a single call may override (``invoke(..., temperature=0.2)``, ``chat(..., model=)``).
+CALL_OVERRIDES = frozenset({*REQUEST_FIELDS, "stop", "model_kwargs"})
 
 #: The settings that shape a client (two settings objects equal on these share one client).
 CONNECTION_FIELDS = (
@@ -72,7 +86,13 @@ CONNECTION_FIELDS = (
 SECRET_FIELDS = ("secret_id", "secret_key", "session_token", "api_key")
 
 #: Every keyword that may carry a secret: field names and their aliases.
-_SECRET_INPUTS = (*SECRET_FIELDS, "hunyuan_secret_id", "hunyuan_secret_key", "token")
+_SECRET_INPUTS = (
+    *SECRET_FIELDS,
+    "hunyuan_secret_id",
+    "hunyuan_secret_key",
+    "token",
+    "hunyuan_api_key",
+)
 
 
 def _env_secret(name: str, partner: str, fallback: str) -> Callable[[], SecretStr | None]:
@@ -117,6 +137,15 @@ def _refuse_unknown(cls: type[BaseModel], data: Mapping[str, Any]) -> None:
             close = difflib.get_close_matches(name, known, n=1)
             hints.append(f"{name} (did you mean {close[0]}?)" if close else name)
         raise TypeError(f"{cls.__name__} got unexpected keyword argument(s): {', '.join(hints)}")
+
+
+def _secret(
+    env: tuple[str, ...], *, pair: str | None = None, aliases: tuple[str, ...], description: str
+) -> Any:
+    """A credential read from ``env``; with ``pair``, the second variable is a fallback taken
+    only while ``pair`` (the other half's first variable) is unset."""
+    factory = _env_secret(env[0], pair, env[1]) if pair else _env(*env, secret=True)
+    return _setting(secret=True, factory=factory, env=env, aliases=aliases, description=description)
 
 
 def _setting(
@@ -202,56 +231,98 @@ class HunyuanSettings(BaseModel):
         )
     )
 
+    enable_enhancement: bool | None = _setting(
+        description=(
+            "Search enhancement (EnableEnhancement / enable_enhancement; billed as search): "
+            "ChatCompletions and the OpenAI-compatible endpoint. None leaves the service "
+            "default, off since 2025-04-20."
+        )
+    )
+    force_search_enhancement: bool | None = _setting(
+        description="Search even when the model would not (ForceSearchEnhancement).",
+    )
+    citation: bool | None = _setting(
+        description="Cite search results in the text, with search enhancement on (Citation).",
+    )
+    enable_speed_search: bool | None = _setting(
+        description="The faster search variant (EnableSpeedSearch).",
+    )
+    search_info: bool | None = _setting(
+        description=(
+            "Return the search results (SearchInfo): LangChain response_metadata and LlamaIndex "
+            "additional_kwargs carry them as search_info."
+        ),
+    )
+    stream_moderation: bool | None = _setting(
+        description=(
+            "Moderate a stream as it is produced (StreamModeration; ChatCompletions). A "
+            "sensitive finish raises ContentFilterError either way."
+        ),
+    )
+    reasoning_effort: str | None = _setting(
+        description=(
+            "Reasoning effort (low, medium, high) of reasoning models on the OpenAI-compatible "
+            "endpoint, e.g. TokenHub's hy3-preview."
+        )
+    )
+    model_kwargs: dict[str, Any] | None = _setting(
+        aliases=("additional_kwargs", "extra_body"),
+        description=(
+            "Request fields this plugin does not model yet, sent as given under their wire "
+            "names (EnableThinking on API 3.0, enable_thinking on the OpenAI-compatible "
+            "endpoint). A field it does model is refused here, naming the setting to use."
+        ),
+    )
+
     # -- where requests go and how -----------------------------------------------------------------
 
     api: Api = _setting(
         "run_thread",
         description=(
-            "run_thread (default: threads keep the history on the service) or chat_completions "
-            "(no threads, native tool histories, seed, non-stream calls); see "
+            "run_thread (threads keep the history on the service), chat_completions (no "
+            "threads, native tool histories, seed, non-stream calls), both signed with a "
+            "SecretId/SecretKey pair; or openai (the OpenAI-compatible endpoint, with a console "
+            "API KEY). Unset: run_thread with a pair, openai with only an API KEY. See "
             "docs/transports.md."
         ),
     )
-    secret_id: SecretStr | None = _setting(
-        secret=True,
-        factory=_env_secret("HUNYUAN_SECRET_ID", "HUNYUAN_SECRET_KEY", "TENCENTCLOUD_SECRET_ID"),
-        env=("HUNYUAN_SECRET_ID", "TENCENTCLOUD_SECRET_ID"),
+    secret_id: SecretStr | None = _secret(
+        ("HUNYUAN_SECRET_ID", "TENCENTCLOUD_SECRET_ID"),
+        pair="HUNYUAN_SECRET_KEY",
         aliases=("hunyuan_secret_id",),
         description="Tencent Cloud SecretId of the pair that signs API 3.0 requests.",
     )
-    secret_key: SecretStr | None = _setting(
-        secret=True,
-        factory=_env_secret("HUNYUAN_SECRET_KEY", "HUNYUAN_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"),
-        env=("HUNYUAN_SECRET_KEY", "TENCENTCLOUD_SECRET_KEY"),
+    secret_key: SecretStr | None = _secret(
+        ("HUNYUAN_SECRET_KEY", "TENCENTCLOUD_SECRET_KEY"),
+        pair="HUNYUAN_SECRET_ID",
         aliases=("hunyuan_secret_key",),
         description="Tencent Cloud SecretKey of that pair.",
     )
-    session_token: SecretStr | None = _setting(
-        secret=True,
-        factory=_env("TENCENTCLOUD_SESSION_TOKEN", secret=True),
-        env=("TENCENTCLOUD_SESSION_TOKEN",),
+    session_token: SecretStr | None = _secret(
+        ("TENCENTCLOUD_SESSION_TOKEN",),
         aliases=("token",),
         description=(
             "Session token of temporary credentials, sent as X-TC-Token (from the environment "
             "only together with the TENCENTCLOUD_* pair)."
         ),
     )
-    api_key: SecretStr | None = _setting(
-        secret=True,
-        factory=_env("HUNYUAN_API_KEY", secret=True),
-        env=("HUNYUAN_API_KEY",),
+    api_key: SecretStr | None = _secret(
+        ("HUNYUAN_API_KEY",),
+        aliases=("hunyuan_api_key",),
         description=(
-            "A Hunyuan console API KEY (sk-...). It cannot sign RunThread or ChatCompletions: "
-            "a call made without a SecretId/SecretKey pair raises a ConfigurationError that "
-            "says so."
+            "A Hunyuan console API KEY (sk-...) or a TokenHub key, sent as a Bearer token to "
+            "the OpenAI-compatible endpoint (api='openai'). It cannot sign RunThread or "
+            "ChatCompletions."
         ),
     )
     base_url: str | None = _setting(
         env=("HUNYUAN_BASE_URL",),
         aliases=("api_base",),
         description=(
-            "API endpoint (default https://hunyuan.tencentcloudapi.com); plain http only to "
-            "loopback (the emulator) unless allow_insecure_http=True."
+            "API endpoint: default https://hunyuan.tencentcloudapi.com (API 3.0), or "
+            "https://api.hunyuan.cloud.tencent.com/v1 for api='openai' (TokenHub: "
+            "https://tokenhub.tencentmaas.com/v1); plain http only to loopback (the emulator) "
+            "unless allow_insecure_http=True."
         ),
     )
     region: str | None = _setting(
@@ -365,6 +436,9 @@ class HunyuanSettings(BaseModel):
 
     @model_validator(mode="after")
     def _check_settings(self) -> Self:
+        if "api" not in self.model_fields_set and self.api_key is not None and not self.has_pair:
+            # The key the console hands out opens the OpenAI-compatible endpoint, and only it.
+            object.__setattr__(self, "api", "openai")
         if "session_token" not in self.model_fields_set and self.session_token is not None:
             # The environment's token belongs to the TENCENTCLOUD_* pair only: with any other
             # SecretId it would make every signature fail.
@@ -399,6 +473,11 @@ class HunyuanSettings(BaseModel):
                 object.__setattr__(self, name, value)
 
     # -- what the settings mean ------------------------------------------------------------------
+
+    @property
+    def has_pair(self) -> bool:
+        """Whether a SecretId/SecretKey pair is set (it signs API 3.0 requests)."""
+        return self.secret_id is not None and self.secret_key is not None
 
     def core_settings(self) -> HunyuanSettings:
         """These settings alone, as a plain ``HunyuanSettings`` (an adapter's other fields and
@@ -449,19 +528,15 @@ class HunyuanSettings(BaseModel):
         def pick(name: str) -> Any:
             return overrides[name] if name in overrides else getattr(self, name)
 
+        extra = {**(self.model_kwargs or {}), **(overrides.get("model_kwargs") or {})}
         return RunOptions(
-            model=pick("model"),
-            temperature=pick("temperature"),
-            top_p=pick("top_p"),
-            max_tokens=pick("max_tokens"),
-            max_prompt_tokens=pick("max_prompt_tokens"),
+            **{name: pick(name) for name in REQUEST_FIELDS},
             tools=tools,
             tool_choice=tool_choice,
             forced_tool=forced_tool,
             stop=merge_stop(pick("stop"), stop),
-            seed=pick("seed"),
             api=self.api,
-            thread_id=pick("thread_id"),
+            extra_fields=extra,
         )
 
     def client_key(self) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 __all__ = [
+    "APIS",
     "Api",
     "FinishReason",
     "Message",
@@ -29,7 +30,10 @@ __all__ = [
 Role = Literal["system", "user", "assistant", "tool"]
 FinishReason = Literal["stop", "tool_calls", "length", "content_filter"]
 ToolChoice = Literal["auto", "none", "custom"]
-Api = Literal["run_thread", "chat_completions"]
+#: The three ways in: API 3.0's RunThread (threads) and ChatCompletions (TC3-signed), and the
+#: OpenAI-compatible endpoint the console API KEY opens (Hunyuan's, or TokenHub's for Hy3).
+Api = Literal["run_thread", "chat_completions", "openai"]
+APIS: tuple[Api, ...] = ("run_thread", "chat_completions", "openai")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +79,9 @@ class Message:
     content: str = ""
     tool_calls: tuple[ToolCall, ...] = ()
     tool_call_id: str | None = None
+    #: Images (``https://`` URLs or ``data:image/...;base64,`` URIs) that follow the text: user
+    #: messages to vision models, on ChatCompletions and the OpenAI-compatible endpoint.
+    images: tuple[str, ...] = ()
     #: On an assistant reply this plugin returned: where its thread stands. Not content: it
     #: takes no part in comparisons or in the history digest.
     thread_token: ThreadToken | None = field(default=None, compare=False, repr=False)
@@ -117,9 +124,22 @@ class RunOptions:
     forced_tool: str | None = None
     stop: tuple[str, ...] = ()
     seed: int | None = None
+    #: Search enhancement (``EnableEnhancement`` / ``enable_enhancement``); None: the service's
+    #: default (off since 2025-04-20). The other search switches go with it.
+    enable_enhancement: bool | None = None
+    force_search_enhancement: bool | None = None
+    citation: bool | None = None
+    enable_speed_search: bool | None = None
+    search_info: bool | None = None
+    #: ChatCompletions' stream moderation (``StreamModeration``).
+    stream_moderation: bool | None = None
+    #: Reasoning effort of reasoning models on the OpenAI-compatible endpoint (Hy3).
+    reasoning_effort: str | None = None
     api: Api = "run_thread"
     #: A thread the caller owns; messages are appended to it (protocol §4.3).
     thread_id: str | None = None
+    #: Request fields the plugin does not model, sent as given (their wire names).
+    extra_fields: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +160,9 @@ class RunResult:
     continued_thread: bool = False
     #: How many messages were sent on the wire for this run.
     messages_sent: int = 0
+    #: The search results and their citations, when search enhancement ran (snake_case keys:
+    #: ``search_results`` [{index, title, url, text, icon}], ``mindmap``, ...).
+    search_info: Mapping[str, Any] | None = None
     #: Lets a later call, in any process, continue this thread (None when it cannot).
     thread_token: ThreadToken | None = None
 

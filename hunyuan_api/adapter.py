@@ -71,6 +71,7 @@ METADATA_KEYS = (
     "continued_thread",
     "messages_sent",
     "token_usage",
+    "search_info",
     THREAD_TOKEN_KEY,
 )
 
@@ -92,6 +93,8 @@ def run_metadata(result: RunResult, model: str) -> dict[str, Any]:
         # How the run used its thread: whether it extended one, and how much went on the wire.
         out["continued_thread"] = result.continued_thread
         out["messages_sent"] = result.messages_sent
+    if result.search_info is not None:
+        out["search_info"] = dict(result.search_info)
     if result.usage is not None:
         out["token_usage"] = {
             "prompt_tokens": result.usage.prompt_tokens,

@@ -1,4 +1,5 @@
-"""The Starlette app: ``POST /`` routed by X-TC-Action, plus loopback-only ``/_emulator/`` control.
+"""The Starlette app: ``POST /`` routed by X-TC-Action, the OpenAI-compatible ``/v1/`` endpoints
+(``openai_routes``), plus loopback-only ``/_emulator/`` control.
 
 Order of checks for ``POST /`` (the first failure answers): X-TC-Action present
 (``MissingParameter``), X-TC-Version present and ``2023-09-01`` (``NoSuchVersion``), action
@@ -8,8 +9,7 @@ body a JSON object (``InvalidParameter``), then the action's own rules (``action
 
 from __future__ import annotations
 
-import json
-import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.applications import Starlette
@@ -17,13 +17,14 @@ from starlette.requests import Request
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from .actions import ACTIONS, Call, Handler
+from .actions import ACTIONS, Handler
 from .auth import verify_request
 from .control_routes import control_routes
+from .dialect import TENCENT
 from .errors import RuleError
-from .frames import error_body
-from .responses import BytesResponse, StreamRegistry
-from .schema import parse_json_body
+from .intake import serve
+from .openai_routes import openai_routes
+from .responses import StreamRegistry
 from .state import EmulatorState
 
 __all__ = ["API_VERSION", "EmulatorApp"]
@@ -38,7 +39,11 @@ class EmulatorApp:
         self.state = state
         self.registry = StreamRegistry()
         self._app = Starlette(
-            routes=[Route("/", self._api, methods=["POST"]), *control_routes(state)]
+            routes=[
+                Route("/", self._api, methods=["POST"]),
+                *openai_routes(state, self.registry),
+                *control_routes(state),
+            ]
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -48,42 +53,14 @@ class EmulatorApp:
         self.registry.cancel_all()
 
     async def _api(self, request: Request) -> Any:
-        state = self.state
-        request_id = str(uuid.uuid4())
-        raw = await request.body()
-        headers = request.headers
-        action = headers.get("x-tc-action", "")
-        try:
-            logged_body: Any = json.loads(raw) if raw else None
-        except ValueError:
-            logged_body = raw.decode("utf-8", "replace")
-        record = state.record(
-            action=action,
-            headers=dict(headers),
-            body=logged_body,
-            secret_id=None,
-            request_id=request_id,
-        )
-        try:
+        def admit(headers: Mapping[str, str], raw: bytes) -> tuple[Handler, str]:
             handler = _route(headers.get("x-tc-action"), headers.get("x-tc-version"))
-            record.secret_id = verify_request(headers, raw, state)
-            content_type = headers.get("content-type", "").split(";")[0].strip().lower()
-            if content_type != "application/json":
-                raise RuleError("InvalidParameter", "Content-Type must be application/json.")
-            call = Call(
-                state=state,
-                registry=self.registry,
-                body=parse_json_body(raw),
-                secret_id=record.secret_id,
-                request_id=request_id,
-                record=record,
-            )
-            return await handler(call)
-        except RuleError as exc:
-            record.outcome = exc.code
-            return BytesResponse(
-                self.registry, error_body(exc.code, exc.message, request_id), request_id=request_id
-            )
+            return handler, verify_request(headers, raw, self.state)
+
+        action = request.headers.get("x-tc-action", "")
+        return await serve(
+            self.state, self.registry, request, action=action, dialect=TENCENT, admit=admit
+        )
 
 
 def _route(action: str | None, version: str | None) -> Handler:

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .errors import RuleError
-from .faults import Fault
+from .faults import MODEL_ACTIONS, Fault
 from .model import ConvMessage, ToolCallSpec
 from .replies import QueuedReply, ReplyOrder, build_reply
 from .settings import EmulatorCredential, EmulatorSettings
@@ -259,7 +259,7 @@ class EmulatorState:
     def set_fault_rate(
         self, rate: float, faults: Sequence[Fault | str] | None = None, seed: int | None = None
     ) -> None:
-        """Inject a fault into each RunThread/ChatCompletions with probability ``rate``."""
+        """Inject a fault into each model call (``MODEL_ACTIONS``) with probability ``rate``."""
         if not 0.0 <= rate <= 1.0:
             raise ValueError("rate must be within [0, 1]")
         parsed = (
@@ -288,7 +288,7 @@ class EmulatorState:
                 if entry.remaining <= 0:
                     self._script.remove(entry)
                 return entry.fault, "script"
-            if action not in ("RunThread", "ChatCompletions") or self._fault_rate <= 0:
+            if action not in MODEL_ACTIONS or self._fault_rate <= 0:
                 return None
             if self._rng.random() >= self._fault_rate:
                 return None

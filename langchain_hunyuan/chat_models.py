@@ -120,8 +120,9 @@ class ChatHunyuan(HunyuanParams, BaseChatModel):
             max_output_tokens=info.max_output,
             reasoning_output=info.reasoning,
             text_inputs=True,
-            image_inputs=False,
-            image_url_inputs=False,
+            # Images reach vision models on ChatCompletions and the OpenAI-compatible endpoint.
+            image_inputs=info.vision and self.api != "run_thread",
+            image_url_inputs=info.vision and self.api != "run_thread",
             pdf_inputs=False,
             audio_inputs=False,
             video_inputs=False,
@@ -207,7 +208,7 @@ class ChatHunyuan(HunyuanParams, BaseChatModel):
     ) -> ChatResult:
         # langchain-core comes here only when no token callbacks are wanted (it streams through
         # ``_stream`` for ``streaming=True`` and streaming handlers).
-        if self.api == "chat_completions":
+        if self.api != "run_thread":
             # One non-stream call (``Stream: false``; the core streams only to enforce
             # ``max_tokens``), folded into the chunks a stream would give.
             history, options = self._prepare(messages, stop, kwargs)
@@ -226,7 +227,7 @@ class ChatHunyuan(HunyuanParams, BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        if self.api == "chat_completions":
+        if self.api != "run_thread":
             history, options = self._prepare(messages, stop, kwargs)
             with map_errors():
                 result = await self._async_client.chat(history, options)

@@ -119,7 +119,7 @@ class HunyuanLLM(HunyuanParams, LLM):
         kwargs: Mapping[str, Any],
     ) -> Generation:
         # With ``streaming=True`` callbacks see each token even under ``invoke``.
-        if self.streaming or self.api != "chat_completions":
+        if self.streaming or self.api == "run_thread":
             manager = run_manager if self.streaming else None
             return _merge(list(self._stream(prompt, stop, manager, **kwargs)))
         # ChatCompletions answers whole (``Stream: false``; the core streams only to enforce
@@ -136,7 +136,7 @@ class HunyuanLLM(HunyuanParams, LLM):
         run_manager: AsyncCallbackManagerForLLMRun | None,
         kwargs: Mapping[str, Any],
     ) -> Generation:
-        if self.streaming or self.api != "chat_completions":
+        if self.streaming or self.api == "run_thread":
             manager = run_manager if self.streaming else None
             return _merge([chunk async for chunk in self._astream(prompt, stop, manager, **kwargs)])
         history, options = self._prepare(prompt, stop, kwargs)

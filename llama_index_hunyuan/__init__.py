@@ -1,7 +1,8 @@
 """Tencent Hunyuan for LlamaIndex: ``from llama_index_hunyuan import Hunyuan``.
 
-Built on ``hunyuan_api`` (the framework-free core shared with ``langchain_hunyuan``); importing
-this package never imports LangChain.
+Built on ``hunyuan_api`` (the framework-free core shared with ``langchain_hunyuan``), whose error
+classes (``hunyuan_api.RateLimitError``, ...) are what its calls raise; importing this package
+never imports LangChain.
 """
 
 from __future__ import annotations
@@ -14,37 +15,6 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
         "Install it with: pip install 'hunyuan-plugin[llamaindex]'"
     ) from exc
 
-from hunyuan_api import (
-    AccountError,
-    APIConnectionError,
-    APIError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ConfigurationError,
-    ContentFilterError,
-    HunyuanError,
-    NotFoundError,
-    RateLimitError,
-    ServerError,
-    StreamError,
-)
-
 from .base import Hunyuan
 
-__all__ = [
-    "APIConnectionError",
-    "APIError",
-    "APITimeoutError",
-    "AccountError",
-    "AuthenticationError",
-    "BadRequestError",
-    "ConfigurationError",
-    "ContentFilterError",
-    "Hunyuan",
-    "HunyuanError",
-    "NotFoundError",
-    "RateLimitError",
-    "ServerError",
-    "StreamError",
-]
+__all__ = ["Hunyuan"]

@@ -206,14 +206,16 @@ except ModelAuthenticationError as exc:
     print(exc.code)"""
     ),
     md(
-        "The Hunyuan console's \"API KEY\" (`sk-...`) belongs to Hunyuan's OpenAI-compatible "
-        "endpoint; RunThread requests are signed with a SecretId/SecretKey pair. Given only "
-        "such a key, the plugin says so before sending anything:"
+        "The Hunyuan console's \"API KEY\" (`sk-...`) opens Hunyuan's OpenAI-compatible "
+        "endpoint: given only such a key, `api` is `\"openai\"`. RunThread and ChatCompletions "
+        "requests are signed with a SecretId/SecretKey pair instead; asked to sign them with a "
+        "key, the plugin says so before sending anything:"
     ),
     code(
         """\
+print(ChatHunyuan(secret_id=None, secret_key=None, api_key="sk-console-key").api)
 try:
-    ChatHunyuan(secret_id=None, secret_key=None, api_key="sk-from-the-hunyuan-console").invoke("hi")
+    ChatHunyuan(api="run_thread", secret_id=None, secret_key=None, api_key="sk-console-key").invoke("hi")
 except ValueError as exc:
     print(exc)"""
     ),

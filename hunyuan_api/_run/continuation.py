@@ -55,8 +55,11 @@ _MAX_ID = 200
 MAX_PAGE = 100
 
 Placement = Literal["ours", "moved", "conflict", "unknown"]
-#: ``Flows._send_json``: a sub-flow that sends one JSON action and returns its ``Response``.
-SendJson = Callable[[str, Mapping[str, Any]], Generator[Any, Any, dict[str, Any]]]
+#: ``Flows._send_json``: a sub-flow that sends one JSON action and returns its ``Response`` and
+#: the request id.
+SendJson = Callable[
+    [str, Mapping[str, Any]], Generator[Any, Any, tuple[dict[str, Any], str | None]]
+]
 
 
 class TokenSigner:
@@ -189,7 +192,7 @@ def check_tip(
     assert thread_id is not None
     assert expect is not None
     try:
-        answer = yield from send_json("GetThreadMessageList", tip_query(thread_id))
+        answer, _ = yield from send_json("GetThreadMessageList", tip_query(thread_id))
         unchanged = tip_is(ThreadMessageList.model_validate(answer), expect)
     except (HunyuanError, ValueError) as exc:
         # ValueError: a listing that is not one (pydantic's ValidationError).
@@ -227,7 +230,7 @@ def verify_run(
     # Usually the first page decides; a second, longer one only if others wrote after the run.
     for limit in dict.fromkeys((min(sent + 2, MAX_PAGE), MAX_PAGE)):
         try:
-            answer = yield from send_json("GetThreadMessageList", tip_query(thread_id, limit))
+            answer, _ = yield from send_json("GetThreadMessageList", tip_query(thread_id, limit))
             listing = ThreadMessageList.model_validate(answer)
         except (HunyuanError, ValueError) as exc:
             logger.warning("could not verify the run on thread %s (%s)", thread_id, exc)

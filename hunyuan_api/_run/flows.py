@@ -10,15 +10,16 @@ to retry and what the thread ledger learns are written once, here.
 from __future__ import annotations
 
 import logging
-from collections.abc import Generator, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
 from .._errors import (
     APIConnectionError,
     APITimeoutError,
+    ContentFilterError,
     HunyuanError,
     NotFoundError,
     PartialOutput,
@@ -26,14 +27,10 @@ from .._errors import (
 )
 from .._retry import RetryPolicy
 from .._types import Message, RunFinished, RunOptions, RunResult
-from .._wire.bodies import build_chat_completions_body, build_run_thread_body
-from .._wire.frames import ChatCompletionChunk, Thread, error_in_response
-from .._wire.responses import (
-    error_from_response,
-    is_event_stream,
-    is_service_refusal,
-    parse_json_response,
-)
+from .._wire.bodies import build_run_thread_body
+from .._wire.dialects import Dialect
+from .._wire.frames import Thread
+from .._wire.responses import is_event_stream, is_service_refusal
 from .continuation import Placement, TokenSigner, check_tip, needs_check, verify_run
 from .session import RunSession
 from .threads import Scope, ThreadLedger, ThreadPlan
@@ -42,25 +39,26 @@ __all__ = [
     "READ",
     "READ_REST",
     "RELEASE",
-    "Answer",
     "Command",
     "Emit",
     "Flow",
     "Flows",
     "JsonReply",
-    "Opened",
+    "Reply",
     "Send",
     "Sleep",
 ]
 
 logger = logging.getLogger("hunyuan_api")
 
+_T = TypeVar("_T")
+
 # -- commands and replies ---------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class Send:
-    """Send one API 3.0 action. Reply: ``Opened`` (``stream``) or ``Answer``."""
+    """Send one action. Reply: a ``Reply``, with the body unless ``stream`` (then ``READ``)."""
 
     action: str
     body: Mapping[str, Any]
@@ -100,16 +98,10 @@ Command = Send | Sleep | Emit | _BodyCommand
 
 
 @dataclass(frozen=True, slots=True)
-class Opened:
+class Reply:
     status: int
     headers: Mapping[str, str]
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
+    body: bytes = b""
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +150,26 @@ def transport_error(
     )
 
 
+def _check_not_withdrawn(result: RunResult) -> None:
+    """A moderated reply is never an answer: Tencent asks clients to withdraw the text already
+    shown ("需要自行撤回已上屏的内容"), so it raises, with that text as ``partial``."""
+    if result.finish_reason == "content_filter":
+        raise ContentFilterError(
+            "the service's moderation stopped the reply (finish reason sensitive); withdraw "
+            "any of its text already shown",
+            code="FinishReason.sensitive",
+            request_id=result.request_id,
+            partial=PartialOutput(
+                text=result.text,
+                reasoning=result.reasoning,
+                tool_calls=result.tool_calls,
+                thread_id=result.thread_id,
+                run_id=result.run_id,
+                request_id=result.request_id,
+            ),
+        )
+
+
 class _Attempt:
     """Book-keeping for one try of a run."""
 
@@ -187,17 +199,19 @@ class RunState:
 
 
 class Flows:
-    """The flows of a client with these retry rules and this thread ledger."""
+    """The flows of a client that speaks ``dialect``, with these retry rules and thread ledger."""
 
     def __init__(
         self,
         *,
+        dialect: Dialect,
         max_retries: int,
         retry_policy: RetryPolicy,
         ledger: ThreadLedger,
         scope: Scope,
         tokens: TokenSigner | None = None,
     ) -> None:
+        self.dialect = dialect
         self.max_retries = max_retries
         self.retry_policy = retry_policy
         self.ledger = ledger
@@ -209,51 +223,57 @@ class Flows:
 
     def json_action(self, action: str, body: Mapping[str, Any]) -> Flow:
         """One JSON action, retried while its error is transient; emits a ``JsonReply``."""
-        tries = 0
-        while True:
-            try:
-                response = yield from self._send_json(action, body)
-            except HunyuanError as exc:
-                self._check_retry(exc, tries)
-                yield Sleep(self.retry_policy.delay(tries))
-                tries += 1
-                continue
-            yield Emit((JsonReply(response),))
-            return
+        response, _ = yield from self._retrying(lambda: self._send_json(action, body))
+        yield Emit((JsonReply(response),))
 
     def completion(self, history: list[Message], options: RunOptions) -> Flow:
-        """A non-stream ChatCompletions call (``Stream: false``), read like one stream frame:
-        the same finish reasons, errors and client-side stop cut; emits one ``RunFinished``."""
-        body = build_chat_completions_body(history, options, stream=False)
+        """A non-stream chat call, read like one stream frame: the same finish reasons, errors
+        and client-side stop cut; emits one ``RunFinished``."""
+        body = self.dialect.build_chat(history, options, stream=False)
+        result = yield from self._retrying(lambda: self._completion_once(body, options))
+        _check_not_withdrawn(result)
+        yield Emit((RunFinished(result),))
+
+    def _completion_once(
+        self, body: Mapping[str, Any], options: RunOptions
+    ) -> Generator[Command, Any, RunResult]:
+        response, request_id = yield from self._send_json(self.dialect.chat_action, body)
+        session = RunSession(
+            model=options.model,
+            request_id=response.get("RequestId") or request_id,
+            thread_id=None,
+            stop=options.stop,
+        )
+        session.feed_frame(self.dialect.completion_frame(response))
+        return session.result()
+
+    def _retrying(
+        self, once: Callable[[], Generator[Command, Any, _T]]
+    ) -> Generator[Command, Any, _T]:
+        """``once()``, again after a backoff while its error is transient (nothing of a JSON
+        answer reaches the caller before it is whole, so every transient failure qualifies)."""
         tries = 0
         while True:
             try:
-                response = yield from self._send_json("ChatCompletions", body)
-                session = RunSession(
-                    model=options.model,
-                    request_id=response.get("RequestId"),
-                    thread_id=None,
-                    stop=options.stop,
-                )
-                error = error_in_response(response)
-                session.feed_frame(error or ChatCompletionChunk.model_validate(response))
-                result = session.result()
+                return (yield from once())
             except HunyuanError as exc:
                 self._check_retry(exc, tries)
-                yield Sleep(self.retry_policy.delay(tries))
+                yield self._backoff(exc, tries)
                 tries += 1
-                continue
-            yield Emit((RunFinished(result),))
-            return
 
     def _send_json(
         self, action: str, body: Mapping[str, Any]
-    ) -> Generator[Command, Any, dict[str, Any]]:
+    ) -> Generator[Command, Any, tuple[dict[str, Any], str | None]]:
         try:
-            answer: Answer = yield Send(action, body, stream=False)
+            answer: Reply = yield Send(action, body, stream=False)
         except httpx.HTTPError as exc:
             raise transport_error(exc, partial=None, request_id=None) from exc
-        return parse_json_response(answer.status, answer.headers, answer.body)
+        response = self.dialect.parse_answer(answer.status, answer.headers, answer.body)
+        return response, self.dialect.request_id(answer.headers)
+
+    def _backoff(self, exc: HunyuanError, tries: int) -> Sleep:
+        # The service's Retry-After, when it sent one, is the least it asked for.
+        return Sleep(max(self.retry_policy.delay(tries), exc.retry_after or 0.0))
 
     def _check_retry(self, exc: HunyuanError, tries: int) -> None:
         """Raise ``exc`` unless it may be retried."""
@@ -283,9 +303,9 @@ class Flows:
         tries = 0
         while True:
             try:
-                if options.api == "chat_completions":
-                    action = "ChatCompletions"
-                    body = build_chat_completions_body(history, options, stream=True)
+                if options.api != "run_thread":
+                    action = self.dialect.chat_action
+                    body = self.dialect.build_chat(history, options, stream=True)
                 else:
                     action = "RunThread"
                     plan = attempt.plan
@@ -299,14 +319,14 @@ class Flows:
                         attempt.thread_id, attempt.checked = plan.thread_id, True
                     if attempt.thread_id is None:
                         # No retries inside: this loop decides for the whole run.
-                        created = yield from self._send_json("CreateThread", {})
+                        created, _ = yield from self._send_json("CreateThread", {})
                         attempt.thread_id = Thread.model_validate(created).id
                     body = build_run_thread_body(attempt.thread_id, plan.send, options)
                 yield from self._stream_once(action, body, options, attempt, state)
                 break
             except HunyuanError as exc:
                 attempt = self._after_error(exc, attempt, tries)
-                yield Sleep(self.retry_policy.delay(tries))
+                yield self._backoff(exc, tries)
                 tries += 1
             except BaseException:
                 # Closed by the caller, cancelled, or a bug: the thread's content is unknown.
@@ -322,7 +342,10 @@ class Flows:
             except BaseException:
                 self.ledger.abandon(attempt.plan, attempt.thread_id)
                 raise
-        yield Emit((self._finish(attempt, placed),))
+        finished = self._finish(attempt, placed)
+        yield Emit((finished,))
+        # After the final event, so a stream shows how it ended before it raises.
+        _check_not_withdrawn(finished.result)
 
     def _stream_once(
         self,
@@ -333,7 +356,7 @@ class Flows:
         state: RunState,
     ) -> Flow:
         try:
-            opened: Opened = yield Send(action, body, stream=True)
+            opened: Reply = yield Send(action, body, stream=True)
         except httpx.HTTPError as exc:
             attempt.unprocessed = isinstance(exc, _NEVER_SENT)
             raise transport_error(exc, partial=None, request_id=None) from exc
@@ -342,15 +365,16 @@ class Flows:
                 rest: bytes = yield READ_REST
             except httpx.HTTPError as exc:
                 raise transport_error(exc, partial=None, request_id=None) from exc
-            error = error_from_response(opened.status, opened.headers, rest)
+            error = self.dialect.error(opened.status, opened.headers, rest)
             # The service's own refusal proves it did not act; a gateway's page proves nothing.
             attempt.unprocessed = is_service_refusal(error)
             raise error
         session = attempt.session = state.session = RunSession(
             model=options.model,
-            request_id=opened.headers.get("x-tc-requestid"),
+            request_id=self.dialect.request_id(opened.headers),
             thread_id=attempt.thread_id,
             stop=options.stop,
+            # ChatCompletions has no MaxTokens field: the cap is enforced on its cumulative usage.
             completion_token_limit=(
                 options.max_tokens if options.api == "chat_completions" else None
             ),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from .._errors import HunyuanError, PartialOutput, StreamError
@@ -48,38 +48,26 @@ class RunSession:
         return self.cut is not None
 
     def feed(self, chunk: bytes) -> list[StreamEvent]:
-        try:
-            events: list[StreamEvent] = []
-            for sse in self._decoder.feed(chunk):
-                events.extend(self._on_frame_events(self.acc.feed(parse_frame(sse))))
-                if self.cut is not None:
-                    break
-        except HunyuanError as exc:
-            self._with_partial(exc)
-            raise
-        if events:
-            self.delivered = True
-        return events
+        return self._take(parse_frame(sse) for sse in self._decoder.feed(chunk))
 
     def end(self) -> list[StreamEvent]:
         """The body ended (or the connection broke after the terminal frame)."""
-        try:
-            events: list[StreamEvent] = []
-            if self.cut is None:
-                for sse in self._decoder.flush():
-                    events.extend(self._on_frame_events(self.acc.feed(parse_frame(sse))))
-        except HunyuanError as exc:
-            self._with_partial(exc)
-            raise
-        if events:
-            self.delivered = True
-        return events
+        if self.cut is not None:
+            return []
+        return self._take(parse_frame(sse) for sse in self._decoder.flush())
 
     def feed_frame(self, frame: Frame) -> list[StreamEvent]:
         """One already-parsed frame, such as a whole non-stream ChatCompletions answer: the
         same accumulation and client-side limits as a streamed frame."""
+        return self._take((frame,))
+
+    def _take(self, frames: Iterable[Frame]) -> list[StreamEvent]:
+        events: list[StreamEvent] = []
         try:
-            events = self._on_frame_events(self.acc.feed(frame))
+            for frame in frames:
+                events.extend(self._on_frame_events(self.acc.feed(frame)))
+                if self.cut is not None:
+                    break
         except HunyuanError as exc:
             self._with_partial(exc)
             raise

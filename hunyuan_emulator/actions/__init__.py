@@ -5,8 +5,12 @@ then its own value rules) and answers through a ``Call``.
 - ``run_thread`` (frames: ``run_stream``): RunThread
 - ``chat_completions`` (body and chunks: ``chat_answer``): ChatCompletions
 - ``token_count``: GetTokenCount
+- ``openai_chat`` (body and chunks: ``openai_answer``): ``POST /v1/chat/completions``
+- ``openai_models``: ``GET /v1/models``
 
-``params`` holds what the two model actions share (Model, Temperature/TopP, Tools).
+``params`` holds what the model actions share (Model, Temperature/TopP, Tools); ``completion``
+the flow of a stateless completion (ChatCompletions and ``/v1/chat/completions``). The ``/v1/``
+actions are routed by path (``openai_routes.OPENAI_ACTIONS``), not by X-TC-Action.
 """
 
 from __future__ import annotations

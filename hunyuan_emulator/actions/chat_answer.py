@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import error_msg
 from ..faults import ErrorForm
 from ..frames import NOTE, ChatChunkEncoder, tool_call_json, usage
 from ..model import Reply, count_tokens, generate
-from ..plan import Outcome, StreamPlan, call_tokens, prompt_tokens, stream_units
+from ..plan import Outcome, StreamPlan, apply_stop, call_tokens, prompt_tokens, stream_units
 
 if TYPE_CHECKING:
     from .chat_completions import ChatRequest
@@ -28,15 +27,6 @@ def model_reply(request: ChatRequest) -> Reply:
     )
 
 
-def _apply_stop(text: str, stops: Sequence[str]) -> tuple[str, bool]:
-    """Hunyuan stops *after* the matched stop string (it stays in the output)."""
-    cut = min(
-        (text.find(s) + len(s) for s in stops if s and text.find(s) >= 0),
-        default=-1,
-    )
-    return (text[:cut], True) if cut >= 0 else (text, False)
-
-
 def _finish_reason(outcome: Outcome) -> str:
     if outcome.finish_reason:
         return outcome.finish_reason
@@ -46,7 +36,7 @@ def _finish_reason(outcome: Outcome) -> str:
 def chat_json(
     request: ChatRequest, outcome: Outcome, *, now: int, request_id: str
 ) -> dict[str, Any]:
-    text, _ = _apply_stop(outcome.text, request.stop)
+    text, _ = apply_stop(outcome.text, request.stop, keep=True)
     message: dict[str, Any] = {"Role": "assistant", "Content": text}
     if outcome.tool_calls:
         message["ToolCalls"] = [tool_call_json(i, c) for i, c in enumerate(outcome.tool_calls)]
@@ -68,7 +58,7 @@ def plan_chat_stream(
     request: ChatRequest, outcome: Outcome, *, now: int, request_id: str
 ) -> StreamPlan:
     encoder = ChatChunkEncoder(request_id, now, prompt_tokens(request.messages))
-    text, _ = _apply_stop(outcome.text, request.stop)
+    text, _ = apply_stop(outcome.text, request.stop, keep=True)
     # An empty reply still sends one chunk: the one that carries the FinishReason.
     units = stream_units(text, outcome.tool_calls, outcome.reasoning) or [("text", 0, "", 0)]
     finish = _finish_reason(outcome)

@@ -9,11 +9,11 @@ from .. import schema
 from ..catalog import CHAT_COMPLETIONS, MAX_CHAT_MESSAGES
 from ..model import ConvMessage, ToolCallSpec, ToolSpec
 from ..order import check_order, check_role
-from ..plan import decide
 from ..responses import BytesResponse, EventStreamResponse
 from ..schema import BOOLEAN, FLOAT, INTEGER, STRING, array, obj, required
 from .call import Call
 from .chat_answer import chat_json, model_reply, plan_chat_stream
+from .completion import complete
 from .params import TOOL, TOOLS, model_family, sampling, tool, tool_choice, tools
 
 __all__ = ["ChatRequest", "chat_completions", "validate_chat"]
@@ -79,6 +79,8 @@ _CHAT = obj(
 
 @dataclass
 class ChatRequest:
+    """A validated stateless chat request (ChatCompletions, or ``/v1/chat/completions``)."""
+
     model: str
     messages: list[ConvMessage]
     stream: bool
@@ -89,6 +91,9 @@ class ChatRequest:
     reasoning: bool
     #: Whether the model honours Tools/ToolChoice/CustomTool.
     model_takes_tools: bool
+    #: ``/v1/chat/completions`` only: the completion-token limit, and the usage chunk.
+    max_tokens: int | None = None
+    include_usage: bool = False
 
     @property
     def tools_enabled(self) -> bool:
@@ -168,27 +173,14 @@ def _message(item: dict[str, Any], path: str) -> ConvMessage:
 
 
 async def chat_completions(call: Call) -> BytesResponse | EventStreamResponse:
-    state = call.state
     request = validate_chat(call.body)
-    call.acquire()
-    try:
-        fault, delay = call.take_fault(
-            "ChatCompletions", streaming=request.stream, latency=state.settings.latency
-        )
-        failed = call.pre_fault(fault, delay=delay, on_finish=call.release)
-        if failed is not None:
-            return failed
-        outcome = decide(state.take_reply(None) or model_reply(request))
-        now = int(state.now())
-        # Without a stream there is nowhere to put a mid-stream error: it answers as JSON.
-        if outcome.error is not None and (outcome.fails_before_stream or not request.stream):
-            error = outcome.error
-            return call.error(error[0], error[1], delay=delay, on_finish=call.release)
-        if not request.stream:
-            payload = chat_json(request, outcome, now=now, request_id=call.request_id)
-            return call.json(payload, delay=delay, on_finish=call.release)
-        plan = plan_chat_stream(request, outcome, now=now, request_id=call.request_id)
-    except BaseException:
-        call.release()
-        raise
-    return call.stream(plan, fault=fault, delay=delay, on_finish=call.release)
+    request_id = call.request_id
+    return complete(
+        call,
+        stream=request.stream,
+        reply=lambda: model_reply(request),
+        as_json=lambda outcome, now: chat_json(request, outcome, now=now, request_id=request_id),
+        as_stream=lambda outcome, now: plan_chat_stream(
+            request, outcome, now=now, request_id=request_id
+        ),
+    )

@@ -131,17 +131,22 @@ def test_readme_sample_runs(
     namespace: dict[str, Any],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    if block.marker != "test: no-credentials":
+    if block.marker == "test: api-key":
+        monkeypatch.setenv("HUNYUAN_API_KEY", emulator.api_key)
+        monkeypatch.setenv("HUNYUAN_BASE_URL", emulator.openai_base_url)
+    elif block.marker != "test: no-credentials":
         monkeypatch.setenv("HUNYUAN_SECRET_ID", emulator.secret_id)
         monkeypatch.setenv("HUNYUAN_SECRET_KEY", emulator.secret_key)
         monkeypatch.setenv("HUNYUAN_BASE_URL", emulator.base_url)
-    _run(block, namespace)
+    out = _run(block, namespace)
+    if block.marker == "test: api-key":
+        assert out.count("openai |") == 2, out
 
 
 def test_samples_are_tested_unless_marked_with_a_reason() -> None:
     assert len(TESTED) >= 12
     for block in PYTHON:
-        assert block.marker in ("", "test: no-credentials") or re.fullmatch(
+        assert block.marker in ("", "test: no-credentials", "test: api-key") or re.fullmatch(
             r"no-test: .+", block.marker
         ), f"README.md:{block.line}: unknown marker {block.marker!r}"
     assert len(PYTHON) - len(TESTED) <= 2, "keep untested samples to a minimum"
@@ -160,7 +165,7 @@ def test_the_api_key_error_is_quoted_exactly(monkeypatch: pytest.MonkeyPatch) ->
 
     quoted = next(b for b in BLOCKS if b.marker == "api-key-error").code.strip()
     with pytest.raises(ValueError, match="API KEY") as raised:
-        ChatHunyuan(api_key="sk-from-the-hunyuan-console").invoke("你好")
+        ChatHunyuan(api="run_thread", api_key="sk-from-the-hunyuan-console").invoke("你好")
     assert str(raised.value) == quoted
     # The same key in the environment, and the LlamaIndex adapter, explain it the same way.
     monkeypatch.setenv("HUNYUAN_SECRET_ID", "sk-from-the-hunyuan-console")
@@ -169,7 +174,7 @@ def test_the_api_key_error_is_quoted_exactly(monkeypatch: pytest.MonkeyPatch) ->
         ChatHunyuan().invoke("你好")
     assert str(raised.value) == quoted
     with pytest.raises(ValueError, match="API KEY") as raised:
-        Hunyuan(api_key="sk-from-the-hunyuan-console").complete("你好")
+        Hunyuan(api="chat_completions", api_key="sk-from-the-hunyuan-console").complete("你好")
     assert str(raised.value) == quoted
     # And the README's own sample prints exactly the quoted text.
     monkeypatch.delenv("HUNYUAN_SECRET_ID")

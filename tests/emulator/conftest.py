@@ -1,4 +1,5 @@
-"""Fixtures for the emulator tests: a running emulator, Tencent's SDK, and a raw signed client."""
+"""Fixtures for the emulator tests: a running emulator, Tencent's SDK, a raw signed client, and
+OpenAI's SDK on the OpenAI-compatible endpoint."""
 
 from __future__ import annotations
 
@@ -151,3 +152,13 @@ def wire_for() -> Iterator[Any]:
     yield make
     for w in made:
         w.close()
+
+
+@pytest.fixture
+def oai(emu: EmulatorHandle) -> Iterator[Any]:
+    """OpenAI's own SDK, unmodified, on the emulator's OpenAI-compatible endpoint."""
+    import openai
+
+    http = httpx.Client(trust_env=False)
+    yield openai.OpenAI(base_url=emu.openai_base_url, api_key=emu.api_key, http_client=http)
+    http.close()

@@ -22,6 +22,7 @@ from langchain_core.tools import tool
 from pydantic import BaseModel, Field, ValidationError
 
 import hunyuan_api
+import langchain_hunyuan as lh
 from hunyuan_api import (
     ConfigurationError,
     Message,
@@ -34,21 +35,7 @@ from hunyuan_api import (
     ToolCallDelta,
     Usage,
 )
-from langchain_hunyuan import (
-    ChatHunyuan,
-    HunyuanAccountError,
-    HunyuanAPIError,
-    HunyuanAuthenticationError,
-    HunyuanBadRequestError,
-    HunyuanConnectionError,
-    HunyuanContentFilterError,
-    HunyuanLLM,
-    HunyuanNotFoundError,
-    HunyuanRateLimitError,
-    HunyuanServerError,
-    HunyuanStreamError,
-    HunyuanTimeoutError,
-)
+from langchain_hunyuan import ChatHunyuan, HunyuanLLM
 from langchain_hunyuan._chunks import chat_chunk, text_chunk
 from langchain_hunyuan._errors import map_errors, translate_error
 from langchain_hunyuan._messages import convert_messages
@@ -244,10 +231,10 @@ def test_missing_credentials_raise_at_call_time() -> None:
 
 def test_api_key_explains_it_cannot_sign_runthread() -> None:
     with pytest.raises(ConfigurationError, match="API KEY") as info:
-        ChatHunyuan(api_key="sk-console-key").invoke("hi")
+        ChatHunyuan(api="run_thread", api_key="sk-console-key").invoke("hi")
     assert "SecretId" in str(info.value)
     with pytest.raises(ConfigurationError, match="cannot sign RunThread"):
-        ChatHunyuan(api_key="test").invoke("hi")
+        ChatHunyuan(api="run_thread", api_key="test").invoke("hi")
     # With a SecretId/SecretKey pair the key is not needed and calls are built normally.
     assert make(api_key="test")._client is not None
 
@@ -284,7 +271,8 @@ def test_message_conversion() -> None:
         Message("system", "be brief"),
         Message("system", "in English"),
         Message("user", "what is 2+2?"),
-        Message("assistant", "Let me check", (ToolCall("c1", "add", '{"a": 2, "b": "二"}'),)),
+        # Text blocks are joined by newlines, not glued together.
+        Message("assistant", "Let me \ncheck", (ToolCall("c1", "add", '{"a": 2, "b": "二"}'),)),
         Message("tool", "4", tool_call_id="c1"),
         Message("user", "thanks"),
         Message("assistant", "ok"),
@@ -332,11 +320,24 @@ def test_anthropic_tool_result_blocks() -> None:
 
 
 @pytest.mark.parametrize(
+    ("block", "url"),
+    [
+        ({"type": "image", "url": "https://example.com/a.png"}, "https://example.com/a.png"),
+        ({"type": "image", "base64": "AAAA", "mime_type": "image/png"}, "data:image/png;base64,AAAA"),  # noqa: E501
+        ({"type": "image", "source_type": "base64", "data": "QQ", "mime_type": "image/gif"}, "data:image/gif;base64,QQ"),  # noqa: E501
+        ({"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}, "data:image/png;base64,AAAA"),  # noqa: E501
+        ({"type": "image_url", "image_url": "https://example.com/b.jpg"}, "https://example.com/b.jpg"),
+        ({"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "AA"}}, "data:image/png;base64,AA"),  # noqa: E501
+    ],
+)  # fmt: skip
+def test_image_blocks_become_images_of_the_user_message(block: dict[str, Any], url: str) -> None:
+    history = [HumanMessage([{"type": "text", "text": "look"}, block, "and this"])]
+    assert convert_messages(history) == [Message("user", "look\nand this", images=(url,))]
+
+
+@pytest.mark.parametrize(
     "block",
     [
-        {"type": "image", "url": "https://example.com/a.png"},
-        {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}},
-        {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "AA"}},
         {"type": "input_audio", "input_audio": {"data": "AA", "format": "wav"}},
         {"type": "audio", "base64": "AA", "mime_type": "audio/wav"},
         {"type": "file", "base64": "AA", "mime_type": "application/pdf"},
@@ -344,10 +345,23 @@ def test_anthropic_tool_result_blocks() -> None:
         {"type": "video", "url": "https://example.com/v.mp4"},
     ],
 )
-def test_media_refused_with_message_index(block: dict[str, Any]) -> None:
+def test_other_media_refused_with_message_index(block: dict[str, Any]) -> None:
     history = [SystemMessage("s"), HumanMessage([{"type": "text", "text": "look"}, block])]
-    with pytest.raises(ValueError, match=r"messages\[1\].*text only"):
+    with pytest.raises(ValueError, match=r"messages\[1\].*text and images only"):
         convert_messages(history)
+
+
+def test_images_go_only_where_hunyuan_takes_them() -> None:
+    image = {"type": "image", "url": "https://example.com/a.png"}
+    with pytest.raises(ValueError, match="outside a user message"):
+        convert_messages([AIMessage([image])])
+    look = HumanMessage([{"type": "text", "text": "look"}, image])
+    # RunThread carries text only, and names the transports that take images.
+    with pytest.raises(ValueError, match=r"api='chat_completions'.*api='openai'"):
+        make(model="hunyuan-vision").invoke([look])
+    # A model without vision is refused before anything is sent.
+    with pytest.raises(ValueError, match="does not take images"):
+        make(api="chat_completions", model="hunyuan-turbo").invoke([look])
 
 
 def test_unsupported_messages_refused() -> None:
@@ -556,19 +570,19 @@ def test_with_structured_output_builds_for_every_method() -> None:
     [
         (
             hunyuan_api.AuthenticationError,
-            HunyuanAuthenticationError,
+            lh.HunyuanAuthenticationError,
             lc_exc.ModelAuthenticationError,
         ),
-        (hunyuan_api.RateLimitError, HunyuanRateLimitError, lc_exc.ModelRateLimitError),
-        (hunyuan_api.APITimeoutError, HunyuanTimeoutError, lc_exc.ModelTimeoutError),
-        (hunyuan_api.APIConnectionError, HunyuanConnectionError, lc_exc.ModelConnectionError),
-        (hunyuan_api.BadRequestError, HunyuanBadRequestError, lc_exc.ModelInvalidRequestError),
-        (hunyuan_api.NotFoundError, HunyuanNotFoundError, lc_exc.ModelNotFoundError),
-        (hunyuan_api.ServerError, HunyuanServerError, lc_exc.ModelAPIError),
-        (hunyuan_api.StreamError, HunyuanStreamError, lc_exc.ModelAPIError),
-        (hunyuan_api.AccountError, HunyuanAccountError, lc_exc.ModelPermissionDeniedError),
-        (hunyuan_api.ContentFilterError, HunyuanContentFilterError, lc_exc.ModelRefusalError),
-        (hunyuan_api.APIError, HunyuanAPIError, lc_exc.ModelAPIError),
+        (hunyuan_api.RateLimitError, lh.HunyuanRateLimitError, lc_exc.ModelRateLimitError),
+        (hunyuan_api.APITimeoutError, lh.HunyuanTimeoutError, lc_exc.ModelTimeoutError),
+        (hunyuan_api.APIConnectionError, lh.HunyuanConnectionError, lc_exc.ModelConnectionError),
+        (hunyuan_api.BadRequestError, lh.HunyuanBadRequestError, lc_exc.ModelInvalidRequestError),
+        (hunyuan_api.NotFoundError, lh.HunyuanNotFoundError, lc_exc.ModelNotFoundError),
+        (hunyuan_api.ServerError, lh.HunyuanServerError, lc_exc.ModelAPIError),
+        (hunyuan_api.StreamError, lh.HunyuanStreamError, lc_exc.ModelAPIError),
+        (hunyuan_api.AccountError, lh.HunyuanAccountError, lc_exc.ModelPermissionDeniedError),
+        (hunyuan_api.ContentFilterError, lh.HunyuanContentFilterError, lc_exc.ModelRefusalError),
+        (hunyuan_api.APIError, lh.HunyuanAPIError, lc_exc.ModelAPIError),
     ],
 )
 def test_error_translation(core: type[Exception], adapter: type[Exception], lc_class: type) -> None:
@@ -591,9 +605,9 @@ def test_error_translation(core: type[Exception], adapter: type[Exception], lc_c
 
 
 def test_retryability_follows_the_core() -> None:
-    assert HunyuanRateLimitError("x").is_retryable
-    assert HunyuanRateLimitError("x").retryable
-    assert not HunyuanAPIError("x").is_retryable
+    assert lh.HunyuanRateLimitError("x").is_retryable
+    assert lh.HunyuanRateLimitError("x").retryable
+    assert not lh.HunyuanAPIError("x").is_retryable
 
 
 def test_configuration_and_validation_errors_pass_through() -> None:
@@ -661,7 +675,7 @@ def test_token_counting_uses_get_token_count() -> None:
             strategy="last",
         )
         assert [m.text for m in kept] == ["c"]
-        with pytest.raises(HunyuanAuthenticationError):
+        with pytest.raises(lh.HunyuanAuthenticationError):
             model.get_num_tokens("wrong")
         llm = HunyuanLLM(**CREDS, http_client=client, base_url="http://127.0.0.1:9/")
         assert llm.get_num_tokens("abc") == 3

@@ -15,13 +15,9 @@ from llama_index.core.base.llms.types import (
     ToolCallBlock,
 )
 
+from hunyuan_api import AuthenticationError, ContentFilterError, ServerError
 from hunyuan_emulator import EmulatorHandle
-from llama_index_hunyuan import (
-    AuthenticationError,
-    ContentFilterError,
-    Hunyuan,
-    ServerError,
-)
+from llama_index_hunyuan import Hunyuan
 from tests.support.common import CHECKED_RUN
 
 USER = [ChatMessage(role="user", content="Tell me about pandas")]

@@ -87,7 +87,7 @@ def test_unknown_arguments_refused_and_api_key_explained() -> None:
     with pytest.raises(TypeError, match=r"temprature \(did you mean temperature\?\)"):
         Hunyuan(temprature=0.1)
     with pytest.raises(ConfigurationError, match="SecretId/SecretKey"):
-        Hunyuan(api_key="sk-abcdef").complete("hi")
+        Hunyuan(api="run_thread", api_key="sk-abcdef").complete("hi")
 
 
 def test_chat_completions_catalog_facts() -> None:

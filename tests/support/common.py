@@ -55,15 +55,25 @@ def import_error_without(package: str, statement: str) -> str:
     return result.stdout
 
 
-def emulator_settings(emu: EmulatorHandle) -> dict[str, Any]:
-    return {"base_url": emu.base_url, "secret_id": emu.secret_id, "secret_key": emu.secret_key}
+def emulator_settings(emu: EmulatorHandle, api: str = "run_thread") -> dict[str, Any]:
+    """The credentials and endpoint of ``emu`` for ``api``: its console API KEY and its
+    OpenAI-compatible base URL for ``"openai"``, its SecretId/SecretKey pair otherwise."""
+    if api == "openai":
+        return {"api": api, "base_url": emu.openai_base_url, "api_key": emu.api_key}
+    return {
+        "api": api,
+        "base_url": emu.base_url,
+        "secret_id": emu.secret_id,
+        "secret_key": emu.secret_key,
+    }
 
 
 def on_emulator(model: Callable[..., _M], emu: EmulatorHandle) -> Callable[..., _M]:
-    """A factory of ``model`` instances pointed at ``emu`` (keyword arguments override)."""
+    """A factory of ``model`` instances pointed at ``emu`` (keyword arguments override; ``api``
+    also picks the credentials)."""
 
     def make(**kwargs: Any) -> _M:
-        return model(**{**emulator_settings(emu), **kwargs})
+        return model(**{**emulator_settings(emu, kwargs.get("api", "run_thread")), **kwargs})
 
     return make
 

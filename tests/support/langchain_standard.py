@@ -12,12 +12,14 @@ import copy
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import urlsplit
 
 import pytest
 from langchain_tests.conftest import base_vcr_config
 from vcr.request import Request
 
 from langchain_hunyuan import ChatHunyuan
+from tests.support.common import emulator_settings
 
 if TYPE_CHECKING:
     from hunyuan_emulator import EmulatorHandle
@@ -78,7 +80,7 @@ class ChatHunyuanIntegration(ChatHunyuanStandard):
 
 def _normalise_request(request: Request) -> Request:
     request = copy.copy(request)
-    request.uri = "https://hunyuan-emulator/"
+    request.uri = "https://hunyuan-emulator" + urlsplit(request.uri).path
     if request.body:
         body = json.loads(request.body)
         if "ThreadID" in body:
@@ -125,8 +127,6 @@ class EmulatorIntegration(ChatHunyuanIntegration):
         assert emu is not None
         return {
             "model": "hunyuan-turbo",
+            **emulator_settings(emu, self.extra_params.get("api", "run_thread")),
             **self.extra_params,
-            "base_url": emu.base_url,
-            "secret_id": emu.secret_id,
-            "secret_key": emu.secret_key,
         }
