@@ -12,7 +12,7 @@ import json
 import os
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._connection import API_KEY_HELP, CREDENTIALS_HELP
 from ._run.continuation import parse_token
@@ -24,11 +24,13 @@ from ._types import (
     RunResult,
     StreamEvent,
     TextDelta,
-    ThreadToken,
     ToolCall,
     ToolCallDelta,
 )
 from ._wire.validation import check_tools_supported, resolve_tool_choice, validate_options
+
+if TYPE_CHECKING:
+    from ._types import ThreadToken
 
 __all__ = [
     "API_KEY_HELP",

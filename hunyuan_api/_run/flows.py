@@ -211,13 +211,13 @@ class Flows:
         scope: Scope,
         tokens: TokenSigner | None = None,
     ) -> None:
+        #: Issues and trusts thread tokens; None: threads stay with the process (no tokens).
+        self.tokens: TokenSigner | None = tokens
         self.dialect = dialect
         self.max_retries = max_retries
         self.retry_policy = retry_policy
         self.ledger = ledger
         self.scope = scope
-        #: Issues and trusts thread tokens; None: threads stay with the process (no tokens).
-        self.tokens = tokens
 
     # -- JSON actions --------------------------------------------------------------------------
 
