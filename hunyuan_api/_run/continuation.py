@@ -174,13 +174,14 @@ def needs_check(plan: ThreadPlan, tokens: TokenSigner | None) -> bool:
     """Whether continuing ``plan``'s thread needs its newest message checked first.
 
     Once replies carry tokens, any process holding a conversation may extend its thread, so a
-    new turn checks. A step that only answers the tool calls of the reply this process's ledger
-    recorded is one agent step in progress: only the run that made those calls holds that state,
-    so agent loops keep one request per step.
+    new turn checks. A call that sends nothing but the results of the tool calls of the reply
+    this process's ledger recorded is one agent step in progress: only the run that made those
+    calls holds that state, so agent loops keep one request per step.
     """
     if tokens is None or plan.expect is None:
         return False
-    return plan.mode == "resume" or (plan.mode == "continue" and plan.send[0].role != "tool")
+    agent_step = plan.mode == "continue" and all(m.role == "tool" for m in plan.send)
+    return plan.mode in ("continue", "resume") and not agent_step
 
 
 def check_tip(

@@ -228,6 +228,16 @@ def test_new_turns_and_resumes_are_checked_agent_steps_from_the_ledger_are_not()
     assert turn.mode == "continue"
     assert needs_check(turn, SIGNER)
     assert not needs_check(turn, None)  # resume_threads=False: no checks, as before
+    ledger.release(turn, "thread_1")
+    # Tool results followed by more (an older ledger state, extended elsewhere): not one step.
+    older = ThreadLedger()
+    older.commit(older.plan(SCOPE, [U("q")]), "thread_1", Message("assistant", "", (CALL,)), "m")
+    beyond = older.plan(SCOPE, [*history, Message("assistant", "done"), U("next")])
+    assert (beyond.mode, [m.role for m in beyond.send]) == (
+        "continue",
+        ["tool", "assistant", "user"],
+    )
+    assert needs_check(beyond, SIGNER)
     tokened, _ = replied([U("q")], "", "thread_9", "msg_9", CALL)
     resumed = ThreadLedger().plan(SCOPE, [*tokened, R("o", "call_1")], trust=SIGNER.trusts)
     assert resumed.mode == "resume"
