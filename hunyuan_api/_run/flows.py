@@ -243,6 +243,7 @@ class Flows:
             request_id=response.get("RequestId") or request_id,
             thread_id=None,
             stop=options.stop,
+            single_tool_call=options.parallel_tool_calls is False,
         )
         session.feed_frame(self.dialect.completion_frame(response))
         return session.result()
@@ -378,6 +379,7 @@ class Flows:
             completion_token_limit=(
                 options.max_tokens if options.api == "chat_completions" else None
             ),
+            single_tool_call=options.parallel_tool_calls is False,
         )
         while not session.done:
             try:
@@ -459,6 +461,7 @@ class Flows:
             if (
                 placed == "ours"
                 and session.cut is None
+                and not session.dropped_calls
                 and result.finish_reason != "content_filter"
             ):
                 reply = Message("assistant", result.text, result.tool_calls)
@@ -466,8 +469,9 @@ class Flows:
                 if self.tokens is not None and plan.mode != "pinned" and result.message_id:
                     token = self.tokens.issue(attempt.thread_id, result.message_id, held)
             else:
-                # The thread holds more than the caller saw (cut short), was moderated, or was
-                # written to by another run after this one.
+                # The thread holds more than the caller saw (cut short, or tool calls withheld
+                # for parallel_tool_calls=False), was moderated, or was written to by another run
+                # after this one.
                 self.ledger.abandon(plan, attempt.thread_id)
             result = replace(
                 result,

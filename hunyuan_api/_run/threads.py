@@ -18,7 +18,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from .._types import Message, ThreadToken
 
@@ -103,6 +103,12 @@ class ThreadLedger:
         self._claimed: set[tuple[Scope, str]] = set()
         #: The id of each known thread's newest message (the last reply), when the run gave one.
         self._tip: dict[tuple[Scope, str], str] = {}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # What a ledger knows is this process's threads and claims: an unpickled ledger starts
+        # empty, and conversations replay on fresh threads until it learns them again. (A
+        # model's deep copy shares its ledger rather than copying it.)
+        return (ThreadLedger, (self.maxsize,))
 
     def __len__(self) -> int:
         return len(self._by_digest)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
 import subprocess
 import sys
 from collections.abc import Callable
@@ -35,6 +37,17 @@ CREDENTIAL_ENV = (
 #: The requests of a new turn that continues a thread (docs/threads.md): its newest message is
 #: checked, the run sends only the new messages, and the run's place in the thread is verified.
 CHECKED_RUN = ("GetThreadMessageList", "RunThread", "GetThreadMessageList")
+
+#: The ways an application copies a model: a copy made after calls must work, and never use the
+#: original's clients unless it is a shallow copy (which shares them, like every other field).
+COPIES: dict[str, Callable[[Any], Any]] = {
+    "copy": copy.copy,
+    "deepcopy": copy.deepcopy,
+    "model_copy": lambda model: model.model_copy(),
+    "model_copy_deep": lambda model: model.model_copy(deep=True),
+    "pickle": lambda model: pickle.loads(pickle.dumps(model)),
+}
+SHALLOW_COPIES = ("copy", "model_copy")
 
 
 def run_python(code: str) -> subprocess.CompletedProcess[str]:
