@@ -46,7 +46,7 @@ __all__ = [
 logger = logging.getLogger("hunyuan_api")
 
 #: Bumped if the digest or the MAC input ever changes: older tokens then simply do not verify.
-_KEY_LABEL = b"hunyuan-plugin thread token v1"
+_KEY_LABEL = b"hunyuan_api thread token v1"
 _DIGEST_HEX = 32
 _MAC_HEX = 32
 #: Ids longer than this are not ids (a token is untrusted input).
