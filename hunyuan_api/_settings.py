@@ -82,6 +82,7 @@ CONNECTION_FIELDS = (
     "allow_insecure_http",
     "pool_size",
     "ledger",
+    "resume_threads",
     "http_client",
     "http_async_client",
 )
@@ -373,6 +374,15 @@ class HunyuanSettings(BaseModel):
         description=(
             "The thread ledger that remembers which RunThread thread holds which history; None "
             "means the process-wide one."
+        ),
+    )
+    resume_threads: bool = _setting(
+        True,
+        description=(
+            "Let replies carry a thread token (metadata hunyuan_thread) and continue a RunThread "
+            "thread from it in any process, after checking nobody else wrote to the thread "
+            "(docs/threads.md). False: threads stay with the process that made them, and a "
+            "history this process's ledger does not know is replayed on a fresh thread."
         ),
     )
     http_client: httpx.Client | None = _setting(

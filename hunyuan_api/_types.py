@@ -19,6 +19,7 @@ __all__ = [
     "RunResult",
     "StreamEvent",
     "TextDelta",
+    "ThreadToken",
     "ToolCall",
     "ToolCallDelta",
     "ToolChoice",
@@ -49,6 +50,28 @@ class ToolCall:
 
 
 @dataclass(frozen=True, slots=True)
+class ThreadToken:
+    """What a reply tells a later process about its RunThread thread (docs/threads.md): the
+    thread, the id of the last message the run wrote there, a digest of everything the thread
+    then holds (the history and the reply), and a MAC by the account's SecretKey, so that only
+    a holder of the same credentials can have issued it."""
+
+    thread_id: str
+    message_id: str
+    digest: str
+    mac: str
+
+    def as_metadata(self) -> dict[str, str]:
+        """The JSON-ready form messages carry (``hunyuan_api.adapter.THREAD_TOKEN_KEY``)."""
+        return {
+            "thread_id": self.thread_id,
+            "message_id": self.message_id,
+            "digest": self.digest,
+            "mac": self.mac,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
     """One conversation turn, as both adapters hand it to the core."""
 
@@ -59,6 +82,9 @@ class Message:
     #: Images (``https://`` URLs or ``data:image/...;base64,`` URIs) that follow the text: user
     #: messages to vision models, on ChatCompletions and the OpenAI-compatible endpoint.
     images: tuple[str, ...] = ()
+    #: On an assistant reply this plugin returned: where its thread stands. Not content: it
+    #: takes no part in comparisons or in the history digest.
+    thread_token: ThreadToken | None = field(default=None, compare=False, repr=False)
 
 
 def _empty_object_schema() -> dict[str, Any]:
@@ -141,6 +167,8 @@ class RunResult:
     #: The search results and their citations, when search enhancement ran (snake_case keys:
     #: ``search_results`` [{index, title, url, text, icon}], ``mindmap``, ...).
     search_info: Mapping[str, Any] | None = None
+    #: Lets a later call, in any process, continue this thread (None when it cannot).
+    thread_token: ThreadToken | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,9 +12,10 @@ import json
 import os
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._connection import API_KEY_HELP, CREDENTIALS_HELP
+from ._run.continuation import parse_token
 from ._run.conversation import normalize_messages
 from ._settings import CALL_OVERRIDES, HunyuanSettings, merge_stop
 from ._types import (
@@ -28,12 +29,16 @@ from ._types import (
 )
 from ._wire.validation import check_tools_supported, resolve_tool_choice, validate_options
 
+if TYPE_CHECKING:
+    from ._types import ThreadToken
+
 __all__ = [
     "API_KEY_HELP",
     "CALL_OVERRIDES",
     "CREDENTIALS_HELP",
     "METADATA_KEYS",
     "PROVIDER",
+    "THREAD_TOKEN_KEY",
     "ClientCache",
     "check_tools_supported",
     "merge_stop",
@@ -42,12 +47,19 @@ __all__ = [
     "resolve_tool_choice",
     "result_events",
     "run_metadata",
+    "thread_token",
     "tool_arguments_text",
     "validate_options",
 ]
 
 #: The provider name frameworks record (LangChain ``model_provider``, ``ls_provider``).
 PROVIDER = "hunyuan"
+
+#: The metadata key of a reply's thread token (``ThreadToken.as_metadata()``, a small dict of
+#: strings): on the reply message itself (LangChain ``AIMessage.response_metadata``, LlamaIndex
+#: ``ChatMessage.additional_kwargs``), where chat histories, memories and checkpointers keep it,
+#: so a later call in any process can continue the thread (docs/threads.md).
+THREAD_TOKEN_KEY = "hunyuan_thread"
 
 #: The keys of ``run_metadata``: LangChain ``response_metadata`` and LlamaIndex
 #: ``additional_kwargs`` carry these, with these meanings, on both sides.
@@ -62,12 +74,14 @@ METADATA_KEYS = (
     "messages_sent",
     "token_usage",
     "search_info",
+    THREAD_TOKEN_KEY,
 )
 
 
 def run_metadata(result: RunResult, model: str) -> dict[str, Any]:
     """A finished run as metadata. ``model`` is the model the call asked for. Keys without a
-    value are left out; ``continued_thread``/``messages_sent`` appear for RunThread runs."""
+    value are left out; ``continued_thread``/``messages_sent`` appear for RunThread runs, and
+    ``THREAD_TOKEN_KEY`` when the reply can be continued from."""
     metadata: dict[str, Any] = {
         "model_name": model,
         "finish_reason": result.finish_reason,
@@ -89,7 +103,15 @@ def run_metadata(result: RunResult, model: str) -> dict[str, Any]:
             "completion_tokens": result.usage.completion_tokens,
             "total_tokens": result.usage.total_tokens,
         }
+    if result.thread_token is not None:
+        out[THREAD_TOKEN_KEY] = result.thread_token.as_metadata()
     return out
+
+
+def thread_token(metadata: Mapping[str, Any] | None) -> ThreadToken | None:
+    """The thread token in a message's metadata (as ``run_metadata`` put it there and a store
+    gave it back), for the core ``Message.thread_token``; None when absent or malformed."""
+    return parse_token(metadata.get(THREAD_TOKEN_KEY)) if metadata else None
 
 
 def result_events(result: RunResult) -> list[StreamEvent]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import string
 import threading
@@ -25,6 +26,7 @@ __all__ = [
     "StoredMessage",
     "Thread",
     "new_id",
+    "new_message_id",
 ]
 
 _ALNUM = string.ascii_letters + string.digits
@@ -39,6 +41,18 @@ def _thread_not_found(thread_id: str) -> RuleError:
 
 def new_id(prefix: str) -> str:
     return prefix + "".join(_ids.choices(_ALNUM, k=24))
+
+
+_message_numbers = itertools.count(1)
+_message_lock = threading.Lock()
+
+
+def new_message_id() -> str:
+    """A thread message id: unique, and ordered like the messages were stored (a sequence number
+    first), so a listing shows at once which run wrote after which."""
+    with _message_lock:
+        number = next(_message_numbers)
+    return f"msg_{number:012d}" + "".join(_ids.choices(_ALNUM, k=12))
 
 
 @dataclass

@@ -16,7 +16,7 @@ from langchain_core.messages import (
 )
 
 from hunyuan_api import Message, Role, ToolCall
-from hunyuan_api.adapter import openai_tool_calls, tool_arguments_text
+from hunyuan_api.adapter import openai_tool_calls, thread_token, tool_arguments_text
 
 __all__ = ["convert_messages", "render_for_count"]
 
@@ -185,7 +185,8 @@ def convert_message(message: BaseMessage, index: int) -> list[Message]:
     if role == "assistant":
         text = content_text(message.content, index)
         calls = _tool_calls(message, index) if isinstance(message, AIMessage) else ()
-        return [Message("assistant", text, calls)]
+        token = thread_token(message.response_metadata)
+        return [Message("assistant", text, calls, thread_token=token)]
     if role == "tool":
         text = content_text(message.content, index)
         call_id = getattr(message, "tool_call_id", None)

@@ -206,10 +206,14 @@ class ChatHunyuan(HunyuanParams, BaseChatModel):
         {'token_usage': {'prompt_tokens': 17, 'completion_tokens': 20, 'total_tokens': 37},
          'model_name': 'hunyuan-turbo', 'model_provider': 'hunyuan', 'finish_reason': 'stop',
          'thread_id': 'thread_...', 'run_id': 'run_...', 'message_id': 'msg_...',
-         'request_id': '...', 'continued_thread': False, 'messages_sent': 2}
+         'request_id': '...', 'continued_thread': False, 'messages_sent': 2,
+         'hunyuan_thread': {'thread_id': 'thread_...', 'message_id': 'msg_...',
+                            'digest': '...', 'mac': '...'}}
         ```
 
-        ``continued_thread`` and ``messages_sent`` tell how the run used its RunThread thread.
+        ``continued_thread`` and ``messages_sent`` tell how the run used its RunThread thread;
+        ``hunyuan_thread`` lets a later call, in any process, continue it (``docs/threads.md``:
+        keep the message as it is).
 
     Where Hunyuan differs from OpenAI-style models:
         - images reach vision models on ChatCompletions and ``api="openai"``; RunThread

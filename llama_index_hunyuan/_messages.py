@@ -20,7 +20,7 @@ from llama_index.core.base.llms.types import (
 )
 
 from hunyuan_api import Message, Role, ToolCall
-from hunyuan_api.adapter import openai_tool_calls, tool_arguments_text
+from hunyuan_api.adapter import openai_tool_calls, thread_token, tool_arguments_text
 
 __all__ = ["to_core_message", "to_core_messages"]
 
@@ -114,7 +114,8 @@ def to_core_message(index: int, message: ChatMessage) -> Message:
                     where=f"messages[{index}].additional_kwargs['tool_calls']",
                 )
             )
-        return Message("assistant", content, tuple(calls))
+        token = thread_token(message.additional_kwargs)
+        return Message("assistant", content, tuple(calls), thread_token=token)
     if role == "tool":
         call_id = message.additional_kwargs.get("tool_call_id")
         return Message("tool", content, tool_call_id=str(call_id) if call_id else None)

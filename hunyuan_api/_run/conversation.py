@@ -87,7 +87,10 @@ def normalize_messages(messages: Sequence[Message]) -> list[Message]:
                     prev.tool_calls + msg.tool_calls,
                 )
             else:
-                out.append(Message("assistant", msg.content, msg.tool_calls))
+                # The token stays with the reply it came on; a merged turn has none.
+                out.append(
+                    Message("assistant", msg.content, msg.tool_calls, thread_token=msg.thread_token)
+                )
         else:  # tool
             if prev is None or not (
                 prev.role == "tool" or (prev.role == "assistant" and prev.tool_calls)

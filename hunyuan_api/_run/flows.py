@@ -31,6 +31,7 @@ from .._wire.bodies import build_run_thread_body
 from .._wire.dialects import Dialect
 from .._wire.frames import Thread
 from .._wire.responses import is_event_stream, is_service_refusal
+from .continuation import Placement, TokenSigner, check_tip, needs_check, verify_run
 from .session import RunSession
 from .threads import Scope, ThreadLedger, ThreadPlan
 
@@ -112,6 +113,9 @@ class JsonReply:
 
 Flow = Generator[Command, Any, None]
 
+#: The service's refusal of a run on a thread that has a run in progress.
+_BUSY = "UnsupportedOperation"
+
 # httpx failures that prove the request never reached the service.
 _NEVER_SENT = (
     httpx.ConnectError,
@@ -169,7 +173,7 @@ def _check_not_withdrawn(result: RunResult) -> None:
 class _Attempt:
     """Book-keeping for one try of a run."""
 
-    __slots__ = ("plan", "result", "session", "thread_id", "unprocessed")
+    __slots__ = ("checked", "plan", "result", "session", "thread_id", "unprocessed")
 
     def __init__(self, plan: ThreadPlan | None = None, thread_id: str | None = None) -> None:
         self.plan = plan
@@ -178,6 +182,8 @@ class _Attempt:
         self.result: RunResult | None = None
         #: The service provably did not act on the request, so the thread is unchanged.
         self.unprocessed = False
+        #: The thread's newest message was checked just before this attempt (continuation.py).
+        self.checked = False
 
 
 class RunState:
@@ -203,7 +209,10 @@ class Flows:
         retry_policy: RetryPolicy,
         ledger: ThreadLedger,
         scope: Scope,
+        tokens: TokenSigner | None = None,
     ) -> None:
+        #: Issues and trusts thread tokens; None: threads stay with the process (no tokens).
+        self.tokens: TokenSigner | None = tokens
         self.dialect = dialect
         self.max_retries = max_retries
         self.retry_policy = retry_policy
@@ -304,6 +313,11 @@ class Flows:
                     if plan is None:
                         plan = attempt.plan = self._plan(history, options)
                         attempt.thread_id = plan.thread_id
+                    if needs_check(plan, self.tokens) and not attempt.checked:
+                        plan = attempt.plan = yield from check_tip(
+                            self._send_json, self.ledger, plan
+                        )
+                        attempt.thread_id, attempt.checked = plan.thread_id, True
                     if attempt.thread_id is None:
                         # No retries inside: this loop decides for the whole run.
                         created, _ = yield from self._send_json("CreateThread", {})
@@ -320,7 +334,16 @@ class Flows:
                 if attempt.plan is not None:
                     self.ledger.abandon(attempt.plan, attempt.thread_id)
                 raise
-        finished = self._finish(attempt)
+        placed: Placement = "ours"
+        if attempt.checked and attempt.plan is not None:
+            try:
+                placed = yield from verify_run(
+                    self._send_json, self.ledger, attempt.plan, attempt.result, attempt.session
+                )
+            except BaseException:
+                self.ledger.abandon(attempt.plan, attempt.thread_id)
+                raise
+        finished = self._finish(attempt, placed)
         yield Emit((finished,))
         # After the final event, so a stream shows how it ended before it raises.
         _check_not_withdrawn(finished.result)
@@ -378,7 +401,8 @@ class Flows:
         attempt.result = session.result()
 
     def _plan(self, history: list[Message], options: RunOptions) -> ThreadPlan:
-        plan = self.ledger.plan(self.scope, history, options.thread_id)
+        trust = self.tokens.trusts if self.tokens is not None else None
+        plan = self.ledger.plan(self.scope, history, options.thread_id, trust)
         logger.debug(
             "RunThread plan: %s thread %s, sending %d of %d messages",
             plan.mode,
@@ -393,13 +417,21 @@ class Flows:
         plan = attempt.plan
         session = attempt.session
         delivered = session is not None and session.delivered
-        if plan is not None and plan.mode == "continue" and isinstance(exc, NotFoundError):
-            # The service dropped the thread; replaying on a fresh one loses nothing.
+        if (
+            plan is not None
+            and plan.mode in ("continue", "resume")
+            and (isinstance(exc, NotFoundError) or (attempt.unprocessed and exc.code == _BUSY))
+        ):
+            # The service dropped the thread, or refused a second run on it (another process is
+            # running there): replaying on a fresh one loses nothing.
             self.ledger.abandon(plan, attempt.thread_id)
             logger.info(
-                "thread %s no longer exists; replaying on a fresh thread", attempt.thread_id
+                "thread %s is gone or busy (%s); replaying on a fresh thread",
+                attempt.thread_id,
+                exc.code,
             )
-            return _Attempt()
+            # Not planned again: the reply's token would name the same thread.
+            return _Attempt(plan.fresh())
         retry = (
             exc.retryable
             and not delivered
@@ -418,28 +450,34 @@ class Flows:
         # The service never touched the thread: the same plan and thread again.
         return _Attempt(plan, attempt.thread_id) if attempt.unprocessed else _Attempt()
 
-    def _finish(self, attempt: _Attempt) -> RunFinished:
+    def _finish(self, attempt: _Attempt, placed: Placement) -> RunFinished:
         session = attempt.session
         result = attempt.result
         assert session is not None
         assert result is not None
         plan = attempt.plan
         if plan is not None and attempt.thread_id is not None:
+            token = None
             if (
-                session.cut is None
+                placed == "ours"
+                and session.cut is None
                 and not session.dropped_calls
                 and result.finish_reason != "content_filter"
             ):
                 reply = Message("assistant", result.text, result.tool_calls)
-                self.ledger.commit(plan, attempt.thread_id, reply)
+                held = self.ledger.commit(plan, attempt.thread_id, reply, result.message_id)
+                if self.tokens is not None and plan.mode != "pinned" and result.message_id:
+                    token = self.tokens.issue(attempt.thread_id, result.message_id, held)
             else:
                 # The thread holds more than the caller saw (cut short, or tool calls withheld
-                # for parallel_tool_calls=False) or was moderated.
+                # for parallel_tool_calls=False), was moderated, or was written to by another run
+                # after this one.
                 self.ledger.abandon(plan, attempt.thread_id)
             result = replace(
                 result,
                 thread_id=attempt.thread_id,
-                continued_thread=plan.mode == "continue",
+                continued_thread=plan.mode in ("continue", "resume"),
                 messages_sent=len(plan.send),
+                thread_token=token,
             )
         return RunFinished(result)

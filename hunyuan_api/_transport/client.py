@@ -22,6 +22,7 @@ from .._connection import (
 )
 from .._errors import ConfigurationError
 from .._retry import RetryPolicy
+from .._run.continuation import TokenSigner
 from .._run.conversation import normalize_messages
 from .._run.flows import (
     READ,
@@ -91,6 +92,12 @@ class _ClientBase:
             retry_policy=settings.retry_policy or RetryPolicy(),
             ledger=ledger,
             scope=ledger_scope(self.endpoint.url, account),
+            # Threads are RunThread's: the OpenAI-compatible endpoint has no SecretKey to sign with.
+            tokens=(
+                TokenSigner(self.endpoint.url, self.credentials.secret_key)
+                if settings.resume_threads and self.credentials is not None
+                else None
+            ),
         )
 
     def __repr__(self) -> str:

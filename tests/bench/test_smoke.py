@@ -101,6 +101,10 @@ def test_agent_loop_growth(tiny: dict[str, Any]) -> None:
         assert (cont["create_thread"], cont["run_thread"]) == (1, k + 1)
         assert (rep["create_thread"], rep["run_thread"]) == (k + 1, k + 1)
         assert cont["bytes"] < rep["bytes"]
+        # As new processes: one thread, every later call checked before and after its run.
+        cross = row["cross_process"]
+        assert (cross["checks"], cross["create_thread"], cross["run_thread"]) == (2 * k, 1, k + 1)
+        assert cont["bytes"] < cross["bytes"] < rep["bytes"]
     assert growth_ok(agent)
 
 

@@ -150,7 +150,15 @@ async def test_continuation_sends_only_the_new_messages(
     history = [U("one"), A(first.text), U("two")]
     result = finished(await harness.stream(history))
 
-    assert service.actions() == ["CreateThread", "RunThread", "RunThread"]
+    # A new turn checks the thread's newest message first and the run's place after it
+    # (another process may hold the conversation too: docs/threads.md).
+    assert service.actions() == [
+        "CreateThread",
+        "RunThread",
+        "GetThreadMessageList",
+        "RunThread",
+        "GetThreadMessageList",
+    ]
     second = service.bodies("RunThread")[1]
     assert second["ThreadID"] == "thread_1"
     assert second["AdditionalMessages"] == [{"Role": "user", "Content": "two"}]
@@ -301,6 +309,7 @@ async def test_continued_thread_gone_is_replayed_on_a_fresh_thread(
     assert service.actions() == [
         "CreateThread",
         "RunThread",
+        "GetThreadMessageList",  # still there when checked, gone when run
         "RunThread",
         "CreateThread",
         "RunThread",

@@ -18,7 +18,7 @@ from llama_index.core.base.llms.types import (
 from hunyuan_api import AuthenticationError, ContentFilterError, ServerError
 from hunyuan_emulator import EmulatorHandle
 from llama_index_hunyuan import Hunyuan
-from tests.support.common import COPIES, SHALLOW_COPIES
+from tests.support.common import CHECKED_RUN, COPIES, SHALLOW_COPIES
 
 USER = [ChatMessage(role="user", content="Tell me about pandas")]
 EXPECTED = (
@@ -164,6 +164,39 @@ def test_pinned_thread(emu: EmulatorHandle, make_llm: Callable[..., Hunyuan]) ->
         "user",
         "assistant",
     ]
+
+
+def test_the_reply_message_carries_its_thread_token(
+    emu: EmulatorHandle, make_llm: Callable[..., Hunyuan]
+) -> None:
+    from hunyuan_api import ThreadLedger
+
+    llm = make_llm()
+    response = llm.chat(USER)
+    token = response.message.additional_kwargs["hunyuan_thread"]
+    assert token == response.additional_kwargs["hunyuan_thread"]
+    assert token["thread_id"] == response.raw["thread_id"]
+    assert token["message_id"] == response.raw["message_id"]
+
+    # Streamed: only the final response's message (the one memories keep) carries it.
+    history = [*USER, response.message, ChatMessage(role="user", content="Go on")]
+    streamed = list(llm.stream_chat(history))
+    assert [("hunyuan_thread" in r.message.additional_kwargs) for r in streamed] == [False] * (
+        len(streamed) - 1
+    ) + [True]
+
+    # Stored as JSON and read back, the history continues its thread on an LLM that remembers
+    # no thread (as a new process would), sending only the new message.
+    history = [*history, streamed[-1].message, ChatMessage(role="user", content="Thanks")]
+    stored = [ChatMessage.model_validate_json(m.model_dump_json()) for m in history]
+    before = len(emu.state.requests)
+    again = make_llm(ledger=ThreadLedger()).chat(stored)
+    assert [r.action for r in emu.state.requests[before:]] == list(CHECKED_RUN)
+    assert emu.state.requests[before + 1].body["AdditionalMessages"] == [
+        {"Role": "user", "Content": "Thanks"}
+    ]
+    assert again.raw["thread_id"] == token["thread_id"]
+    assert again.raw["continued_thread"]
 
 
 def test_media_refused_before_any_request(emu: EmulatorHandle, llm: Hunyuan) -> None:

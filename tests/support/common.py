@@ -34,6 +34,10 @@ CREDENTIAL_ENV = (
 )
 
 
+#: The requests of a new turn that continues a thread (docs/threads.md): its newest message is
+#: checked, the run sends only the new messages, and the run's place in the thread is verified.
+CHECKED_RUN = ("GetThreadMessageList", "RunThread", "GetThreadMessageList")
+
 #: The ways an application copies a model: a copy made after calls must work, and never use the
 #: original's clients unless it is a shallow copy (which shares them, like every other field).
 COPIES: dict[str, Callable[[Any], Any]] = {
