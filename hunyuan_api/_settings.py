@@ -38,6 +38,8 @@ __all__ = [
     "CONNECTION_FIELDS",
     "REQUEST_FIELDS",
     "SECRET_FIELDS",
+    "SETTINGS_CONFIG",
+    "ConnectionSettings",
     "HunyuanSettings",
 ]
 
@@ -178,16 +180,19 @@ def _setting(
     return Field(**kwargs)
 
 
-class HunyuanSettings(BaseModel):
-    """Every client setting: credentials, endpoint, transport, retries, and the request defaults
-    each call starts from. ``HunyuanSettings.env_vars()`` lists the environment variables."""
+#: The pydantic configuration of every settings class.
+SETTINGS_CONFIG = ConfigDict(
+    populate_by_name=True,
+    extra="forbid",
+    arbitrary_types_allowed=True,
+    protected_namespaces=(),
+)
 
-    model_config = ConfigDict(
-        populate_by_name=True,
-        extra="forbid",
-        arbitrary_types_allowed=True,
-        protected_namespaces=(),
-    )
+
+class _CallSettings(BaseModel):
+    """The request defaults each chat call starts from (the first half of ``HunyuanSettings``)."""
+
+    model_config = SETTINGS_CONFIG
 
     # -- what each call asks for ----------------------------------------------------------------
 
@@ -272,6 +277,20 @@ class HunyuanSettings(BaseModel):
             "endpoint). A field it does model is refused here, naming the setting to use."
         ),
     )
+
+    @field_validator("stop", mode="before")
+    @classmethod
+    def _one_stop_string(cls, value: object) -> object:
+        # stop="Hangzhou" is one sequence, not eight one-character ones.
+        return [value] if isinstance(value, str) else value
+
+
+class ConnectionSettings(BaseModel):
+    """Credentials, endpoint, transport and retries: what every client needs, whatever it asks
+    the service. ``HunyuanSettings`` adds the chat request defaults; ``EmbeddingSettings`` the
+    embedding model and its concurrency."""
+
+    model_config = SETTINGS_CONFIG
 
     # -- where requests go and how -----------------------------------------------------------------
 
@@ -397,12 +416,6 @@ class HunyuanSettings(BaseModel):
                 )
         super().__init__(**data)
 
-    @field_validator("stop", mode="before")
-    @classmethod
-    def _one_stop_string(cls, value: object) -> object:
-        # stop="Hangzhou" is one sequence, not eight one-character ones.
-        return [value] if isinstance(value, str) else value
-
     @field_validator("timeout")
     @classmethod
     def _positive_timeout(cls, value: float | None) -> float | None:
@@ -425,7 +438,7 @@ class HunyuanSettings(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _check_settings(self) -> Self:
+    def _check_connection(self) -> Self:
         if "api" not in self.model_fields_set and self.api_key is not None and not self.has_pair:
             # The key the console hands out opens the OpenAI-compatible endpoint, and only it.
             object.__setattr__(self, "api", "openai")
@@ -435,8 +448,6 @@ class HunyuanSettings(BaseModel):
             env_id = os.environ.get("TENCENTCLOUD_SECRET_ID")
             if self.secret_id is None or self.secret_id.get_secret_value() != env_id:
                 object.__setattr__(self, "session_token", None)
-        # Refuse at construction what every call would refuse, with the same messages.
-        validate_options(self.run_options())
         return self
 
     # -- pickling: never a secret ---------------------------------------------------------------
@@ -471,10 +482,15 @@ class HunyuanSettings(BaseModel):
 
     def core_settings(self) -> HunyuanSettings:
         """These settings alone, as a plain ``HunyuanSettings`` (an adapter's other fields and
-        state are left behind, so a client never holds on to the model that built it)."""
+        state are left behind, so a client never holds on to the model that built it; settings
+        that are not chat settings keep their connection settings only)."""
         if type(self) is HunyuanSettings:
             return self
-        names = HunyuanSettings.model_fields
+        names = (
+            tuple(HunyuanSettings.model_fields)
+            if isinstance(self, HunyuanSettings)
+            else CONNECTION_FIELDS
+        )
         return HunyuanSettings.model_construct(
             _fields_set=self.model_fields_set & set(names),
             **{name: getattr(self, name) for name in names},
@@ -494,6 +510,33 @@ class HunyuanSettings(BaseModel):
     def setting_names() -> tuple[str, ...]:
         """The names of the settings every client and adapter shares, in documentation order."""
         return tuple(HunyuanSettings.model_fields)
+
+    def client_key(self) -> str:
+        """A digest of the connection settings: equal keys may share one client. Secrets enter
+        it only hashed, so the key may be logged or kept without exposing them."""
+        digest = hashlib.sha256()
+        for name in CONNECTION_FIELDS:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                value = hashlib.sha256(value.get_secret_value().encode()).hexdigest()
+            elif isinstance(value, (httpx.Client, httpx.AsyncClient, ThreadLedger, RetryPolicy)):
+                value = f"{type(value).__name__}@{id(value)}"
+            digest.update(f"{name}={value!r};".encode())
+        return digest.hexdigest()
+
+
+class HunyuanSettings(ConnectionSettings, _CallSettings):
+    """Every setting of a chat client: credentials, endpoint, transport, retries, and the request
+    defaults each call starts from (listed first). ``HunyuanSettings.env_vars()`` lists the
+    environment variables."""
+
+    model_config = SETTINGS_CONFIG
+
+    @model_validator(mode="after")
+    def _check_options(self) -> Self:
+        # Refuse at construction what every call would refuse, with the same messages.
+        validate_options(self.run_options())
+        return self
 
     def run_options(
         self,
@@ -528,19 +571,6 @@ class HunyuanSettings(BaseModel):
             api=self.api,
             extra_fields=extra,
         )
-
-    def client_key(self) -> str:
-        """A digest of the connection settings: equal keys may share one client. Secrets enter
-        it only hashed, so the key may be logged or kept without exposing them."""
-        digest = hashlib.sha256()
-        for name in CONNECTION_FIELDS:
-            value = getattr(self, name)
-            if isinstance(value, SecretStr):
-                value = hashlib.sha256(value.get_secret_value().encode()).hexdigest()
-            elif isinstance(value, (httpx.Client, httpx.AsyncClient, ThreadLedger, RetryPolicy)):
-                value = f"{type(value).__name__}@{id(value)}"
-            digest.update(f"{name}={value!r};".encode())
-        return digest.hexdigest()
 
     def identifying_params(self) -> dict[str, Any]:
         """The settings that identify what a call does (no secrets, no clients)."""
