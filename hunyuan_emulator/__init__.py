@@ -57,14 +57,15 @@ behaviour: the string stays in the output).
 from the same tokenizer the deterministic model's usage counts with.
 
 ``GetEmbedding`` (``Input`` or ``InputList`` of at most 50 texts) and ``POST /v1/embeddings``
-(model ``hunyuan-embedding``) answer 1,024-float unit vectors whose cosine similarity follows the
-words and characters texts share (``model.embedding``; rules: ``actions.embeddings``).
+(model ``hunyuan-embedding``; action ``v1/embeddings`` for faults) answer 1,024-float unit
+vectors whose cosine similarity follows the words and characters texts share
+(``model.embedding``; rules: ``actions.embeddings``).
 
 The OpenAI-compatible endpoint (``openai_routes``; Tencent's is
 ``https://api.hunyuan.cloud.tencent.com/v1``, TokenHub's serves ``hy3-preview``) speaks OpenAI's
 wire format with ``Authorization: Bearer <key>`` (``settings.api_keys``), on the ChatCompletions
 models plus ``hy3-preview``, with the same model, queued replies, faults (actions
-``v1/chat/completions``, ``v1/embeddings`` and ``v1/models``) and concurrency cap (per key). Every answer carries
+``v1/chat/completions`` and ``v1/models``) and concurrency cap (per key). Every answer carries
 ``X-Request-Id`` except a ``http_status`` fault's HTML page (a gateway's, not the service's).
 Errors have real HTTP statuses and OpenAI's body ``{"error": {"message", "type", "param",
 "code"}}`` (table: ``openai_errors``); a 429 ``rate_limit_exceeded`` carries ``Retry-After``.

@@ -10,7 +10,6 @@ import threading
 import weakref
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from functools import partial
 
 from .._errors import HunyuanError
 from .._run.embeddings import EmbeddingJob
@@ -59,26 +58,29 @@ class EmbeddingGates:
 def run_embedding_job(
     job: EmbeddingJob, send: SendBatch, gate: threading.BoundedSemaphore
 ) -> EmbeddingResult:
-    """The job's requests on up to ``max_concurrency`` threads (none for a single request);
-    answers are recorded by the calling thread, in the order they arrive."""
+    """The job's requests on up to ``max_concurrency`` threads (none for a single request).
+    A failure is recorded by the thread that met it, before that thread takes the next request;
+    answers are recorded by the calling thread (so progress is reported there)."""
+    lock = threading.Lock()
 
     def one(index: int, texts: list[str]) -> EmbeddingBatch | None:
         with gate:
-            return send(texts) if job.should_send(index) else None
-
-    def settle(index: int, answer: Callable[[], EmbeddingBatch | None]) -> None:
-        try:
-            batch = answer()
-        except HunyuanError as exc:
-            job.failed(index, exc)
-            return
-        if batch is not None:
-            job.done(index, batch)
+            with lock:
+                if not job.should_send(index):
+                    return None
+            try:
+                return send(texts)
+            except HunyuanError as exc:
+                with lock:
+                    job.failed(index, exc)
+                return None
 
     batches = job.batches
     if len(batches) <= 1:
         for index, texts in enumerate(batches):
-            settle(index, partial(one, index, texts))
+            batch = one(index, texts)
+            if batch is not None:
+                job.done(index, batch)
         return job.result()
     workers = min(job.options.max_concurrency, len(batches))
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hunyuan-embed")
@@ -88,7 +90,9 @@ def run_embedding_job(
             pool.submit(one, index, texts): index for index, texts in enumerate(batches)
         }
         for future in as_completed(futures):
-            settle(futures[future], future.result)
+            batch = future.result()
+            if batch is not None:
+                job.done(futures[future], batch)
     finally:
         # Interrupted (or a bug): nothing more starts; running requests end within the timeout.
         pool.shutdown(wait=True, cancel_futures=True)

@@ -50,15 +50,20 @@ _OPENAI_EMBEDDINGS = obj(
 _FORMATS = ("float", "base64")
 
 
-def _texts(texts: list[Any], path: str) -> list[str]:
-    if not texts:
+def _texts(raw: str | list[Any], path: str) -> list[str]:
+    """One text or a list of them (at ``path``), within the limits."""
+    if isinstance(raw, str):
+        if not raw:
+            raise invalid(path, "the text must not be empty.")
+        return [raw]
+    if not raw:
         raise invalid(path, "at least one text is required.")
-    if len(texts) > EMBEDDING_MAX_INPUTS:
-        raise invalid(path, f"{len(texts)} texts; at most {EMBEDDING_MAX_INPUTS}.")
-    for index, text in enumerate(texts):
+    if len(raw) > EMBEDDING_MAX_INPUTS:
+        raise invalid(path, f"{len(raw)} texts; at most {EMBEDDING_MAX_INPUTS}.")
+    for index, text in enumerate(raw):
         if not text:
             raise invalid(f"{path}.{index}", "the text must not be empty.")
-    return texts
+    return raw
 
 
 def validate_get_embedding(body: dict[str, Any]) -> list[str]:
@@ -73,7 +78,7 @@ def validate_get_embedding(body: dict[str, Any]) -> list[str]:
         return _texts(body["InputList"], "InputList")
     if "Input" not in body:
         raise missing("Input", "`InputList` is absent")
-    return _texts([body["Input"]], "Input")
+    return _texts(body["Input"], "Input")
 
 
 def validate_openai_embeddings(body: dict[str, Any]) -> tuple[str, list[str], str]:
@@ -82,8 +87,7 @@ def validate_openai_embeddings(body: dict[str, Any]) -> tuple[str, list[str], st
     model = body["model"]
     model_family(EMBEDDING, model, "model")
     raw = body["input"]
-    texts = [raw] if isinstance(raw, str) else raw
-    if not isinstance(texts, list) or not all(isinstance(text, str) for text in texts):
+    if not isinstance(raw, (str, list)) or not all(isinstance(text, str) for text in raw):
         raise invalid(
             "input",
             "it must be a string or an array of strings (no token arrays).",
@@ -92,7 +96,7 @@ def validate_openai_embeddings(body: dict[str, Any]) -> tuple[str, list[str], st
     encoding = body.get("encoding_format") or "float"
     if encoding not in _FORMATS:
         raise invalid("encoding_format", f"{encoding!r} must be one of {', '.join(_FORMATS)}.")
-    return model, _texts(texts, "input"), encoding
+    return model, _texts(raw, "input"), encoding
 
 
 def _embed(texts: list[str]) -> tuple[list[list[float]], int]:
