@@ -54,10 +54,12 @@ def test_demo_without_credentials_tours_everything_on_the_emulator() -> None:
         "── 3/4 LlamaIndex · FunctionAgent calls a tool",
         "model → calls get_weather({'city': 'Beijing'})",
         "tool  ← Beijing: sunny, 26°C, light breeze",
-        # 4: a query engine answers from local documents
-        "── 4/4 LlamaIndex · query engine over local documents",
+        # 4: a vector index retrieves the document that answers, and the model answers from it
+        "── 4/4 LlamaIndex · vector index over local documents",
+        "reading data/ and embedding it with hunyuan-embedding… done",
         "you   > 腾讯的总部在哪里？",
-        "sources: lychee.md, shenzhen.md, tencent.md",
+        "retrieved: tencent.md (cosine similarity 0.",
+        "model < 根据提供的资料：腾讯公司成立于 1998 年，总部位于深圳南山区的腾讯滨海大厦。",
         # usage and thread reuse
         "── summary",
         "all steps",
@@ -96,6 +98,9 @@ def test_demo_with_credentials_uses_them_instead_of_the_emulator() -> None:
     assert "starting the emulator" not in result.stdout
     runs = [r for r in requests if r.action == "RunThread"]
     assert len(runs) == 6
+    # The three documents in one GetEmbedding request, then the question in another.
+    embedded = [r.body["InputList"] for r in requests if r.action == "GetEmbedding"]
+    assert [len(texts) for texts in embedded] == [3, 1]
     assert {r.secret_id for r in requests} == {emu.secret_id}
     # Without a request log the script infers what was sent; it must agree with the wire.
     assert result.stdout.count("thread reused: yes, sent 1 of 4 messages") == 2
