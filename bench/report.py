@@ -585,6 +585,12 @@ def _embeddings_md(results: dict[str, Any], notes: dict[str, str]) -> list[str]:
         "",
         _load(results, "embeddings"),
     ]
+    if data.get("measured"):
+        out += [
+            "",
+            f"This section was measured on {data['measured']} (`python -m bench --only "
+            "embeddings`) and added to the saved results of the run above.",
+        ]
     for run in data["runs"].values():
         rows = []
         for name, r in run["contenders"].items():

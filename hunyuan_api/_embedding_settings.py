@@ -14,7 +14,7 @@ from typing_extensions import Self
 
 from ._catalog import EMBEDDING_MAX_BATCH, EMBEDDING_MODEL
 from ._run.embeddings import DEFAULT_MAX_CONCURRENCY, EmbeddingOptions, check_embedding_options
-from ._settings import SETTINGS_CONFIG, ConnectionSettings, _setting
+from ._settings import ConnectionSettings, _setting
 
 __all__ = ["EMBEDDING_FIELDS", "EmbeddingSettings"]
 
@@ -26,7 +26,7 @@ class EmbeddingSettings(ConnectionSettings):
     """Every setting of an embedding client: the connection settings, the embedding model and
     how many requests may be in flight at once."""
 
-    model_config = SETTINGS_CONFIG
+    model_config = ConnectionSettings.model_config
 
     model: str = _setting(
         EMBEDDING_MODEL,

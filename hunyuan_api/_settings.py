@@ -38,7 +38,6 @@ __all__ = [
     "CONNECTION_FIELDS",
     "REQUEST_FIELDS",
     "SECRET_FIELDS",
-    "SETTINGS_CONFIG",
     "ConnectionSettings",
     "HunyuanSettings",
 ]
@@ -180,19 +179,15 @@ def _setting(
     return Field(**kwargs)
 
 
-#: The pydantic configuration of every settings class.
-SETTINGS_CONFIG = ConfigDict(
-    populate_by_name=True,
-    extra="forbid",
-    arbitrary_types_allowed=True,
-    protected_namespaces=(),
-)
-
-
 class _CallSettings(BaseModel):
     """The request defaults each chat call starts from (the first half of ``HunyuanSettings``)."""
 
-    model_config = SETTINGS_CONFIG
+    model_config = ConfigDict(
+        populate_by_name=True,
+        extra="forbid",
+        arbitrary_types_allowed=True,
+        protected_namespaces=(),
+    )
 
     # -- what each call asks for ----------------------------------------------------------------
 
@@ -290,7 +285,7 @@ class ConnectionSettings(BaseModel):
     the service. ``HunyuanSettings`` adds the chat request defaults; ``EmbeddingSettings`` the
     embedding model and its concurrency."""
 
-    model_config = SETTINGS_CONFIG
+    model_config = _CallSettings.model_config
 
     # -- where requests go and how -----------------------------------------------------------------
 
@@ -530,7 +525,7 @@ class HunyuanSettings(ConnectionSettings, _CallSettings):
     defaults each call starts from (listed first). ``HunyuanSettings.env_vars()`` lists the
     environment variables."""
 
-    model_config = SETTINGS_CONFIG
+    model_config = _CallSettings.model_config
 
     @model_validator(mode="after")
     def _check_options(self) -> Self:

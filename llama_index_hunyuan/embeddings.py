@@ -44,6 +44,7 @@ class HunyuanEmbedding(EmbeddingSettings, BaseEmbedding):
     """
 
     model_config = EmbeddingSettings.model_config
+    _clients: ClientCache = PrivateAttr(default_factory=ClientCache)
 
     embed_batch_size: int = Field(
         default=EMBEDDING_MAX_BATCH,
@@ -53,8 +54,6 @@ class HunyuanEmbedding(EmbeddingSettings, BaseEmbedding):
             "texts, max_concurrency at once (default: 50 × max_concurrency)."
         ),
     )
-
-    _clients: ClientCache = PrivateAttr(default_factory=ClientCache)
 
     @classmethod
     def class_name(cls) -> str:

@@ -8,7 +8,6 @@ import base64
 import json
 import math
 import struct
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,15 +30,6 @@ def embed(wire: Wire, texts: list[str]) -> list[list[float]]:
     response = wire.post("GetEmbedding", {"InputList": texts}).json()["Response"]
     assert "Error" not in response, response
     return [item["Embedding"] for item in response["Data"]]
-
-
-@pytest.fixture
-def v1(emu: EmulatorHandle) -> Iterator[httpx.Client]:
-    headers = {"Authorization": f"Bearer {emu.api_key}"}
-    with httpx.Client(
-        base_url=emu.openai_base_url + "/", headers=headers, trust_env=False, timeout=10
-    ) as client:
-        yield client
 
 
 # -- GetEmbedding ---------------------------------------------------------------------------------

@@ -20,6 +20,13 @@ from hunyuan_emulator import EmulatorHandle
 from langchain_hunyuan import HunyuanBadRequestError, HunyuanEmbeddings
 from tests.support.common import emulator_settings, import_error_without
 
+#: (environment, arguments, attributes expected) for the unit suite's test_init_from_env.
+FROM_ENVIRONMENT = (
+    {"HUNYUAN_SECRET_ID": "AKIDfromEnvironment", "HUNYUAN_SECRET_KEY": "key-from-env"},
+    {"max_concurrency": 2},
+    {"secret_id": "AKIDfromEnvironment", "secret_key": "key-from-env", "api": "run_thread"},
+)
+
 
 class TestHunyuanEmbeddingsStandardUnit(EmbeddingsUnitTests):
     @property
@@ -32,11 +39,7 @@ class TestHunyuanEmbeddingsStandardUnit(EmbeddingsUnitTests):
 
     @property
     def init_from_env_params(self) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
-        return (
-            {"HUNYUAN_SECRET_ID": "AKIDfromEnvironment", "HUNYUAN_SECRET_KEY": "key-from-env"},
-            {"max_concurrency": 2},
-            {"secret_id": "AKIDfromEnvironment", "secret_key": "key-from-env", "api": "run_thread"},
-        )
+        return FROM_ENVIRONMENT
 
 
 class _OnTheEmulator(EmbeddingsIntegrationTests):

@@ -5,7 +5,10 @@ within the concurrency limit, its instrumentation, errors."""
 from __future__ import annotations
 
 import asyncio
+import copy
 import importlib.util
+import json
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -174,3 +177,19 @@ def test_failures_raise_core_errors_with_what_was_embedded(emu: EmulatorHandle) 
     assert "50 of 120 texts were embedded" in str(raised.value)
     assert raised.value.partial is not None
     assert len(raised.value.partial.embeddings) == 50
+
+
+def test_copies_pickles_and_serialized_settings(
+    emu: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = HunyuanEmbedding(**emulator_settings(emu))
+    first = model.get_query_embedding("荔枝")
+    assert copy.deepcopy(model).get_query_embedding("荔枝") == first
+    serialized = json.dumps(model.to_dict(), default=str)
+    assert emu.secret_key not in serialized
+    assert '"model": "hunyuan-embedding"' in serialized
+    monkeypatch.setenv("HUNYUAN_SECRET_ID", emu.secret_id)
+    monkeypatch.setenv("HUNYUAN_SECRET_KEY", emu.secret_key)
+    blob = pickle.dumps(model)
+    assert emu.secret_key.encode() not in blob
+    assert pickle.loads(blob).get_query_embedding("荔枝") == first
