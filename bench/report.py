@@ -289,7 +289,8 @@ def markdown(results: dict[str, Any], notes: dict[str, str] | None = None) -> st
         "",
         "## Reproducing",
         "",
-        "`make bench` (installs `.[all,dev,bench]` into `.venv`, then runs `python -m bench`; "
+        "`make bench` (installs `.[all]` and the `dev` and `bench` groups into `.venv`, then "
+        "runs `python -m bench`; "
         f"this run took {results.get('seconds', 0) / 60:.0f} minutes) rewrites this file, "
         "`docs/benchmarks.png` and "
         "`bench/results/benchmarks.json`. `python -m bench --tiny` runs everything at tiny "
@@ -785,7 +786,7 @@ def plot(results: dict[str, Any], path: str) -> None:
         a.set_xlabel("ms")
         a.set_title("5. Time to first chunk (warm)")
     fig.suptitle(
-        f"hunyuan-plugin benchmarks — {results['machine']['date']}, "
+        f"hunyuan-langchain-llamaindex benchmarks — {results['machine']['date']}, "
         f"{results['machine']['cpu_count']} CPUs, Python {results['machine']['python']}"
         + (" (tiny run)" if results.get("tiny") else "")
     )

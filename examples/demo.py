@@ -3,10 +3,13 @@
     make demo                          # or: .venv/bin/python examples/demo.py [--emulator]
 
 Without credentials the script starts the bundled emulator (``hunyuan_emulator``) in this
-process and points the plugin at it through ``HUNYUAN_SECRET_ID``, ``HUNYUAN_SECRET_KEY`` and
-``HUNYUAN_BASE_URL``. With ``HUNYUAN_SECRET_ID``/``HUNYUAN_SECRET_KEY`` (or
-``TENCENTCLOUD_SECRET_ID``/``TENCENTCLOUD_SECRET_KEY``) set, the same code talks to Tencent's
-service; ``--emulator`` forces the emulator anyway.
+process and points the plugin at it through the environment (``HUNYUAN_SECRET_ID``,
+``HUNYUAN_SECRET_KEY`` and ``HUNYUAN_BASE_URL``; with ``--api openai``, ``HUNYUAN_API_KEY`` and
+the emulator's OpenAI-compatible URL). With credentials set, the same code talks to Tencent's
+service: a SecretId/SecretKey pair (``HUNYUAN_SECRET_ID``/``HUNYUAN_SECRET_KEY`` or the
+``TENCENTCLOUD_*`` pair) uses RunThread; a console API KEY alone (``HUNYUAN_API_KEY``, plus
+``HUNYUAN_BASE_URL`` for TokenHub) uses the OpenAI-compatible endpoint. ``--emulator`` forces
+the emulator anyway.
 
 It shows, in order: streamed Chinese text from ``ChatHunyuan``; a LangChain ``create_agent``
 calling a tool and answering; a LlamaIndex ``FunctionAgent`` doing the same; a LlamaIndex
@@ -45,7 +48,15 @@ class DemoError(Exception):
 
 
 def have_credentials() -> bool:
-    return any(os.environ.get(a) and os.environ.get(b) for a, b in CREDENTIAL_PAIRS)
+    pair = any(os.environ.get(a) and os.environ.get(b) for a, b in CREDENTIAL_PAIRS)
+    return pair or bool(os.environ.get("HUNYUAN_API_KEY"))
+
+
+def transport() -> str:
+    """The API the environment's credentials choose, as every model here will."""
+    from hunyuan_api import HunyuanSettings
+
+    return HunyuanSettings().api
 
 
 def get_weather(city: str) -> str:
@@ -73,6 +84,10 @@ class Call:
             f"usage {self.input_tokens} in + {self.output_tokens} out = "
             f"{self.input_tokens + self.output_tokens} tokens"
         )
+        if self.thread_id is None:
+            # ChatCompletions and the OpenAI-compatible endpoint keep no threads.
+            noun = "message" if self.history == 1 else "messages"
+            return f"{usage} · no thread: sent the whole history, {self.history} {noun}"
         reused = "yes" if self.reused else "no (new thread)"
         sent = ""
         if self.sent is not None:
@@ -369,17 +384,21 @@ def step_query_engine(transcript: Transcript, model: str) -> None:
 
 
 @contextlib.contextmanager
-def backend(transcript: Transcript, force_emulator: bool) -> Iterator[None]:
+def backend(transcript: Transcript, force_emulator: bool, api: str) -> Iterator[None]:
     """Tencent's service when credentials are set, else the bundled emulator."""
     if have_credentials() and not force_emulator:
-        from hunyuan_api._connection import DEFAULT_BASE_URL
+        from hunyuan_api import HunyuanSettings
+        from hunyuan_api._connection import default_base_url
 
-        base_url = os.environ.get("HUNYUAN_BASE_URL") or DEFAULT_BASE_URL
-        transcript.say(f"Hunyuan demo · credentials from the environment, endpoint {base_url}")
+        api = transport()
+        base_url = HunyuanSettings().base_url or default_base_url(api)
+        transcript.say(
+            f"Hunyuan demo · credentials from the environment, api={api}, endpoint {base_url}"
+        )
         yield
         return
-    reason = "--emulator" if force_emulator else "no HUNYUAN_SECRET_ID/HUNYUAN_SECRET_KEY set"
-    transcript.say(f"Hunyuan demo · the bundled emulator ({reason})")
+    reason = "--emulator" if force_emulator else "no credentials set"
+    transcript.say(f"Hunyuan demo · the bundled emulator ({reason}), api={api}")
     with transcript.progress("starting the emulator"):
         from hunyuan_emulator import run_emulator
 
@@ -389,10 +408,17 @@ def backend(transcript: Transcript, force_emulator: bool) -> Iterator[None]:
         transcript.say(f"   listening on {emu.base_url}")
         transcript.say("   Its model is deterministic: replies quote the prompt or the matching")
         transcript.say("   document sentences, tool calls are built from the question.")
-        transcript.say("   Set HUNYUAN_SECRET_ID and HUNYUAN_SECRET_KEY to talk to Hunyuan.")
-        os.environ["HUNYUAN_SECRET_ID"] = emu.secret_id
-        os.environ["HUNYUAN_SECRET_KEY"] = emu.secret_key
-        os.environ["HUNYUAN_BASE_URL"] = emu.base_url
+        transcript.say(
+            "   Set HUNYUAN_SECRET_ID and HUNYUAN_SECRET_KEY (or HUNYUAN_API_KEY) to talk to "
+            "Hunyuan."
+        )
+        if api == "openai":
+            os.environ["HUNYUAN_API_KEY"] = emu.api_key
+            os.environ["HUNYUAN_BASE_URL"] = emu.openai_base_url
+        else:
+            os.environ["HUNYUAN_SECRET_ID"] = emu.secret_id
+            os.environ["HUNYUAN_SECRET_KEY"] = emu.secret_key
+            os.environ["HUNYUAN_BASE_URL"] = emu.base_url
         yield
     finally:
         emulator.__exit__(None, None, None)
@@ -403,13 +429,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--emulator", action="store_true", help="use the bundled emulator even with credentials"
     )
-    parser.add_argument("--model", default="hunyuan-turbo", help="default: %(default)s")
+    parser.add_argument(
+        "--api",
+        choices=("run_thread", "openai"),
+        default="run_thread",
+        help="the emulator's transport: SecretId/SecretKey (default) or the API-KEY endpoint",
+    )
+    parser.add_argument(
+        "--model",
+        help="default: hunyuan-turbo on RunThread, hunyuan-turbos-latest on the API-KEY endpoint",
+    )
     args = parser.parse_args(argv)
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors="replace")
 
     transcript = Transcript()
-    with backend(transcript, args.emulator):
+    with backend(transcript, args.emulator, args.api):
+        api = transport()
+        args.model = args.model or ("hunyuan-turbos-latest" if api == "openai" else "hunyuan-turbo")
         with transcript.progress("loading LangChain and LlamaIndex"):
             recorder = langchain_recorder(transcript)
             llamaindex_recorder(transcript)
@@ -430,7 +467,7 @@ def main(argv: list[str] | None = None) -> int:
             step_query_engine(transcript, args.model)
 
     follow_ups = [c for c in transcript.calls if "agent" in c.step.lower()]
-    if not any(c.reused for c in follow_ups):
+    if api == "run_thread" and not any(c.reused for c in follow_ups):
         raise DemoError("no agent call continued its thread: every turn replayed the history")
     transcript.summary()
     return 0

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import inspect
 import math
 import os
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -26,6 +28,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+from pydantic_core import PydanticOmit
 from typing_extensions import Self
 
 from ._retry import RetryPolicy
@@ -177,6 +181,47 @@ def _setting(
     else:
         kwargs["default"] = default
     return Field(**kwargs)
+
+
+class _JsonSettingsSchema(GenerateJsonSchema):
+    def handle_invalid_for_json_schema(self, schema: Any, error_info: str) -> JsonSchemaValue:
+        raise PydanticOmit
+
+
+def with_settings_section(cls: type[ConnectionSettings]) -> str:
+    """``cls``'s docstring followed by a "Settings" section: each setting (the core's and the
+    class's own) with its other names, environment variables and description. Pydantic fields
+    are not class attributes, so without it ``help()`` and ``?`` would describe none."""
+    own: set[str] = set()
+    for klass in cls.__mro__:
+        if isinstance(klass, type) and issubclass(klass, (ConnectionSettings, _CallSettings)):
+            own.update(inspect.get_annotations(klass))
+    lines = ["Settings:"]
+    for name, info in cls.model_fields.items():
+        if name not in own or not info.description:
+            continue
+        notes = (
+            [f"also {', '.join(map(str, info.validation_alias.choices))}"]
+            if isinstance(info.validation_alias, AliasChoices)
+            else []
+        )
+        extra = info.json_schema_extra
+        if isinstance(extra, Mapping) and extra.get("env"):
+            notes.append(f"env {', '.join(extra['env'])}")  # type: ignore[arg-type]
+        lines.append(f"    {name}" + (f" ({'; '.join(notes)})" if notes else ""))
+        # Never broken inside a word: model names (hy3-preview) and URLs stay whole.
+        lines += textwrap.wrap(
+            info.description,
+            width=88,
+            initial_indent=" " * 8,
+            subsequent_indent=" " * 8,
+            break_on_hyphens=False,
+            break_long_words=False,
+        )
+    doc = inspect.cleandoc(cls.__doc__ or "")
+    if len(lines) == 1:
+        return doc
+    return f"{doc}\n\n" + "\n".join(lines) + "\n"
 
 
 class _CallSettings(BaseModel):
@@ -395,6 +440,11 @@ class ConnectionSettings(BaseModel):
     )
 
     _ALIASES_THAT_MUST_AGREE: ClassVar[tuple[tuple[str, str], ...]] = (("base_url", "api_base"),)
+    #: What a model uses but does not own: a deep copy shares these instead of copying them.
+    _SHARED: ClassVar[tuple[str, ...]] = ("http_client", "http_async_client", "ledger")
+    #: What cannot travel in a pickle (sockets, locks, pools); the caller's objects, so they
+    #: are refused by name rather than replaced behind the caller's back.
+    _UNPICKLABLE: ClassVar[tuple[str, ...]] = ("http_client", "http_async_client")
 
     def __init__(self, /, **data: Any) -> None:
         # Secrets are masked before validation: a ValidationError (say, temperature=5) shows the
@@ -445,9 +495,39 @@ class ConnectionSettings(BaseModel):
                 object.__setattr__(self, "session_token", None)
         return self
 
-    # -- pickling: never a secret ---------------------------------------------------------------
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        cls.__doc__ = with_settings_section(cls)
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """The JSON Schema of the settings a JSON document can carry, under their own names
+        (aliases are other spellings) and with their descriptions. Objects with no JSON form
+        (an ``httpx.Client``, a ``ThreadLedger``, a framework's callables) are left out rather
+        than making the whole schema fail."""
+        kwargs.setdefault("by_alias", False)
+        kwargs.setdefault("schema_generator", _JsonSettingsSchema)
+        return super().model_json_schema(*args, **kwargs)
+
+    # -- copies and pickles: never a secret, never a socket ---------------------------------------
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        memo = {} if memo is None else memo
+        for name in self._SHARED:
+            value = self.__dict__.get(name)
+            if value is not None:
+                memo.setdefault(id(value), value)
+        return super().__deepcopy__(memo)
 
     def __getstate__(self) -> dict[Any, Any]:
+        for name in self._UNPICKLABLE:
+            if self.__dict__.get(name) is not None:
+                raise TypeError(
+                    f"cannot pickle {type(self).__name__} with {name}= set: an httpx client "
+                    "holds sockets and locks. Pickle it without one (its own client is built "
+                    f"on first use after unpickling), or set {name} again after unpickling."
+                )
         state = super().__getstate__()
         fields = dict(state["__dict__"])
         for name in SECRET_FIELDS:
@@ -520,6 +600,10 @@ class ConnectionSettings(BaseModel):
         return digest.hexdigest()
 
 
+# Its subclasses get theirs from __pydantic_init_subclass__.
+ConnectionSettings.__doc__ = with_settings_section(ConnectionSettings)
+
+
 class HunyuanSettings(ConnectionSettings, _CallSettings):
     """Every setting of a chat client: credentials, endpoint, transport, retries, and the request
     defaults each call starts from (listed first). ``HunyuanSettings.env_vars()`` lists the
@@ -541,16 +625,18 @@ class HunyuanSettings(ConnectionSettings, _CallSettings):
         tools: tuple[ToolSpec, ...] = (),
         tool_choice: ToolChoice | None = None,
         forced_tool: str | None = None,
+        parallel_tool_calls: bool | None = None,
     ) -> RunOptions:
         """The options of one call: these settings, ``overrides`` (names in ``CALL_OVERRIDES``;
-        anything else is a TypeError, never dropped) and extra ``stop`` sequences."""
+        anything else is a TypeError, never dropped), extra ``stop`` sequences, and the tool
+        options a framework passes per call."""
         overrides = overrides or {}
         unknown = sorted(set(overrides) - CALL_OVERRIDES)
         if unknown:
             raise TypeError(
                 f"{type(self).__name__} got unexpected keyword argument(s) {', '.join(unknown)}; "
-                f"a call accepts {', '.join(sorted(CALL_OVERRIDES))}, and tools and tool_choice "
-                "where the framework has them."
+                f"a call accepts {', '.join(sorted(CALL_OVERRIDES))}, and tools, tool_choice "
+                "and parallel_tool_calls where the framework has them."
             )
 
         def pick(name: str) -> Any:
@@ -562,6 +648,7 @@ class HunyuanSettings(ConnectionSettings, _CallSettings):
             tools=tools,
             tool_choice=tool_choice,
             forced_tool=forced_tool,
+            parallel_tool_calls=parallel_tool_calls,
             stop=merge_stop(pick("stop"), stop),
             api=self.api,
             extra_fields=extra,

@@ -97,6 +97,10 @@ class RunOptions:
     tool_choice: ToolChoice | None = None
     #: With ``tool_choice="custom"``: the one tool the model must call (None: any of ``tools``).
     forced_tool: str | None = None
+    #: False: at most one tool call per reply. Sent as ``parallel_tool_calls`` on the
+    #: OpenAI-compatible API; RunThread and ChatCompletions have no such field, so the client
+    #: keeps the first call there (and checks it everywhere). None leaves the service default.
+    parallel_tool_calls: bool | None = None
     stop: tuple[str, ...] = ()
     seed: int | None = None
     #: Search enhancement (``EnableEnhancement`` / ``enable_enhancement``); None: the service's

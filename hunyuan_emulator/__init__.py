@@ -8,7 +8,7 @@ It checks TC3-HMAC-SHA256 signatures (and Bearer API keys) like the service, val
 independent of the client (``hunyuan_api``): its own signature check and model catalog catch the
 client's mistakes. Needs the ``emulator`` extra::
 
-    pip install 'hunyuan-plugin[emulator]'
+    pip install 'hunyuan-langchain-llamaindex[emulator]'
 
 Without it, ``import hunyuan_emulator`` works but every name below raises an ImportError saying
 so, and the ``hunyuan-emulator`` command says so in one line (exit status 2).

@@ -5,11 +5,13 @@ Errors raised by calls subclass both the ``hunyuan_api`` error and the matching
 ``langchain_core.exceptions.Model*Error``.
 """
 
+from hunyuan_api._version import install_hint
+
 try:
     import langchain_core  # noqa: F401
 except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
     raise ImportError(
-        "langchain_hunyuan needs langchain-core: pip install 'hunyuan-plugin[langchain]'"
+        f"langchain_hunyuan needs langchain-core: {install_hint('langchain')}"
     ) from exc
 
 from ._errors import (

@@ -7,12 +7,14 @@ never imports LangChain.
 
 from __future__ import annotations
 
+from hunyuan_api._version import install_hint
+
 try:
     import llama_index.core  # noqa: F401
 except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
     raise ImportError(
         "llama_index_hunyuan needs llama-index-core, which is not installed. "
-        "Install it with: pip install 'hunyuan-plugin[llamaindex]'"
+        f"Install it with: {install_hint('llamaindex')}"
     ) from exc
 
 from .base import Hunyuan

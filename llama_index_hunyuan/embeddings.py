@@ -36,10 +36,12 @@ class HunyuanEmbedding(EmbeddingSettings, BaseEmbedding):
 
     Example:
         ```python
-        from llama_index.core import Settings
         from llama_index_hunyuan import HunyuanEmbedding
 
-        Settings.embed_model = HunyuanEmbedding()
+        embed_model = HunyuanEmbedding()  # or Settings.embed_model = HunyuanEmbedding()
+        vectors = embed_model.get_text_embedding_batch(["腾讯总部在深圳南山区。", "荔枝五月上市。"])
+        query = embed_model.get_query_embedding("荔枝什么时候上市？")
+        print([round(embed_model.similarity(query, vector), 2) for vector in vectors])
         ```
     """
 

@@ -22,20 +22,33 @@ HERE = Path(__file__).resolve().parent
 
 SETUP_MD = """\
 **Setup.** With `HUNYUAN_SECRET_ID` and `HUNYUAN_SECRET_KEY` set (a Tencent Cloud SecretId/SecretKey
-pair from https://console.cloud.tencent.com/cam/capi), this notebook talks to Tencent's service.
-Without them it starts the bundled emulator in this kernel and points the same environment
-variables at it, so every cell below reads exactly as it would against the real service. The
-emulator's model is deterministic: its replies quote your prompt (retrieval prompts get the
-context sentences that match the question), and its tool calls are built from your words."""
+pair from https://console.cloud.tencent.com/cam/capi), this notebook talks to Tencent's service, or
+to the endpoint in `HUNYUAN_BASE_URL` when that is set (an emulator you started with
+`hunyuan-emulator`, say); the next cell prints which. Without them it starts the bundled emulator
+in this kernel and points the same environment variables at it, so every cell below reads exactly
+as it would against the real service. The emulator's model is deterministic: its replies quote
+your prompt (retrieval prompts get the context sentences that match the question), and its tool
+calls are built from your words."""
 
 SETUP = """\
 import os
 from contextlib import ExitStack
 
+import httpx
+
 notebook = ExitStack()  # the last cell closes it (and so stops the emulator)
 emu = None
 if os.environ.get("HUNYUAN_SECRET_ID") and os.environ.get("HUNYUAN_SECRET_KEY"):
-    print("Using Tencent's service with the credentials in the environment.")
+    base_url = os.environ.get("HUNYUAN_BASE_URL")
+    if not base_url:
+        print("Using Tencent's service, https://hunyuan.tencentcloudapi.com, with your credentials.")
+    else:
+        try:  # an emulator answers its health check; Tencent's service has none
+            health = httpx.get(base_url.rstrip("/") + "/_emulator/health", timeout=5).json()
+        except (httpx.HTTPError, ValueError):
+            health = None
+        kind = "the Hunyuan emulator" if health == {"ok": True} else "the endpoint"
+        print(f"Using {kind} at {base_url} (HUNYUAN_BASE_URL), with your credentials.")
 else:
     from hunyuan_emulator import run_emulator
 

@@ -247,6 +247,7 @@ class Flows:
             request_id=response.get("RequestId") or request_id,
             thread_id=None,
             stop=options.stop,
+            single_tool_call=options.parallel_tool_calls is False,
         )
         session.feed_frame(self.dialect.completion_frame(response))
         return session.result()
@@ -368,6 +369,7 @@ class Flows:
             completion_token_limit=(
                 options.max_tokens if options.api == "chat_completions" else None
             ),
+            single_tool_call=options.parallel_tool_calls is False,
         )
         while not session.done:
             try:
@@ -436,11 +438,16 @@ class Flows:
         assert result is not None
         plan = attempt.plan
         if plan is not None and attempt.thread_id is not None:
-            if session.cut is None and result.finish_reason != "content_filter":
+            if (
+                session.cut is None
+                and not session.dropped_calls
+                and result.finish_reason != "content_filter"
+            ):
                 reply = Message("assistant", result.text, result.tool_calls)
                 self.ledger.commit(plan, attempt.thread_id, reply)
             else:
-                # The thread holds more than the caller saw (cut short) or was moderated.
+                # The thread holds more than the caller saw (cut short, or tool calls withheld
+                # for parallel_tool_calls=False) or was moderated.
                 self.ledger.abandon(plan, attempt.thread_id)
             result = replace(
                 result,

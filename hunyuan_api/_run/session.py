@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from .._errors import HunyuanError, PartialOutput, StreamError
-from .._types import FinishReason, RunResult, StreamEvent, TextDelta
+from .._types import FinishReason, RunResult, StreamEvent, TextDelta, ToolCallDelta
 from .._wire.frames import Frame, parse_frame
 from .._wire.sse import SSEDecoder
 from .accumulator import RunAccumulator, TextBuffer
@@ -20,9 +20,20 @@ class RunSession:
     stop sequences (RunThread has no Stop field; ChatCompletions has one, but its output keeps
     the matched stop string, so the same cut gives both transports the same text) and a
     completion-token cap (ChatCompletions has no MaxCompletionTokens field, but reports
-    cumulative usage in every frame)."""
+    cumulative usage in every frame), and one tool call per reply when asked (neither API has
+    a parallel-tool-calls switch)."""
 
-    __slots__ = ("_cutter", "_decoder", "_emitted", "_limit", "acc", "cut", "delivered")
+    __slots__ = (
+        "_cutter",
+        "_decoder",
+        "_emitted",
+        "_limit",
+        "_single_call",
+        "acc",
+        "cut",
+        "delivered",
+        "dropped_calls",
+    )
 
     def __init__(
         self,
@@ -32,12 +43,17 @@ class RunSession:
         thread_id: str | None,
         stop: Sequence[str] = (),
         completion_token_limit: int | None = None,
+        single_tool_call: bool = False,
     ) -> None:
         self._decoder = SSEDecoder()
         self.acc = RunAccumulator(model=model, request_id=request_id, thread_id=thread_id)
         self._cutter = StopCutter(stop) if stop else None
         self._emitted = TextBuffer()
         self._limit = completion_token_limit or None
+        self._single_call = single_tool_call
+        #: Whether tool calls after the first were withheld (``single_tool_call``): the reply
+        #: the caller sees is then not what the service stored in its thread.
+        self.dropped_calls = False
         #: Set when the client ended the output itself; the caller then closes the stream.
         self.cut: FinishReason | None = None
         #: Whether any output reached the caller (after which nothing may be retried).
@@ -86,6 +102,9 @@ class RunSession:
                 raise
         if self._cutter is not None:
             result = replace(result, text=self._emitted.value, stop_sequence=self._cutter.matched)
+        if self._single_call and len(result.tool_calls) > 1:
+            self.dropped_calls = True
+            result = replace(result, tool_calls=result.tool_calls[:1])
         return result
 
     def partial(self) -> PartialOutput:
@@ -93,6 +112,8 @@ class RunSession:
         partial = self.acc.partial()
         if self._cutter is not None:
             partial.text = self._emitted.value
+        if self._single_call:
+            partial.tool_calls = partial.tool_calls[:1]
         return partial
 
     def _with_partial(self, exc: HunyuanError) -> HunyuanError:
@@ -104,6 +125,11 @@ class RunSession:
         return exc
 
     def _on_frame_events(self, events: list[StreamEvent]) -> list[StreamEvent]:
+        if self._single_call:
+            # Indexes are dense in order of appearance: the first call is index 0.
+            kept = [e for e in events if not (isinstance(e, ToolCallDelta) and e.index > 0)]
+            self.dropped_calls = self.dropped_calls or len(kept) < len(events)
+            events = kept
         if self._cutter is not None and events:
             events = self._cut_at_stop(events)
         elif self._cutter is not None and self.acc.finished:

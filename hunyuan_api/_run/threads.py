@@ -14,7 +14,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from .._types import Message
 
@@ -88,6 +88,12 @@ class ThreadLedger:
         self._digest_of: dict[tuple[Scope, str], bytes] = {}
         self._pinned: OrderedDict[tuple[Scope, str], bytes] = OrderedDict()
         self._claimed: set[tuple[Scope, str]] = set()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # What a ledger knows is this process's threads and claims: an unpickled ledger starts
+        # empty, and conversations replay on fresh threads until it learns them again. (A
+        # model's deep copy shares its ledger rather than copying it.)
+        return (ThreadLedger, (self.maxsize,))
 
     def __len__(self) -> int:
         return len(self._by_digest)

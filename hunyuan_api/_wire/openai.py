@@ -100,6 +100,8 @@ def build_openai_chat_body(
         "tools": [_tool(t) for t in options.tools] or None,
         # OpenAI refuses a tool_choice without tools.
         "tool_choice": _tool_choice(options) if options.tools else None,
+        # The one API with the field gets it as is (the client still keeps one call when False).
+        "parallel_tool_calls": options.parallel_tool_calls if options.tools else None,
     }
     return {**{k: v for k, v in fields.items() if v is not None}, **options.extra_fields}
 

@@ -275,6 +275,10 @@ def validate_options(options: RunOptions) -> None:
         raise ValueError("tool_choice='custom' needs at least one tool")
     if options.forced_tool is not None and options.forced_tool not in names:
         raise ValueError(f"forced_tool {options.forced_tool!r} is not one of the tools {names}")
+    if options.parallel_tool_calls not in (None, True, False):
+        raise ValueError(
+            f"parallel_tool_calls must be True, False or None; got {options.parallel_tool_calls!r}"
+        )
     for stop in options.stop:
         if not isinstance(stop, str) or not stop:
             raise ValueError(f"stop sequences must be non-empty strings; got {stop!r}")

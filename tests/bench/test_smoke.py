@@ -15,9 +15,11 @@ import pytest
 
 pytestmark = pytest.mark.timeout(180)
 
-# The peers and the plot come with the `bench` extra (`make test` installs it).
+# The peers and the plot come with the `bench` group (`make test` installs it).
 for _module in ("langchain_openai", "llama_index.llms.openai", "langchain_community", "matplotlib"):
-    pytest.importorskip(_module, reason="needs the bench extra: pip install -e '.[all,dev,bench]'")
+    pytest.importorskip(
+        _module, reason="needs the bench group: pip install -e '.[all]' --group dev --group bench"
+    )
 
 
 @pytest.fixture(scope="module")

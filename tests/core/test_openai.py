@@ -140,6 +140,18 @@ def test_any_tool_keeps_its_meaning(choice: str, forced: str | None, wire: str) 
     assert build_openai_chat_body(USER, options, stream=False)["tool_choice"] == wire
 
 
+def test_parallel_tool_calls_is_sent_as_is_with_tools() -> None:
+    for value in (False, True):
+        options = RunOptions(api="openai", tools=(WEATHER,), parallel_tool_calls=value)
+        assert build_openai_chat_body(USER, options, stream=True)["parallel_tool_calls"] is value
+    # OpenAI refuses it without tools, and None leaves the service default.
+    for options in (
+        RunOptions(api="openai", parallel_tool_calls=False),
+        RunOptions(api="openai", tools=(WEATHER,)),
+    ):
+        assert "parallel_tool_calls" not in build_openai_chat_body(USER, options, stream=True)
+
+
 # -- streams and answers ---------------------------------------------------------------------
 
 

@@ -39,7 +39,7 @@ def test_demo_without_credentials_tours_everything_on_the_emulator() -> None:
     assert result.stderr == ""
     out = result.stdout
     for marker in (
-        "Hunyuan demo · the bundled emulator (no HUNYUAN_SECRET_ID/HUNYUAN_SECRET_KEY set)",
+        "Hunyuan demo · the bundled emulator (no credentials set), api=run_thread",
         "starting the emulator… done",
         # 1: streamed Chinese text
         "── 1/4 LangChain · ChatHunyuan streams Chinese text",
@@ -94,7 +94,7 @@ def test_demo_with_credentials_uses_them_instead_of_the_emulator() -> None:
         result = run_demo(env)
         requests = emu.state.requests
     assert result.returncode == 0, result.stdout + result.stderr
-    assert f"credentials from the environment, endpoint {emu.base_url}" in result.stdout
+    assert f"api=run_thread, endpoint {emu.base_url}" in result.stdout
     assert "starting the emulator" not in result.stdout
     runs = [r for r in requests if r.action == "RunThread"]
     assert len(runs) == 6
@@ -130,3 +130,30 @@ def test_demo_explains_a_console_api_key() -> None:
         result.stderr
     )
     assert "https://console.cloud.tencent.com/cam/capi" in result.stderr
+
+
+def test_demo_runs_on_a_console_api_key_alone() -> None:
+    """Only ``HUNYUAN_API_KEY`` (and the endpoint) in the environment: the OpenAI-compatible
+    endpoint, the same tour, no threads."""
+    with run_emulator() as emu:
+        env = offline_env(HUNYUAN_API_KEY=emu.api_key, HUNYUAN_BASE_URL=emu.openai_base_url)
+        result = run_demo(env)
+        requests = emu.state.requests
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"api=openai, endpoint {emu.openai_base_url}" in result.stdout
+    chats = [r for r in requests if r.action == "v1/chat/completions"]
+    assert len(chats) == 6
+    # The documents and the question embedded on the same endpoint.
+    embedded = [r.body["input"] for r in requests if r.action == "v1/embeddings"]
+    assert [len(texts) for texts in embedded] == [3, 1]
+    assert len(requests) == 8
+    assert "retrieved: tencent.md" in result.stdout
+    assert result.stdout.count("no thread: sent the whole history") == 6
+    assert "tool  ← Beijing: sunny, 26°C, light breeze" in result.stdout
+
+
+def test_demo_on_the_emulator_s_api_key_endpoint() -> None:
+    result = run_demo(offline_env(), "--api", "openai")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "the bundled emulator (no credentials set), api=openai" in result.stdout
+    assert "model → calls get_weather({'city': 'Shenzhen'})" in result.stdout

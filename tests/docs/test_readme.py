@@ -15,12 +15,9 @@ emulator's options and faults, and the links.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +27,7 @@ import hunyuan_api
 import langchain_hunyuan
 from hunyuan_emulator import EMULATOR_SECRET_ID, EMULATOR_SECRET_KEY, EmulatorHandle
 from hunyuan_emulator import run_emulator as start_emulator
-from tests.support.docs import ROOT
+from tests.support.docs import ROOT, Block, code_blocks, run_block
 
 README = ROOT / "README.md"
 TEXT = README.read_text(encoding="utf-8")
@@ -39,45 +36,15 @@ TEXT = README.read_text(encoding="utf-8")
 pytestmark = [
     pytest.mark.filterwarnings("ignore::DeprecationWarning:inspect"),
     pytest.mark.filterwarnings("ignore:`langchain-community` is being sunset"),
+    # The "Copies, pickles and `load`" sample calls langchain-core's load, which says it is beta.
+    pytest.mark.filterwarnings("ignore:The function `load` is in beta"),
 ]
 
 #: Documents other people are writing; until they exist, links to them are reported as skips.
 PENDING_DOCS = {"docs/transports.md", "docs/reliability.md", "docs/benchmarks.md"}
 
 
-@dataclass(frozen=True)
-class Block:
-    lang: str
-    code: str
-    line: int  # 1-based line of the block's first code line
-    marker: str  # the HTML comment on the line before the fence, or ""
-
-
-def _blocks(text: str) -> list[Block]:
-    blocks: list[Block] = []
-    lines = text.splitlines()
-    i = 0
-    while i < len(lines):
-        fence = re.fullmatch(r"```(\w*)\s*", lines[i])
-        if fence is None:
-            i += 1
-            continue
-        previous = next((lines[j] for j in range(i - 1, -1, -1) if lines[j].strip()), "")
-        comment = re.fullmatch(r"<!--\s*(.*?)\s*-->", previous.strip())
-        end = next(j for j in range(i + 1, len(lines)) if lines[j].startswith("```"))
-        blocks.append(
-            Block(
-                fence.group(1),
-                "\n".join(lines[i + 1 : end]) + "\n",
-                i + 2,
-                comment.group(1) if comment else "",
-            )
-        )
-        i = end + 1
-    return blocks
-
-
-BLOCKS = _blocks(TEXT)
+BLOCKS = code_blocks(TEXT)
 PYTHON = [b for b in BLOCKS if b.lang == "python"]
 TESTED = [b for b in PYTHON if not b.marker.startswith("no-test")]
 
@@ -102,12 +69,7 @@ def _names(cell: str) -> list[str]:
 
 
 def _run(block: Block, namespace: dict[str, Any]) -> str:
-    # Padding keeps tracebacks pointing at README.md's own line numbers.
-    code = compile("\n" * (block.line - 1) + block.code, str(README), "exec")
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(code, namespace)
-    return out.getvalue()
+    return run_block(block, namespace, README)
 
 
 # -- the samples --------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from hunyuan_api._version import install_hint
 from hunyuan_emulator import (
     EMULATOR_API_KEY,
     EMULATOR_SECRET_ID,
@@ -249,7 +250,7 @@ def test_import_error_names_the_extra() -> None:
     # The package itself imports (the command lives in it); its names refuse.
     assert import_error_without("starlette", "import hunyuan_emulator") == ""
     message = import_error_without("starlette", "from hunyuan_emulator import run_emulator")
-    assert "pip install 'hunyuan-plugin[emulator]'" in message
+    assert install_hint("emulator") in message
 
 
 def test_console_script_without_the_extra_says_what_to_install() -> None:
@@ -264,5 +265,5 @@ def test_console_script_without_the_extra_says_what_to_install() -> None:
     assert out.returncode == 2
     assert out.stdout == ""
     assert out.stderr.count("\n") == 1
-    assert "pip install 'hunyuan-plugin[emulator]'" in out.stderr
+    assert install_hint("emulator") in out.stderr
     assert "Traceback" not in out.stderr

@@ -35,6 +35,7 @@ from hunyuan_api import (
     ToolCallDelta,
     Usage,
 )
+from hunyuan_api._version import install_hint
 from langchain_hunyuan import ChatHunyuan, HunyuanLLM
 from langchain_hunyuan._chunks import chat_chunk, text_chunk
 from langchain_hunyuan._errors import map_errors, translate_error
@@ -118,8 +119,8 @@ def test_seed_accepted_on_chat_completions() -> None:
 def test_unknown_call_kwarg_is_an_error() -> None:
     with pytest.raises(TypeError, match="frequency_penalty"):
         make()._prepare([HumanMessage("hi")], None, {"frequency_penalty": 0.5})
-    with pytest.raises(TypeError, match="parallel_tool_calls"):
-        make().bind_tools([], parallel_tool_calls=False)
+    with pytest.raises(TypeError, match="logit_bias"):
+        make().bind_tools([], logit_bias={})
 
 
 def test_call_options_merge() -> None:
@@ -518,6 +519,19 @@ def test_tool_choice_mapping(choice: Any, expected: tuple[Any, Any]) -> None:
     assert [t.name for t in options.tools] == ["get_weather", "multiply"]
 
 
+def test_parallel_tool_calls_is_a_call_option() -> None:
+    model = make()
+    bound = model.bind_tools([get_weather], parallel_tool_calls=False)
+    assert bound.kwargs["parallel_tool_calls"] is False  # type: ignore[attr-defined]
+    assert "parallel_tool_calls" not in model.bind_tools([get_weather]).kwargs  # type: ignore[attr-defined]
+    _, options = model._prepare([HumanMessage("hi")], None, {"parallel_tool_calls": False})
+    assert options.parallel_tool_calls is False
+    with pytest.raises(ValueError, match="parallel_tool_calls must be True, False or None"):
+        model.invoke("hi", parallel_tool_calls="no")  # refused before any request
+    structured = model.with_structured_output(Joke)
+    assert structured.first.kwargs["parallel_tool_calls"] is False  # type: ignore[attr-defined]
+
+
 def test_tool_choice_errors() -> None:
     with pytest.raises(ValueError, match="not a bound tool"):
         make().bind_tools([multiply], tool_choice="divide")
@@ -636,7 +650,7 @@ def test_import_does_not_import_llama_index() -> None:
 
 def test_import_without_langchain_core_names_the_extra() -> None:
     message = import_error_without("langchain_core", "import langchain_hunyuan")
-    assert "pip install 'hunyuan-plugin[langchain]'" in message
+    assert install_hint("langchain") in message
 
 
 # -- token counting -----------------------------------------------------------------------------

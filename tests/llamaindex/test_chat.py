@@ -18,6 +18,7 @@ from llama_index.core.base.llms.types import (
 from hunyuan_api import AuthenticationError, ContentFilterError, ServerError
 from hunyuan_emulator import EmulatorHandle
 from llama_index_hunyuan import Hunyuan
+from tests.support.common import COPIES, SHALLOW_COPIES
 
 USER = [ChatMessage(role="user", content="Tell me about pandas")]
 EXPECTED = (
@@ -285,3 +286,28 @@ async def test_stopping_an_async_stream_early(emu: EmulatorHandle, llm: Hunyuan)
         await asyncio.sleep(0.01)
     assert emu.state.active_runs() == 0
     _check_final(await llm.achat(USER))
+
+
+@pytest.mark.parametrize("how", sorted(COPIES))
+@pytest.mark.parametrize("sync", [True, False], ids=["sync", "async"])
+async def test_a_used_llm_copies_and_pickles(
+    how: str, sync: bool, emu: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Secrets never enter a pickle: the unpickled LLM reads them from the environment.
+    monkeypatch.setenv("HUNYUAN_SECRET_ID", emu.secret_id)
+    monkeypatch.setenv("HUNYUAN_SECRET_KEY", emu.secret_key)
+    llm = Hunyuan(base_url=emu.base_url, temperature=0.5)
+
+    async def complete(model: Hunyuan, prompt: str) -> str:
+        return (model.complete(prompt) if sync else await model.acomplete(prompt)).text
+
+    await complete(llm, "before")
+    client = llm._get_client() if sync else llm._get_aclient()
+    copied = COPIES[how](llm)
+    assert "after" in await complete(copied, "after")
+    assert "still" in await complete(llm, "still")
+    copied_client = copied._get_client() if sync else copied._get_aclient()
+    assert (copied_client is client) == (how in SHALLOW_COPIES)
+    assert [r.body["Temperature"] for r in emu.state.requests if r.action == "RunThread"] == [
+        0.5
+    ] * 3

@@ -13,6 +13,7 @@ from llama_index.core.base.llms.base import BaseLLM
 from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 
+from hunyuan_api._version import install_hint
 from llama_index_hunyuan import Hunyuan
 
 SECRET_ID = "AKIDsecretidvalue0001"
@@ -204,7 +205,7 @@ def test_missing_llama_index_names_the_extra() -> None:
         "try:\n"
         "    import llama_index_hunyuan\n"
         "except ImportError as exc:\n"
-        "    assert \"pip install 'hunyuan-plugin[llamaindex]'\" in str(exc), exc\n"
+        f"    assert {install_hint('llamaindex')!r} in str(exc), exc\n"
         "else:\n"
         "    raise SystemExit('imported without llama_index')\n"
     )

@@ -9,6 +9,7 @@ import copy
 import importlib.util
 import json
 import pickle
+import pkgutil
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,9 @@ from llama_index.core.instrumentation.events.embedding import (
 )
 
 import hunyuan_api
+import llama_index.embeddings
 from hunyuan_emulator import EmulatorHandle
+from llama_index.embeddings.hunyuan import HunyuanEmbedding as NamespacedEmbedding
 from llama_index_hunyuan import Hunyuan, HunyuanEmbedding
 from tests.support.common import emulator_settings
 
@@ -60,7 +63,8 @@ def test_vector_index_answers_from_the_right_document(
     environment: EmulatorHandle, question: str, source: str, quoted: str
 ) -> None:
     # Nothing but this package: no OpenAI embeddings to fall back on.
-    assert importlib.util.find_spec("llama_index.embeddings") is None
+    assert importlib.util.find_spec("llama_index.embeddings.openai") is None
+    assert {m.name for m in pkgutil.iter_modules(llama_index.embeddings.__path__)} == {"hunyuan"}
     index = VectorStoreIndex.from_documents(documents(), embed_model=HunyuanEmbedding())
     engine = index.as_query_engine(llm=Hunyuan(), similarity_top_k=1)
     response = engine.query(question)
@@ -71,6 +75,7 @@ def test_vector_index_answers_from_the_right_document(
 
 
 def test_settings_embed_model(environment: EmulatorHandle) -> None:
+    assert NamespacedEmbedding is HunyuanEmbedding
     saved = Settings._embed_model
     try:
         Settings.embed_model = HunyuanEmbedding()

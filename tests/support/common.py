@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
 import subprocess
 import sys
 from collections.abc import Callable
@@ -30,6 +32,18 @@ CREDENTIAL_ENV = (
     "https_proxy",
     "all_proxy",
 )
+
+
+#: The ways an application copies a model: a copy made after calls must work, and never use the
+#: original's clients unless it is a shallow copy (which shares them, like every other field).
+COPIES: dict[str, Callable[[Any], Any]] = {
+    "copy": copy.copy,
+    "deepcopy": copy.deepcopy,
+    "model_copy": lambda model: model.model_copy(),
+    "model_copy_deep": lambda model: model.model_copy(deep=True),
+    "pickle": lambda model: pickle.loads(pickle.dumps(model)),
+}
+SHALLOW_COPIES = ("copy", "model_copy")
 
 
 def run_python(code: str) -> subprocess.CompletedProcess[str]:

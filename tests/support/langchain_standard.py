@@ -25,6 +25,20 @@ if TYPE_CHECKING:
     from hunyuan_emulator import EmulatorHandle
 
 
+#: The one standard test ChatHunyuan cannot pass, and why (README "Copies, pickles and `load`").
+SERDES_LIMIT = pytest.mark.xfail(
+    reason=(
+        "langchain-core 1.8's load(allowed_objects='all') admits only the class paths in "
+        "langchain_core.load.mapping plus the caller's additional_import_mappings, and this "
+        "test passes none: a package outside langchain-core cannot enter that list. The "
+        "snapshot half passes; tests/langchain/test_conventions.py round-trips with the two ways "
+        "load allows (allowed_objects=[ChatHunyuan], or 'all' with additional_import_mappings)"
+    ),
+    raises=ValueError,
+    strict=True,
+)
+
+
 class ChatHunyuanStandard:
     """What every standard suite is told: the class, and that ``tool_choice`` works."""
 

@@ -88,6 +88,25 @@ def test_a_sensitive_whole_answer_is_withdrawn_not_returned() -> None:
     assert (caught.value.partial.text, caught.value.partial.reasoning) == ("half", "thinking")
 
 
+def test_parallel_tool_calls_false_keeps_the_first_call_of_a_whole_answer() -> None:
+    calls = [
+        {"Id": f"c{i}", "Type": "function", "Function": {"Name": "f", "Arguments": f'{{"i": {i}}}'}}
+        for i in (1, 2)
+    ]
+    service = Service(*[answer("", "tool_calls", ToolCalls=calls)] * 2)
+    client = client_for(service)
+    tools = (hy.ToolSpec("f"),)
+    options = hy.RunOptions(api="chat_completions", tools=tools, parallel_tool_calls=False)
+    one = client.chat([hy.Message("user", "q")], options)
+    assert one.tool_calls == (hy.ToolCall("c1", "f", '{"i": 1}'),)
+    both = client.chat(
+        [hy.Message("user", "q")], hy.RunOptions(api="chat_completions", tools=tools)
+    )
+    assert [c.id for c in both.tool_calls] == ["c1", "c2"]
+    # ChatCompletions has no such field: nothing about it is sent.
+    assert all("parallel" not in json.dumps(body).lower() for body in service.bodies)
+
+
 def test_tool_results_without_ids_take_the_call_ids_by_position() -> None:
     history = [
         hy.Message("user", "q"),

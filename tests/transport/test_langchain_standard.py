@@ -11,7 +11,7 @@ import pytest
 from langchain_tests.integration_tests import ChatModelIntegrationTests
 from langchain_tests.unit_tests import ChatModelUnitTests
 
-from tests.support.langchain_standard import ChatHunyuanStandard, EmulatorIntegration
+from tests.support.langchain_standard import SERDES_LIMIT, ChatHunyuanStandard, EmulatorIntegration
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -56,13 +56,6 @@ class TestChatHunyuanOpenAIUnit(ChatHunyuanStandard, ChatModelUnitTests):
             {"api": "openai"},
         )
 
-    @pytest.mark.xfail(
-        reason=(
-            "langchain-core 1.8's load(allowed_objects='all') admits only classes listed in its "
-            "own serialization mapping, so no third-party class can round-trip here"
-        ),
-        raises=ValueError,
-        strict=True,
-    )
+    @SERDES_LIMIT
     def test_serdes(self, model: BaseChatModel, snapshot: SnapshotAssertion) -> None:
         super().test_serdes(model, snapshot)
