@@ -53,6 +53,15 @@ there is no ``[DONE]`` (the service sends none; Tencent's SDK needs none). With
 ``Delta``. ``Stop`` ends the output *after* the first matched stop string (Tencent's documented
 behaviour: the string stays in the output).
 
+Hunyuan's own fields on both stateless endpoints: images (``Contents`` parts ``{"Type":
+"image_url", "ImageUrl": {"Url"}}``, OpenAI ``image_url`` parts) reach the vision models, which
+describe each inline image by format, pixel size, length and digest and quote each link, never
+fetching it (``actions.images``, ``model.vision``); with search enhancement on and
+``SearchInfo``/``search_info`` asked for, ``{"SearchResults": [{"Index", "Title", "Url", "Text",
+"Icon"}]}`` (snake_case on ``/v1/``) travels beside the choices, on a stream's first chunk, and
+``Citation`` puts ``[^n]`` marks after the reply's sentences (``actions.search``); a queued
+reply's ``finish_reason`` (``sensitive``) is sent as queued on every endpoint.
+
 ``GetTokenCount`` (``{"Prompt"}``) answers ``TokenCount``, ``CharacterCount`` and ``Tokens``
 from the same tokenizer the deterministic model's usage counts with.
 

@@ -20,7 +20,9 @@ Sources:
   says the same (the service ignores Tools elsewhere).
 - [sdk-chat] the same ``models.py``, ``ChatCompletionsRequest``: ``Tools`` "仅对
   hunyuan-turbos、hunyuan-t1、hunyuan-functioncall 模型生效"; ``Messages`` "长度最多为 40";
-  ``EnableThinking`` "仅对hunyuan-a13b模型生效" (a13b reasons unless switched off).
+  ``EnableThinking`` "仅对hunyuan-a13b模型生效" (a13b reasons unless switched off);
+  ``EnableEnhancement`` "hunyuan-lite 无功能增强（如搜索）能力" (lite never searches);
+  ``Contents`` images "支持混元图生文系列模型" (the ``-vision`` families).
 - [product] Tencent's product overview (产品概述, which the SDK's ``Model`` field points to)
   lists the other ChatCompletions models; RunThread's older models are served there too.
 - [kept] the emulator's behaviour before this catalog was organised by family, which the
@@ -65,8 +67,12 @@ class Family:
     reasoning: bool = False
     bare: bool = True
     releases: bool = False
-    #: Takes image parts (the OpenAI-compatible endpoint checks this).
+    #: Takes images (ChatCompletions' Contents, the OpenAI-compatible endpoint's image parts).
     vision: bool = False
+    #: Searches when search enhancement is on (hunyuan-lite has no enhancement).
+    enhancement: bool = True
+    #: Its reasoning can be switched off with ``EnableThinking: false``.
+    thinking_switch: bool = False
     #: Reasons only when the request asks for it (``reasoning_effort``), not by default.
     reasoning_opt_in: bool = False
     #: Dated releases ``GET /v1/models`` lists (any YYYYMMDD matches).
@@ -111,7 +117,7 @@ class Catalog:
 
 # [sdk-run] RunThread's models; [product] ChatCompletions serves them too.
 _SERVED_BY_BOTH = (
-    Family("hunyuan-lite"),
+    Family("hunyuan-lite", enhancement=False),
     Family("hunyuan-standard"),
     Family("hunyuan-standard-256K"),
     Family("hunyuan-pro", tools=True),
@@ -145,13 +151,14 @@ CHAT_COMPLETIONS = Catalog(
         ),
         Family("hunyuan-t1-vision", reasoning=True, releases=True, vision=True),
         # [sdk-chat] EnableThinking is a13b's switch; [kept] a13b takes tools.
-        Family("hunyuan-a13b", tools=True, reasoning=True),
+        Family("hunyuan-a13b", tools=True, reasoning=True, thinking_switch=True),
         # [product] the rest: no tools, no reasoning.
         Family("hunyuan-large"),
         Family("hunyuan-large-longcontext"),
         Family("hunyuan-large-role", bare=False, releases=True),
         Family("hunyuan-standard-vision", vision=True),
         Family("hunyuan-lite-vision", vision=True),
+        Family("hunyuan-large-vision", vision=True),
     )
 )
 

@@ -14,6 +14,8 @@ from ..errors import RuleError
 from ..frames import DONE, dumps, frame
 from ..openai_errors import openai_error
 from ..plan import Outcome, StreamPlan, Unit, apply_stop, prompt_tokens, stream_units
+from .chat_answer import search_info
+from .search import with_search_info
 
 if TYPE_CHECKING:
     from ..faults import ErrorForm
@@ -81,7 +83,7 @@ def openai_json(
         message["reasoning_content"] = "".join(parts["reasoning"])
     if calls:
         message["tool_calls"] = [{k: v for k, v in c.items() if k != "index"} for c in calls]
-    return {
+    body = {
         "id": completion_id,
         "object": "chat.completion",
         "created": now,
@@ -89,6 +91,8 @@ def openai_json(
         "choices": [{"index": 0, "message": message, "finish_reason": finish}],
         "usage": _usage(prompt_tokens(request.messages), spent),
     }
+    info = search_info(request, pascal=False)
+    return body if info is None else {**body, "search_info": info}
 
 
 class _Chunks:
@@ -129,6 +133,9 @@ def plan_openai_stream(
         chunks.delta(delta, finish if position == last and ending is None else None)
         for position, delta in enumerate(deltas)
     ]
+    info = search_info(request, pascal=False)
+    if info is not None:
+        frames[0] = with_search_info(frames[0], "search_info", info)
     epilogue = [DONE]
     if request.include_usage:
         epilogue.insert(0, chunks.usage(_usage(prompt_tokens(request.messages), spent)))

@@ -9,7 +9,9 @@ Decisions beyond OpenAI's own rules:
 
 - ``messages[].content`` is a string or a list of parts; a ``text`` part everywhere, an
   ``image_url`` part (``{"url"}`` plus an optional ``detail``) only in a user message to a
-  vision model (the model reads the text only); other parts, or images elsewhere, are refused.
+  vision model, its URL http(s) (never fetched) or a ``data:image/...;base64,`` URI of a PNG,
+  JPEG, GIF or WebP image (``images``); other parts, or images elsewhere, are refused. A
+  message of images alone is accepted (OpenAI's format allows it; Tencent documents no rule).
 - ``reasoning_content`` must not be sent back; ``name`` and other message fields are refused.
 - ``reasoning_effort`` is refused by models that do not reason; ``hy3-preview`` reasons only
   when it is given (TokenHub: thinking is off by default), the t1 family and a13b always.
@@ -20,7 +22,9 @@ Decisions beyond OpenAI's own rules:
 - ``strict`` in a function definition is accepted (OpenAI's SDK helpers send it) and ignored;
   ``response_format``, ``logprobs`` and other OpenAI fields Tencent does not document are
   refused as unknown.
-- Hunyuan's extras (``HUNYUAN_EXTRAS``) are booleans, accepted and recorded, nothing more yet.
+- Hunyuan's extras (``HUNYUAN_EXTRAS``) are booleans with ChatCompletions' meaning under
+  snake_case names; the search fields work as ``search`` describes, ``search_info`` returned
+  with snake_case keys.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from typing import Any
 
 from .. import schema
 from ..catalog import OPENAI_CHAT, Family
-from ..model import ConvMessage, ToolCallSpec, ToolSpec
+from ..model import ConvMessage, Image, ToolCallSpec, ToolSpec
 from ..order import check_order, check_role
 from ..responses import BytesResponse, EventStreamResponse
 from ..schema import ANY, BOOLEAN, FLOAT, INTEGER, STRING, Spec, array, invalid, obj, required
@@ -39,8 +43,10 @@ from .call import Call
 from .chat_answer import model_reply
 from .chat_completions import ChatRequest
 from .completion import complete
+from .images import image_part
 from .openai_answer import openai_json, plan_openai_stream
 from .params import distinct, function_tool, model_family, sampling
+from .search import plan_search
 
 __all__ = ["HUNYUAN_EXTRAS", "openai_chat", "validate_openai_chat"]
 
@@ -71,7 +77,7 @@ _TOOL = _fields(
         _fields(name=required(STRING), description=STRING, parameters=ANY, strict=BOOLEAN)
     ),
 )
-#: Hunyuan's extras: accepted and recorded (search results come with a later issue).
+#: Hunyuan's extras, ChatCompletions' fields by their snake_case names.
 HUNYUAN_EXTRAS = (
     "enable_enhancement",
     "force_search_enhancement",
@@ -132,6 +138,7 @@ def validate_openai_chat(body: dict[str, Any]) -> ChatRequest:
         model_takes_tools=family.tools,
         max_tokens=max_tokens,
         include_usage=bool(options and options.get("include_usage")),
+        search=plan_search(body, family, messages, pascal=False),
     )
 
 
@@ -236,40 +243,36 @@ def _message(item: dict[str, Any], path: str, family: Family) -> ConvMessage:
             raise invalid(f"{path}.tool_calls.{index}.type", "only 'function' is supported.")
         function = raw["function"]
         calls.append(ToolCallSpec(function["name"], function["arguments"], raw["id"]))
-    text, has_content = _content(item.get("content"), f"{path}.content", role, family)
-    if not has_content and not calls:
+    text, images = _content(item.get("content"), f"{path}.content", role, family)
+    if not (text.strip() or images) and not calls:
         raise invalid(f"{path}.content", "content must not be empty.")
-    return ConvMessage(role, text, tuple(calls), call_id)
+    return ConvMessage(role, text, tuple(calls), call_id, images)
 
 
-def _content(content: Any, path: str, role: str, family: Family) -> tuple[str, bool]:
-    """The text the model reads, and whether the message has any content at all."""
+def _content(content: Any, path: str, role: str, family: Family) -> tuple[str, tuple[Image, ...]]:
+    """The text and the images the model reads."""
     if content is None:
-        return "", False
+        return "", ()
     if isinstance(content, str):
-        return content, bool(content.strip())
+        return content, ()
     if not isinstance(content, list):
         raise invalid(path, "it must be a string or an array of content parts.", "InvalidParameter")
     schema.check(content, array(_PART), path)
     texts: list[str] = []
+    images: list[Image] = []
     for index, part in enumerate(content):
         if part["type"] == "text" and part.get("text") is not None:
             texts.append(part["text"])
         elif part["type"] == "image_url" and part.get("image_url") is not None:
-            if role != "user" or not family.vision:
-                raise invalid(
-                    f"{path}.{index}.type",
-                    f"image parts go in user messages to a vision model (-vision); "
-                    f"{family.stem!r} is not one.",
-                )
+            url_path = f"{path}.{index}.image_url.url"
+            images.append(image_part(part["image_url"]["url"], url_path, role, family, OPENAI_CHAT))
         else:
             raise invalid(
                 f"{path}.{index}",
                 'a part is {"type": "text", "text": ...} or '
                 '{"type": "image_url", "image_url": {"url": ...}}.',
             )
-    text = "".join(texts)
-    return text, bool(text.strip()) or len(texts) < len(content)
+    return "".join(texts), tuple(images)
 
 
 async def openai_chat(call: Call) -> BytesResponse | EventStreamResponse:

@@ -20,6 +20,7 @@ from hunyuan_emulator import (
 )
 from hunyuan_emulator.bearer import key_label
 from hunyuan_emulator.server import make_settings
+from tests.support.images import data_uri, image_bytes, seen
 
 HELLO = [{"role": "user", "content": "hi"}]
 CHAT = "chat/completions"
@@ -316,13 +317,15 @@ def test_nulls_and_images(v1: httpx.Client) -> None:
     absent = ("temperature", "stop", "tools", "tool_choice", "stream_options", "user")
     nulls = chat("hunyuan-turbos-latest", **dict.fromkeys(absent))
     assert v1.post(CHAT, json=nulls).status_code == 200
-    image = {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}}
+    png = image_bytes()
+    image = {"type": "image_url", "image_url": {"url": data_uri(png), "detail": "low"}}
     content = [{"type": "text", "text": "What is in this picture?"}, image]
     body = {"model": "hunyuan-vision", "messages": [{"role": "user", "content": content}]}
     answer = v1.post(CHAT, json=body).json()["choices"][0]["message"]["content"]
     assert "What is in this picture?" in answer
+    assert f"Image 1: {seen(png)}." in answer
     error = refusal(v1.post(CHAT, json={**body, "model": "hunyuan-turbos-latest"}), 400)
-    assert error["param"] == "messages.0.content.1.type"
+    assert error["param"] == "messages.0.content.1.image_url.url"
     assert "vision" in error["message"]
 
 

@@ -107,13 +107,17 @@ def _normalise_request(request: Request) -> Request:
 
 
 class EmulatorIntegration(ChatHunyuanIntegration):
-    """The integration suite on the emulator. A test class sets ``cassettes``, may add
-    ``extra_params`` (``{"api": "chat_completions"}``), and stores the emulator it uses in
-    ``emulator_handle`` from an autouse fixture."""
+    """The integration suite on the emulator. A test class sets ``cassettes`` and may add
+    ``extra_params`` (``{"api": "chat_completions"}``); each test runs on the reset emulator of
+    its directory (``emu``), which a class may replace by overriding ``_use_emulator``."""
 
     emulator_handle: EmulatorHandle | None = None
     cassettes: ClassVar[Path]
     extra_params: ClassVar[dict[str, Any]] = {}
+
+    @pytest.fixture(autouse=True)
+    def _use_emulator(self, emu: EmulatorHandle) -> None:
+        type(self).emulator_handle = emu
 
     # test_stream_time replays a cassette recorded from the emulator. The emulator's port and
     # the thread ids differ every run, so requests are normalised before matching (and before

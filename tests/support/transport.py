@@ -124,3 +124,25 @@ def no_reasoning_sent(emu: EmulatorHandle, reasoning: str) -> None:
         for message in messages_sent(body):
             assert "ReasoningContent" not in message
             assert reasoning not in message.get("Content", "")
+
+
+def message_parts(body: dict[str, Any], api: str) -> tuple[list[str], list[str]]:
+    """The text parts and image URLs of the last user message of a model-call body, read from
+    ChatCompletions' ``Content``/``Contents`` or the OpenAI-compatible ``content``."""
+    if api == "openai":
+        content = [m for m in body["messages"] if m["role"] == "user"][-1]["content"]
+        if isinstance(content, str):
+            return [content], []
+        texts = [p["text"] for p in content if p["type"] == "text"]
+        return texts, [p["image_url"]["url"] for p in content if p["type"] == "image_url"]
+    message = [m for m in messages_sent(body) if m["Role"] == "user"][-1]
+    if "Contents" not in message:
+        return [message["Content"]], []
+    parts = message["Contents"]
+    texts = [p["Text"] for p in parts if p["Type"] == "text"]
+    return texts, [p["ImageUrl"]["Url"] for p in parts if p["Type"] == "image_url"]
+
+
+def user_parts(emu: EmulatorHandle, api: str) -> tuple[list[str], list[str]]:
+    """``message_parts`` of the last model call ``api`` made."""
+    return message_parts(bodies(emu, ACTION[api])[-1], api)

@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import pytest
 from langchain_tests.integration_tests import ChatModelIntegrationTests
 from langchain_tests.unit_tests import ChatModelUnitTests
 
@@ -17,17 +16,11 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
     from syrupy.assertion import SnapshotAssertion
 
-    from hunyuan_emulator import EmulatorHandle
-
 
 class TestChatHunyuanChatCompletionsIntegration(EmulatorIntegration, ChatModelIntegrationTests):
     # The cassette holds one ChatCompletions request: no thread ids to normalise.
     cassettes = Path(__file__).parent / "cassettes"
     extra_params: ClassVar[dict[str, Any]] = {"api": "chat_completions"}
-
-    @pytest.fixture(autouse=True)
-    def _use_emulator(self, emu: EmulatorHandle) -> None:
-        type(self).emulator_handle = emu
 
 
 class TestChatHunyuanOpenAIIntegration(EmulatorIntegration, ChatModelIntegrationTests):
@@ -35,10 +28,6 @@ class TestChatHunyuanOpenAIIntegration(EmulatorIntegration, ChatModelIntegration
 
     cassettes = Path(__file__).parent / "cassettes"
     extra_params: ClassVar[dict[str, Any]] = {"api": "openai"}
-
-    @pytest.fixture(autouse=True)
-    def _use_emulator(self, emu: EmulatorHandle) -> None:
-        type(self).emulator_handle = emu
 
 
 class TestChatHunyuanOpenAIUnit(ChatHunyuanStandard, ChatModelUnitTests):

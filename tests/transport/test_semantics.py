@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessageChunk, HumanMessage
+from langchain_core.messages import AIMessage, HumanMessage
 from llama_index.core.base.llms.types import ChatMessage, ThinkingBlock
 
 import hunyuan_api
@@ -23,6 +23,7 @@ from langchain_hunyuan import (
     HunyuanStreamError,
 )
 from llama_index_hunyuan import Hunyuan
+from tests.support.langchain import aggregate as merge
 from tests.support.transport import ACTION, model_calls, no_reasoning_sent
 
 MakeChat = Callable[..., ChatHunyuan]
@@ -35,14 +36,6 @@ REPLY = 'You said: "hello world". This is a deterministic reply from the Hunyuan
 def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     """Retries happen as configured, without the backoff's sleeps."""
     monkeypatch.setattr(RetryPolicy, "delay", lambda self, attempt, rng=None: 0.0)
-
-
-def merge(chunks: list[Any]) -> AIMessageChunk:
-    merged: BaseMessageChunk = chunks[0]
-    for chunk in chunks[1:]:
-        merged = merged + chunk
-    assert isinstance(merged, AIMessageChunk)
-    return merged
 
 
 async def astream(chat: Any, value: Any) -> list[Any]:
