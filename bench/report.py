@@ -186,6 +186,31 @@ def summary_rows(results: dict[str, Any]) -> list[list[str]]:
                     "faster" if a < b else "slower",
                 ]
             )
+    rows += _embedding_rows(results)
+    return rows
+
+
+def _embedding_rows(results: dict[str, Any]) -> list[list[str]]:
+    from .embeddings import OURS, PEER
+
+    data = results.get("embeddings")
+    rows: list[list[str]] = []
+    for run in (data or {}).get("runs", {}).values():
+        ours, peer = run["contenders"].get(OURS, {}), run["contenders"].get(PEER, {})
+        if "wall" not in ours or "wall" not in peer:
+            continue
+        rows.append(
+            [
+                "6",
+                f"embed {data['texts']:,} texts, L = {run['latency'] * 1000:g} ms: "
+                "HunyuanEmbeddings vs langchain-community's (wall)",
+                _s(ours["wall"]),
+                _s(peer["wall"]),
+                _ratio(ours["wall"], peer["wall"]),
+                "(reported)",
+                "faster" if ours["wall"] < peer["wall"] else "slower",
+            ]
+        )
     return rows
 
 
@@ -257,6 +282,7 @@ def markdown(results: dict[str, Any], notes: dict[str, str] | None = None) -> st
     lines += _concurrency_md(results, notes)
     lines += _agent_md(results)
     lines += _startup_md(results, notes)
+    lines += _embeddings_md(results, notes)
     if notes.get("optimisations"):
         lines += ["", "## Optimisations (before/after)", "", notes["optimisations"]]
     if notes.get("peers"):
@@ -280,7 +306,15 @@ def markdown(results: dict[str, Any], notes: dict[str, str] | None = None) -> st
     return "\n".join(lines)
 
 
-SECTIONS = ("streaming", "sse_decode", "concurrency", "agent_loop", "startup", "first_token")
+SECTIONS = (
+    "streaming",
+    "sse_decode",
+    "concurrency",
+    "agent_loop",
+    "startup",
+    "first_token",
+    "embeddings",
+)
 
 
 def _streaming_md(results: dict[str, Any]) -> list[str]:
@@ -566,6 +600,71 @@ def _startup_md(results: dict[str, Any], notes: dict[str, str]) -> list[str]:
                 ["contender", "warm", "cold: import", "construct", "first call", "total"], rows
             ),
         ]
+    return out
+
+
+def _embeddings_md(results: dict[str, Any], notes: dict[str, str]) -> list[str]:
+    data = results.get("embeddings")
+    if not data:
+        return []
+    out = [
+        "",
+        "## 6. Embeddings",
+        "",
+        f"{data['texts']:,} short texts (about a dozen tokens each, Chinese and English) embedded "
+        "against the emulator in its own process, with Tencent's documented limit of 5 "
+        "concurrent requests per account and a latency L added before each answer. Ours: "
+        "median of "
+        f"{data['repeat']} (after a warm-up of {data['warmup_texts']} texts); "
+        "langchain-community's: one run. *Requests* counts the emulator's log for the "
+        f"{data['warmup_texts']}-text warm-up; *in flight* is the most requests the emulator "
+        "held at once during the timed run.",
+        "",
+        _load(results, "embeddings"),
+    ]
+    if data.get("measured"):
+        out += [
+            "",
+            f"This section was measured on {data['measured']} (`python -m bench --only "
+            "embeddings`) and added to the saved results of the run above.",
+        ]
+    for run in data["runs"].values():
+        rows = []
+        for name, r in run["contenders"].items():
+            if "error" in r:
+                rows.append([name, "error: " + r["error"][:80], "", "", ""])
+                continue
+            rows.append(
+                [
+                    name,
+                    _s(r["wall"]),
+                    _s(r["cpu"]),
+                    str(r["requests_for_warmup"]),
+                    str(r["max_concurrent"]),
+                ]
+            )
+        same = (
+            "the same vectors from every contender"
+            if run["same_vectors"]
+            else ("**the contenders' vectors differ**")
+        )
+        out += [
+            "",
+            f"L = {run['latency'] * 1000:g} ms ({same}):",
+            "",
+            *_table(
+                [
+                    "contender",
+                    "wall",
+                    "client CPU",
+                    f"requests for {data['warmup_texts']} texts",
+                    "in flight",
+                ],
+                rows,
+            ),
+        ]
+    if notes.get("embeddings"):
+        out += ["", notes["embeddings"]]
     return out
 
 

@@ -22,6 +22,14 @@ primary source for windows and outputs but is not itself archived where we could
   [tokenhub] cloud.tencent.com/document/product/1823/132252 (TokenHub's Hunyuan guide, 2026-05):
              hy3-preview 256k window, 128k output, function calling, reasoning; hunyuan-role-latest
              32k/4k. cloud.tencent.cn/document/product/1823/131208: hunyuan-2.0-thinking.
+  [sdk-emb]  the same models.py: GetEmbeddingRequest.Input "总长度不超过 1024 个 Token，
+             超过则会截断最后面的内容", .InputList "输入数组总长度不超过 50";
+             EmbeddingData.Embedding "目前为 1024 维浮点数".
+  [oai-emb]  cloud.tencent.com/document/product/1729/111007: the OpenAI-compatible endpoint's
+             ``/embeddings`` with model ``hunyuan-embedding``.
+
+Embedding models are a catalog of their own (``embedding_model_info``): a chat call never finds
+them, and an embedding call never finds a chat model.
 """
 
 from __future__ import annotations
@@ -32,7 +40,16 @@ from functools import lru_cache
 from ._lookup import by_longest_prefix
 from ._types import Api
 
-__all__ = ["DEFAULT_CONTEXT_WINDOW", "DEFAULT_MAX_OUTPUT", "ModelInfo", "model_info"]
+__all__ = [
+    "DEFAULT_CONTEXT_WINDOW",
+    "DEFAULT_MAX_OUTPUT",
+    "EMBEDDING_MAX_BATCH",
+    "EMBEDDING_MODEL",
+    "EmbeddingModelInfo",
+    "ModelInfo",
+    "embedding_model_info",
+    "model_info",
+]
 
 # A model the catalog does not know gets the smallest window and output of any listed model: a
 # window too small costs a query engine extra refine steps, one too large a rejected request.
@@ -139,3 +156,44 @@ def model_info(model: str, api: Api = "run_thread") -> ModelInfo:
         family.context_window,
         family.max_output,
     )
+
+
+# -- embeddings ---------------------------------------------------------------------------------
+
+#: The embedding model, on both ways in (GetEmbedding has no Model field: it is this one).
+EMBEDDING_MODEL = "hunyuan-embedding"
+#: Texts in one request: GetEmbedding's ``InputList`` holds at most 50 [sdk-emb]; the
+#: OpenAI-compatible endpoint serves the same model, so the same batches go there.
+EMBEDDING_MAX_BATCH = 50
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddingModelInfo:
+    """What one embedding model produces."""
+
+    model: str
+    #: The catalog family that matched; None for a model the catalog does not know.
+    family: str | None
+    #: Floats per vector (None: unknown, the answer decides).
+    dimensions: int | None
+    #: Tokens of a text the model reads; the service cuts the rest [sdk-emb].
+    max_input_tokens: int | None
+
+    @property
+    def known(self) -> bool:
+        return self.family is not None
+
+
+# fmt: off
+_EMBEDDING_FAMILIES: dict[str, EmbeddingModelInfo] = {
+    EMBEDDING_MODEL: EmbeddingModelInfo(EMBEDDING_MODEL, EMBEDDING_MODEL, 1024, 1024),  # [sdk-emb]
+}
+# fmt: on
+
+
+def embedding_model_info(model: str) -> EmbeddingModelInfo:
+    """What the catalog knows about the embedding model ``model``."""
+    family = by_longest_prefix(model, _EMBEDDING_FAMILIES, "-")
+    if family is None:
+        return EmbeddingModelInfo(model, None, None, None)
+    return EmbeddingModelInfo(model, family.family, family.dimensions, family.max_input_tokens)

@@ -21,7 +21,7 @@ received so far, so a failure mid-stream never loses output.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from ._lookup import by_longest_prefix
@@ -50,7 +50,7 @@ __all__ = [
 
 @dataclass
 class PartialOutput:
-    """What a stream had delivered when it failed."""
+    """What a stream had delivered when it failed (or an embedding call, ``embeddings``)."""
 
     text: str = ""
     reasoning: str = ""
@@ -58,6 +58,9 @@ class PartialOutput:
     thread_id: str | None = None
     run_id: str | None = None
     request_id: str | None = None
+    #: An embedding call that failed: the vectors of its first ``len(embeddings)`` texts, which
+    #: were embedded before the failed request (resume with the texts after them).
+    embeddings: list[list[float]] = field(default_factory=list)
 
 
 class HunyuanError(Exception):

@@ -42,6 +42,7 @@ __all__ = [
     "CONNECTION_FIELDS",
     "REQUEST_FIELDS",
     "SECRET_FIELDS",
+    "ConnectionSettings",
     "HunyuanSettings",
 ]
 
@@ -183,9 +184,49 @@ def _setting(
     return Field(**kwargs)
 
 
-class HunyuanSettings(BaseModel):
-    """Every client setting: credentials, endpoint, transport, retries, and the request defaults
-    each call starts from. ``HunyuanSettings.env_vars()`` lists the environment variables."""
+class _JsonSettingsSchema(GenerateJsonSchema):
+    def handle_invalid_for_json_schema(self, schema: Any, error_info: str) -> JsonSchemaValue:
+        raise PydanticOmit
+
+
+def with_settings_section(cls: type[ConnectionSettings]) -> str:
+    """``cls``'s docstring followed by a "Settings" section: each setting (the core's and the
+    class's own) with its other names, environment variables and description. Pydantic fields
+    are not class attributes, so without it ``help()`` and ``?`` would describe none."""
+    own: set[str] = set()
+    for klass in cls.__mro__:
+        if isinstance(klass, type) and issubclass(klass, (ConnectionSettings, _CallSettings)):
+            own.update(inspect.get_annotations(klass))
+    lines = ["Settings:"]
+    for name, info in cls.model_fields.items():
+        if name not in own or not info.description:
+            continue
+        notes = (
+            [f"also {', '.join(map(str, info.validation_alias.choices))}"]
+            if isinstance(info.validation_alias, AliasChoices)
+            else []
+        )
+        extra = info.json_schema_extra
+        if isinstance(extra, Mapping) and extra.get("env"):
+            notes.append(f"env {', '.join(extra['env'])}")  # type: ignore[arg-type]
+        lines.append(f"    {name}" + (f" ({'; '.join(notes)})" if notes else ""))
+        # Never broken inside a word: model names (hy3-preview) and URLs stay whole.
+        lines += textwrap.wrap(
+            info.description,
+            width=88,
+            initial_indent=" " * 8,
+            subsequent_indent=" " * 8,
+            break_on_hyphens=False,
+            break_long_words=False,
+        )
+    doc = inspect.cleandoc(cls.__doc__ or "")
+    if len(lines) == 1:
+        return doc
+    return f"{doc}\n\n" + "\n".join(lines) + "\n"
+
+
+class _CallSettings(BaseModel):
+    """The request defaults each chat call starts from (the first half of ``HunyuanSettings``)."""
 
     model_config = ConfigDict(
         populate_by_name=True,
@@ -277,6 +318,20 @@ class HunyuanSettings(BaseModel):
             "endpoint). A field it does model is refused here, naming the setting to use."
         ),
     )
+
+    @field_validator("stop", mode="before")
+    @classmethod
+    def _one_stop_string(cls, value: object) -> object:
+        # stop="Hangzhou" is one sequence, not eight one-character ones.
+        return [value] if isinstance(value, str) else value
+
+
+class ConnectionSettings(BaseModel):
+    """Credentials, endpoint, transport and retries: what every client needs, whatever it asks
+    the service. ``HunyuanSettings`` adds the chat request defaults; ``EmbeddingSettings`` the
+    embedding model and its concurrency."""
+
+    model_config = _CallSettings.model_config
 
     # -- where requests go and how -----------------------------------------------------------------
 
@@ -416,12 +471,6 @@ class HunyuanSettings(BaseModel):
                 )
         super().__init__(**data)
 
-    @field_validator("stop", mode="before")
-    @classmethod
-    def _one_stop_string(cls, value: object) -> object:
-        # stop="Hangzhou" is one sequence, not eight one-character ones.
-        return [value] if isinstance(value, str) else value
-
     @field_validator("timeout")
     @classmethod
     def _positive_timeout(cls, value: float | None) -> float | None:
@@ -444,7 +493,7 @@ class HunyuanSettings(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _check_settings(self) -> Self:
+    def _check_connection(self) -> Self:
         if "api" not in self.model_fields_set and self.api_key is not None and not self.has_pair:
             # The key the console hands out opens the OpenAI-compatible endpoint, and only it.
             object.__setattr__(self, "api", "openai")
@@ -454,8 +503,6 @@ class HunyuanSettings(BaseModel):
             env_id = os.environ.get("TENCENTCLOUD_SECRET_ID")
             if self.secret_id is None or self.secret_id.get_secret_value() != env_id:
                 object.__setattr__(self, "session_token", None)
-        # Refuse at construction what every call would refuse, with the same messages.
-        validate_options(self.run_options())
         return self
 
     @classmethod
@@ -520,10 +567,15 @@ class HunyuanSettings(BaseModel):
 
     def core_settings(self) -> HunyuanSettings:
         """These settings alone, as a plain ``HunyuanSettings`` (an adapter's other fields and
-        state are left behind, so a client never holds on to the model that built it)."""
+        state are left behind, so a client never holds on to the model that built it; settings
+        that are not chat settings keep their connection settings only)."""
         if type(self) is HunyuanSettings:
             return self
-        names = HunyuanSettings.model_fields
+        names = (
+            tuple(HunyuanSettings.model_fields)
+            if isinstance(self, HunyuanSettings)
+            else CONNECTION_FIELDS
+        )
         return HunyuanSettings.model_construct(
             _fields_set=self.model_fields_set & set(names),
             **{name: getattr(self, name) for name in names},
@@ -543,6 +595,37 @@ class HunyuanSettings(BaseModel):
     def setting_names() -> tuple[str, ...]:
         """The names of the settings every client and adapter shares, in documentation order."""
         return tuple(HunyuanSettings.model_fields)
+
+    def client_key(self) -> str:
+        """A digest of the connection settings: equal keys may share one client. Secrets enter
+        it only hashed, so the key may be logged or kept without exposing them."""
+        digest = hashlib.sha256()
+        for name in CONNECTION_FIELDS:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                value = hashlib.sha256(value.get_secret_value().encode()).hexdigest()
+            elif isinstance(value, (httpx.Client, httpx.AsyncClient, ThreadLedger, RetryPolicy)):
+                value = f"{type(value).__name__}@{id(value)}"
+            digest.update(f"{name}={value!r};".encode())
+        return digest.hexdigest()
+
+
+# Its subclasses get theirs from __pydantic_init_subclass__.
+ConnectionSettings.__doc__ = with_settings_section(ConnectionSettings)
+
+
+class HunyuanSettings(ConnectionSettings, _CallSettings):
+    """Every setting of a chat client: credentials, endpoint, transport, retries, and the request
+    defaults each call starts from (listed first). ``HunyuanSettings.env_vars()`` lists the
+    environment variables."""
+
+    model_config = _CallSettings.model_config
+
+    @model_validator(mode="after")
+    def _check_options(self) -> Self:
+        # Refuse at construction what every call would refuse, with the same messages.
+        validate_options(self.run_options())
+        return self
 
     def run_options(
         self,
@@ -581,19 +664,6 @@ class HunyuanSettings(BaseModel):
             extra_fields=extra,
         )
 
-    def client_key(self) -> str:
-        """A digest of the connection settings: equal keys may share one client. Secrets enter
-        it only hashed, so the key may be logged or kept without exposing them."""
-        digest = hashlib.sha256()
-        for name in CONNECTION_FIELDS:
-            value = getattr(self, name)
-            if isinstance(value, SecretStr):
-                value = hashlib.sha256(value.get_secret_value().encode()).hexdigest()
-            elif isinstance(value, (httpx.Client, httpx.AsyncClient, ThreadLedger, RetryPolicy)):
-                value = f"{type(value).__name__}@{id(value)}"
-            digest.update(f"{name}={value!r};".encode())
-        return digest.hexdigest()
-
     def identifying_params(self) -> dict[str, Any]:
         """The settings that identify what a call does (no secrets, no clients)."""
         names = (
@@ -610,50 +680,6 @@ class HunyuanSettings(BaseModel):
             "thread_id",
         )
         return {n: v for n in names if (v := getattr(self, n)) is not None}
-
-
-class _JsonSettingsSchema(GenerateJsonSchema):
-    def handle_invalid_for_json_schema(self, schema: Any, error_info: str) -> JsonSchemaValue:
-        raise PydanticOmit
-
-
-def with_settings_section(cls: type[HunyuanSettings]) -> str:
-    """``cls``'s docstring followed by a "Settings" section: each setting (the core's and the
-    class's own) with its other names, environment variables and description. Pydantic fields
-    are not class attributes, so without it ``help()`` and ``?`` would describe none."""
-    own: set[str] = set()
-    for klass in cls.__mro__:
-        if isinstance(klass, type) and issubclass(klass, HunyuanSettings):
-            own.update(inspect.get_annotations(klass))
-    lines = ["Settings:"]
-    for name, info in cls.model_fields.items():
-        if name not in own or not info.description:
-            continue
-        notes = (
-            [f"also {', '.join(map(str, info.validation_alias.choices))}"]
-            if isinstance(info.validation_alias, AliasChoices)
-            else []
-        )
-        extra = info.json_schema_extra
-        if isinstance(extra, Mapping) and extra.get("env"):
-            notes.append(f"env {', '.join(extra['env'])}")  # type: ignore[arg-type]
-        lines.append(f"    {name}" + (f" ({'; '.join(notes)})" if notes else ""))
-        # Never broken inside a word: model names (hy3-preview) and URLs stay whole.
-        lines += textwrap.wrap(
-            info.description,
-            width=88,
-            initial_indent=" " * 8,
-            subsequent_indent=" " * 8,
-            break_on_hyphens=False,
-            break_long_words=False,
-        )
-    doc = inspect.cleandoc(cls.__doc__ or "")
-    if len(lines) == 1:
-        return doc
-    return f"{doc}\n\n" + "\n".join(lines) + "\n"
-
-
-HunyuanSettings.__doc__ = with_settings_section(HunyuanSettings)
 
 
 def merge_stop(*groups: Sequence[str] | str | None) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ from typing import Any, Literal
 __all__ = [
     "APIS",
     "Api",
+    "EmbeddingResult",
     "FinishReason",
     "Message",
     "ReasoningDelta",
@@ -198,3 +199,15 @@ class RunFinished:
 
 
 StreamEvent = TextDelta | ReasoningDelta | ToolCallDelta | RunFinished
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddingResult:
+    """The vectors of an embedding call, one per text in the order of the texts, and what the
+    service counted (``Usage.prompt_tokens``/``total_tokens``, summed over its requests)."""
+
+    embeddings: list[list[float]]
+    usage: Usage
+    model: str
+    #: The request id of each request the call made, in the order of the texts they carried.
+    request_ids: tuple[str, ...] = ()

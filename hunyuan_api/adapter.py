@@ -14,10 +14,12 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ._catalog import EMBEDDING_MAX_BATCH
 from ._connection import API_KEY_HELP, CREDENTIALS_HELP
 from ._run.continuation import parse_token
 from ._run.conversation import normalize_messages
-from ._settings import CALL_OVERRIDES, HunyuanSettings, merge_stop
+from ._run.embeddings import Progress
+from ._settings import CALL_OVERRIDES, ConnectionSettings, merge_stop
 from ._types import (
     ReasoningDelta,
     RunFinished,
@@ -36,10 +38,12 @@ __all__ = [
     "API_KEY_HELP",
     "CALL_OVERRIDES",
     "CREDENTIALS_HELP",
+    "EMBEDDING_MAX_BATCH",
     "METADATA_KEYS",
     "PROVIDER",
     "THREAD_TOKEN_KEY",
     "ClientCache",
+    "Progress",
     "check_tools_supported",
     "merge_stop",
     "normalize_messages",
@@ -192,7 +196,7 @@ class ClientCache:
         self._lock = threading.Lock()
         self._clients: dict[tuple[str, str], object] = {}
 
-    def get(self, kind: str, settings: HunyuanSettings, factory: Callable[[], _C]) -> _C:
+    def get(self, kind: str, settings: ConnectionSettings, factory: Callable[[], _C]) -> _C:
         if self._pid != os.getpid():
             # Forked: a lock held by a parent thread at the fork would never be released here.
             self.__init__()  # type: ignore[misc]

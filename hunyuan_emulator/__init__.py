@@ -1,5 +1,6 @@
-"""A local emulator of Tencent Hunyuan's API: RunThread, threads, ChatCompletions and
-GetTokenCount, and the OpenAI-compatible endpoint (``/v1/chat/completions``, ``/v1/models``).
+"""A local emulator of Tencent Hunyuan's API: RunThread, threads, ChatCompletions,
+GetTokenCount and GetEmbedding, and the OpenAI-compatible endpoint (``/v1/chat/completions``,
+``/v1/embeddings``, ``/v1/models``).
 
 It checks TC3-HMAC-SHA256 signatures (and Bearer API keys) like the service, validates strictly
 (the codes of ``shared/protocol/RUNTHREAD.md``), streams like the service
@@ -63,6 +64,11 @@ reply's ``finish_reason`` (``sensitive``) is sent as queued on every endpoint.
 
 ``GetTokenCount`` (``{"Prompt"}``) answers ``TokenCount``, ``CharacterCount`` and ``Tokens``
 from the same tokenizer the deterministic model's usage counts with.
+
+``GetEmbedding`` (``Input`` or ``InputList`` of at most 50 texts) and ``POST /v1/embeddings``
+(model ``hunyuan-embedding``; action ``v1/embeddings`` for faults) answer 1,024-float unit
+vectors whose cosine similarity follows the words and characters texts share
+(``model.embedding``; rules: ``actions.embeddings``).
 
 The OpenAI-compatible endpoint (``openai_routes``; Tencent's is
 ``https://api.hunyuan.cloud.tencent.com/v1``, TokenHub's serves ``hy3-preview``) speaks OpenAI's

@@ -32,6 +32,10 @@ Sources:
   ChatCompletions models by the same names (its examples: hunyuan-turbos-latest,
   hunyuan-t1-latest, hunyuan-lite); TokenHub (1823/132252) serves ``hy3-preview``, with function
   calling, and thinking that is off until the request asks for it (``reasoning_effort``).
+- [sdk-emb] the same ``models.py``, ``GetEmbeddingRequest``: ``Input`` "总长度不超过 1024 个
+  Token，超过则会截断最后面的内容", ``InputList`` "输入数组总长度不超过 50"; ``EmbeddingData``:
+  ``Embedding`` "目前为 1024 维浮点数". GetEmbedding has no Model field; the OpenAI-compatible
+  endpoint names the model ``hunyuan-embedding`` [openai].
 """
 
 from __future__ import annotations
@@ -42,6 +46,10 @@ from dataclasses import dataclass
 __all__ = [
     "CHAT_COMPLETIONS",
     "DEFAULT_RUN_MODEL",
+    "EMBEDDING",
+    "EMBEDDING_DIMENSIONS",
+    "EMBEDDING_MAX_INPUTS",
+    "EMBEDDING_MAX_TOKENS",
     "MAX_CHAT_MESSAGES",
     "OPENAI_CHAT",
     "RUN_THREAD",
@@ -163,3 +171,9 @@ OPENAI_CHAT = Catalog(
 )
 # [sdk-chat] "长度最多为 40".
 MAX_CHAT_MESSAGES = 40
+
+# [sdk-emb] the embedding model, its vector size, its input limits.
+EMBEDDING = Catalog((Family("hunyuan-embedding"),))
+EMBEDDING_DIMENSIONS = 1024
+EMBEDDING_MAX_INPUTS = 50
+EMBEDDING_MAX_TOKENS = 1024

@@ -51,8 +51,9 @@ before the completed message snapshot.
     The stream up to ``after`` deltas, then ``MALFORMED_FRAME`` (a frame whose data is JSON cut
     short), then a clean end of body.
 
-On the OpenAI-compatible endpoint (actions ``v1/chat/completions``, ``v1/models``) the same
-faults answer in its shape: ``error`` is ``HTTP/1.1 <status>`` with ``X-Request-Id`` and body
+On the OpenAI-compatible endpoint (actions ``v1/chat/completions``, ``v1/embeddings``,
+``v1/models``) the same faults answer in its shape: ``error`` is ``HTTP/1.1 <status>`` with
+``X-Request-Id`` and body
 ``{"error":{"message","type","param","code"}}`` (status, type and code by
 ``openai_errors.ERROR_STATUS``; 429 ``rate_limit_exceeded`` adds ``Retry-After``);
 ``error_frame`` ends the stream with ``data: {"error":{...}}\n\n`` whatever ``form`` says;
@@ -81,7 +82,13 @@ FaultKind = Literal[
 ErrorForm = Literal["run_failed", "error", "error_msg"]
 
 #: The actions that call the model: the only ones ``fault_rate`` draws faults for.
-MODEL_ACTIONS = ("RunThread", "ChatCompletions", "v1/chat/completions")
+MODEL_ACTIONS = (
+    "RunThread",
+    "ChatCompletions",
+    "v1/chat/completions",
+    "GetEmbedding",
+    "v1/embeddings",
+)
 
 _KINDS: tuple[str, ...] = get_args(FaultKind)
 _FORMS: tuple[str, ...] = get_args(ErrorForm)

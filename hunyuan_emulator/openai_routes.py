@@ -3,8 +3,8 @@ and TokenHub's, in OpenAI's wire format): each authenticates a Bearer key (``bea
 runs an action that answers in ``openai_errors.OpenAIDialect``.
 
 ``OPENAI_ACTIONS`` maps (method, path) to the action's name (what the request log, fault
-scripts and ``--fault ACTION@...`` use) and its handler. ``POST /v1/embeddings`` joins it with a
-later issue. Any other ``/v1/`` path or method answers 404 ``Invalid URL (<METHOD> <path>)``.
+scripts and ``--fault ACTION@...`` use) and its handler. Any other ``/v1/`` path or method
+answers 404 ``Invalid URL (<METHOD> <path>)``.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from .actions import Handler
+from .actions.embeddings import openai_embeddings
 from .actions.openai_chat import openai_chat
 from .actions.openai_models import list_models
 from .bearer import verify_bearer
@@ -30,6 +31,7 @@ __all__ = ["OPENAI_ACTIONS", "openai_routes"]
 OPENAI_ACTIONS: dict[tuple[str, str], tuple[str, Handler]] = {
     ("POST", "/v1/chat/completions"): ("v1/chat/completions", openai_chat),
     ("GET", "/v1/models"): ("v1/models", list_models),
+    ("POST", "/v1/embeddings"): ("v1/embeddings", openai_embeddings),
 }
 
 

@@ -1,4 +1,5 @@
-"""LangChain integration for Tencent Hunyuan: ``ChatHunyuan`` and ``HunyuanLLM`` on RunThread.
+"""LangChain integration for Tencent Hunyuan: ``ChatHunyuan`` and ``HunyuanLLM`` on RunThread,
+and ``HunyuanEmbeddings`` (``hunyuan-embedding``).
 
 Errors raised by calls subclass both the ``hunyuan_api`` error and the matching
 ``langchain_core.exceptions.Model*Error``.
@@ -27,6 +28,7 @@ from ._errors import (
     HunyuanTimeoutError,
 )
 from .chat_models import ChatHunyuan
+from .embeddings import HunyuanEmbeddings
 from .llms import HunyuanLLM
 
 __all__ = [
@@ -37,6 +39,7 @@ __all__ = [
     "HunyuanBadRequestError",
     "HunyuanConnectionError",
     "HunyuanContentFilterError",
+    "HunyuanEmbeddings",
     "HunyuanLLM",
     "HunyuanNotFoundError",
     "HunyuanRateLimitError",

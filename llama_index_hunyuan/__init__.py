@@ -1,4 +1,4 @@
-"""Tencent Hunyuan for LlamaIndex: ``from llama_index_hunyuan import Hunyuan``.
+"""Tencent Hunyuan for LlamaIndex: ``from llama_index_hunyuan import Hunyuan, HunyuanEmbedding``.
 
 Built on ``hunyuan_api`` (the framework-free core shared with ``langchain_hunyuan``), whose error
 classes (``hunyuan_api.RateLimitError``, ...) are what its calls raise; importing this package
@@ -18,5 +18,6 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
     ) from exc
 
 from .base import Hunyuan
+from .embeddings import HunyuanEmbedding
 
-__all__ = ["Hunyuan"]
+__all__ = ["Hunyuan", "HunyuanEmbedding"]

@@ -425,8 +425,8 @@ LLAMAINDEX = [
     *setup(
         "LlamaIndex: `Hunyuan`",
         "`Hunyuan` is a LlamaIndex `FunctionCallingLLM`: chat and completion (sync, async, "
-        "streaming), `FunctionAgent`, query engines over your documents, and structured "
-        "prediction.",
+        "streaming), `FunctionAgent`, a vector index over your documents with "
+        "`HunyuanEmbedding`, and structured prediction.",
     ),
     code(
         """\
@@ -515,33 +515,40 @@ print(await agent.run("What's the weather in Xi'an today?", memory=memory))
 print(await agent.run("And what is 6 times 7? Use multiply.", memory=memory))"""
     ),
     md(
-        "## A query engine over local documents\n\nA `SummaryIndex` sends the documents "
-        "themselves to the model, so no embedding model is needed. (A `VectorStoreIndex` "
-        "needs one, from any provider: this plugin provides the LLM.)"
+        "## A vector index over local documents\n\n`HunyuanEmbedding` embeds the documents "
+        "with `hunyuan-embedding` (1,024 dimensions); a `VectorStoreIndex` retrieves the one "
+        "closest to the question, and `Hunyuan` answers from it. No other provider is needed."
     ),
     code(
         """\
 from pathlib import Path
 
-from llama_index.core import SimpleDirectoryReader, SummaryIndex
+from llama_index.core import Settings, SimpleDirectoryReader, VectorStoreIndex
 
+from llama_index_hunyuan import HunyuanEmbedding
+
+Settings.embed_model = HunyuanEmbedding()
 documents = SimpleDirectoryReader(
     "../examples/data", file_metadata=lambda path: {"file_name": Path(path).name}
 ).load_data()
-engine = SummaryIndex.from_documents(documents).as_query_engine(llm=llm)
+index = VectorStoreIndex.from_documents(documents)
+engine = index.as_query_engine(llm=llm, similarity_top_k=1)
 answer = engine.query("腾讯的总部在哪里？")
 print(answer)
-print(sorted(node.metadata["file_name"] for node in answer.source_nodes))"""
+for node in answer.source_nodes:
+    print(f"retrieved {node.metadata['file_name']} (cosine similarity {node.score:.2f})")"""
     ),
     md("Streaming, and async:"),
     code(
         """\
-streaming = SummaryIndex.from_documents(documents).as_query_engine(llm=llm, streaming=True)
-for token in streaming.query("荔枝什么时候上市？").response_gen:
+streaming = index.as_query_engine(llm=llm, similarity_top_k=1, streaming=True)
+response = streaming.query("荔枝什么时候上市？")
+for token in response.response_gen:
     print(token, end="", flush=True)
-print()
+print("\\nretrieved", response.source_nodes[0].metadata["file_name"])
 
-print(await engine.aquery("What is Hunyuan?"))"""
+answer = await engine.aquery("深圳有多少人口？")
+print(answer, "| retrieved", answer.source_nodes[0].metadata["file_name"])"""
     ),
     md(
         "## Structured prediction\n\n`structured_predict` forces the schema as a tool call "

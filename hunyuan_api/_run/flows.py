@@ -29,6 +29,7 @@ from .._retry import RetryPolicy
 from .._types import Message, RunFinished, RunOptions, RunResult
 from .._wire.bodies import build_run_thread_body
 from .._wire.dialects import Dialect
+from .._wire.embeddings import EmbeddingBatch, read_embeddings
 from .._wire.frames import Thread
 from .._wire.responses import is_event_stream, is_service_refusal
 from .continuation import Placement, TokenSigner, check_tip, needs_check, verify_run
@@ -225,6 +226,18 @@ class Flows:
         """One JSON action, retried while its error is transient; emits a ``JsonReply``."""
         response, _ = yield from self._retrying(lambda: self._send_json(action, body))
         yield Emit((JsonReply(response),))
+
+    def embedding(self, texts: list[str], model: str) -> Flow:
+        """One embedding request for ``texts``, retried like a JSON action (an answer that does
+        not fit the texts is a transient server error); emits one ``EmbeddingBatch``."""
+        body = self.dialect.embedding_body(texts, model)
+
+        def once() -> Generator[Command, Any, EmbeddingBatch]:
+            response, request_id = yield from self._send_json(self.dialect.embedding_action, body)
+            return read_embeddings(response, len(texts), request_id)
+
+        batch = yield from self._retrying(once)
+        yield Emit((batch,))
 
     def completion(self, history: list[Message], options: RunOptions) -> Flow:
         """A non-stream chat call, read like one stream frame: the same finish reasons, errors

@@ -24,6 +24,13 @@ from .._errors import ConfigurationError
 from .._retry import RetryPolicy
 from .._run.continuation import TokenSigner
 from .._run.conversation import normalize_messages
+from .._run.embeddings import (
+    EmbeddingJob,
+    EmbeddingOptions,
+    Progress,
+    check_embedding_options,
+    check_texts,
+)
 from .._run.flows import (
     READ,
     READ_REST,
@@ -39,10 +46,11 @@ from .._run.flows import (
 )
 from .._run.threads import ThreadLedger, default_ledger, ledger_scope
 from .._run.tokens import estimate_tokens
-from .._settings import HunyuanSettings
-from .._types import Message, RunFinished, RunOptions, RunResult
+from .._settings import ConnectionSettings, HunyuanSettings
+from .._types import EmbeddingResult, Message, RunFinished, RunOptions, RunResult
 from .._wire.bodies import encode_json
 from .._wire.dialects import Dialect, openai_compatible, tencent_cloud
+from .._wire.embeddings import EmbeddingBatch
 from .._wire.frames import Thread, ThreadMessageList
 from .._wire.signing import TC3Auth
 from .._wire.validation import (
@@ -50,6 +58,7 @@ from .._wire.validation import (
     check_images,
     validate_options,
 )
+from .embeddings import EmbeddingGates, arun_embedding_job, run_embedding_job
 from .pool import ShardedAsyncTransport
 from .streams import AsyncRunStream, RunStream
 
@@ -57,7 +66,7 @@ __all__ = ["AsyncHunyuanClient", "HunyuanClient"]
 
 
 class _ClientBase:
-    def __init__(self, settings: HunyuanSettings | None = None, **kwargs: Any) -> None:
+    def __init__(self, settings: ConnectionSettings | None = None, **kwargs: Any) -> None:
         if settings is None:
             settings = HunyuanSettings(**kwargs)
         elif kwargs:
@@ -99,6 +108,7 @@ class _ClientBase:
                 else None
             ),
         )
+        self.embedding_gates = EmbeddingGates()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.endpoint.url!r}, api={self.settings.api!r})"
@@ -169,6 +179,14 @@ class _ClientBase:
             return self.flows.completion(history, options)
         return self.flows.run(history, options, RunState())
 
+    def _embedding_job(
+        self, texts: Sequence[str], options: EmbeddingOptions | None, progress: Progress | None
+    ) -> EmbeddingJob:
+        """Everything an embedding call can refuse is refused here, before a request is made."""
+        options = options if options is not None else EmbeddingOptions()
+        check_embedding_options(options, self.settings.api)
+        return EmbeddingJob(check_texts(texts), options, progress)
+
 
 def _result(items: Iterator[object]) -> RunResult:
     result = None
@@ -219,7 +237,7 @@ class _Exchange:
 class HunyuanClient(_ClientBase):
     """Synchronous client. Reuses one connection pool; pass ``http_client`` to supply your own."""
 
-    def __init__(self, settings: HunyuanSettings | None = None, **kwargs: Any) -> None:
+    def __init__(self, settings: ConnectionSettings | None = None, **kwargs: Any) -> None:
         super().__init__(settings, **kwargs)
         self._http_client = self.settings.http_client
         self._owns_http = self._http_client is None
@@ -315,6 +333,30 @@ class HunyuanClient(_ClientBase):
             return estimate_tokens(text)
         return int(self.call("GetTokenCount", {"Prompt": text})["TokenCount"])
 
+    def embed(
+        self,
+        texts: Sequence[str],
+        options: EmbeddingOptions | None = None,
+        *,
+        progress: Progress | None = None,
+    ) -> EmbeddingResult:
+        """Vectors of ``texts``, in their order: GetEmbedding (or ``/embeddings`` on the
+        OpenAI-compatible endpoint) with at most ``options.batch_size`` texts per request,
+        ``options.max_concurrency`` requests at once (threads). ``progress(n)`` hears of each
+        finished request. An empty list sends nothing; a failed request raises its error with
+        ``partial.embeddings``, the vectors of the texts before it (``_run.embeddings``)."""
+        job = self._embedding_job(texts, options, progress)
+        if job.batches:
+            self._http  # noqa: B018 - built here, before worker threads race to build it
+        model = job.options.model
+
+        def send(batch: list[str]) -> EmbeddingBatch:
+            items = self._drive(self.flows.embedding(batch, model))
+            return next(item for item in items if isinstance(item, EmbeddingBatch))
+
+        gate = self.embedding_gates.for_threads(job.options.max_concurrency)
+        return run_embedding_job(job, send, gate)
+
     # -- runs ----------------------------------------------------------------------------------
 
     def stream_chat(
@@ -342,7 +384,7 @@ class AsyncHunyuanClient(_ClientBase):
     """Asynchronous client. Each event loop gets its own connection pools (pools cannot cross
     loops), so repeated ``asyncio.run`` calls, notebooks and pytest-asyncio all work."""
 
-    def __init__(self, settings: HunyuanSettings | None = None, **kwargs: Any) -> None:
+    def __init__(self, settings: ConnectionSettings | None = None, **kwargs: Any) -> None:
         super().__init__(settings, **kwargs)
         self._injected = self.settings.http_async_client
         self._per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient]
@@ -456,6 +498,31 @@ class AsyncHunyuanClient(_ClientBase):
         if not text or self.settings.api == "openai":
             return estimate_tokens(text)
         return int((await self.call("GetTokenCount", {"Prompt": text}))["TokenCount"])
+
+    async def embed(
+        self,
+        texts: Sequence[str],
+        options: EmbeddingOptions | None = None,
+        *,
+        progress: Progress | None = None,
+    ) -> EmbeddingResult:
+        """Async twin of ``HunyuanClient.embed``: requests are tasks, at most
+        ``options.max_concurrency`` in flight on this loop across the client's calls."""
+        job = self._embedding_job(texts, options, progress)
+        model = job.options.model
+
+        async def send(batch: list[str]) -> EmbeddingBatch:
+            answer = None
+            async for item in self._drive(self.flows.embedding(batch, model)):
+                if isinstance(item, EmbeddingBatch):
+                    answer = item
+            assert answer is not None
+            return answer
+
+        if not job.batches:
+            return job.result()
+        gate = self.embedding_gates.for_loop(job.options.max_concurrency)
+        return await arun_embedding_job(job, send, gate)
 
     # -- runs ----------------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from pydantic import SecretStr
 from .._errors import HunyuanError
 from .._types import Message, RunOptions
 from .bodies import API_VERSION, build_chat_completions_body
+from .embeddings import GET_EMBEDDING, OPENAI_EMBEDDINGS, get_embedding_body, openai_embedding_body
 from .frames import ChatCompletionChunk, Frame, error_in_response
 from .openai import build_openai_chat_body, openai_error, parse_openai_response, request_id_of
 from .responses import error_from_response, parse_json_response
@@ -43,6 +44,9 @@ class Dialect:
     request_id: Callable[[Headers], str | None]
     #: A whole non-stream chat answer, as the one frame a stream of it would end with.
     completion_frame: Callable[[dict[str, Any]], Frame]
+    #: The action that embeds texts, and its body for (texts, model) (``_wire.embeddings``).
+    embedding_action: str
+    embedding_body: Callable[[Sequence[str], str], dict[str, Any]]
 
     def build_chat(
         self, history: Sequence[Message], options: RunOptions, *, stream: bool
@@ -69,6 +73,8 @@ def tencent_cloud(url: str, auth: TC3Auth, *, region: str | None) -> Dialect:
         error=error_from_response,
         request_id=lambda headers: headers.get("x-tc-requestid"),
         completion_frame=_tencent_completion,
+        embedding_action=GET_EMBEDDING,
+        embedding_body=get_embedding_body,
     )
 
 
@@ -83,4 +89,6 @@ def openai_compatible(url: str, api_key: SecretStr) -> Dialect:
         error=openai_error,
         request_id=request_id_of,
         completion_frame=ChatCompletionChunk.model_validate,
+        embedding_action=OPENAI_EMBEDDINGS,
+        embedding_body=openai_embedding_body,
     )

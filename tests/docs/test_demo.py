@@ -54,10 +54,12 @@ def test_demo_without_credentials_tours_everything_on_the_emulator() -> None:
         "── 3/4 LlamaIndex · FunctionAgent calls a tool",
         "model → calls get_weather({'city': 'Beijing'})",
         "tool  ← Beijing: sunny, 26°C, light breeze",
-        # 4: a query engine answers from local documents
-        "── 4/4 LlamaIndex · query engine over local documents",
+        # 4: a vector index retrieves the document that answers, and the model answers from it
+        "── 4/4 LlamaIndex · vector index over local documents",
+        "reading data/ and embedding it with hunyuan-embedding… done",
         "you   > 腾讯的总部在哪里？",
-        "sources: lychee.md, shenzhen.md, tencent.md",
+        "retrieved: tencent.md (cosine similarity 0.",
+        "model < 根据提供的资料：腾讯公司成立于 1998 年，总部位于深圳南山区的腾讯滨海大厦。",
         # usage and thread reuse
         "── summary",
         "all steps",
@@ -96,6 +98,9 @@ def test_demo_with_credentials_uses_them_instead_of_the_emulator() -> None:
     assert "starting the emulator" not in result.stdout
     runs = [r for r in requests if r.action == "RunThread"]
     assert len(runs) == 6
+    # The three documents in one GetEmbedding request, then the question in another.
+    embedded = [r.body["InputList"] for r in requests if r.action == "GetEmbedding"]
+    assert [len(texts) for texts in embedded] == [3, 1]
     assert {r.secret_id for r in requests} == {emu.secret_id}
     # Without a request log the script infers what was sent; it must agree with the wire.
     assert result.stdout.count("thread reused: yes, sent 1 of 4 messages") == 2
@@ -136,8 +141,13 @@ def test_demo_runs_on_a_console_api_key_alone() -> None:
         requests = emu.state.requests
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"api=openai, endpoint {emu.openai_base_url}" in result.stdout
-    assert {r.action for r in requests} == {"v1/chat/completions"}
-    assert len(requests) == 6
+    chats = [r for r in requests if r.action == "v1/chat/completions"]
+    assert len(chats) == 6
+    # The documents and the question embedded on the same endpoint.
+    embedded = [r.body["input"] for r in requests if r.action == "v1/embeddings"]
+    assert [len(texts) for texts in embedded] == [3, 1]
+    assert len(requests) == 8
+    assert "retrieved: tencent.md" in result.stdout
     assert result.stdout.count("no thread: sent the whole history") == 6
     assert "tool  ← Beijing: sunny, 26°C, light breeze" in result.stdout
 

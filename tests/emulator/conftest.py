@@ -162,3 +162,13 @@ def oai(emu: EmulatorHandle) -> Iterator[Any]:
     http = httpx.Client(trust_env=False)
     yield openai.OpenAI(base_url=emu.openai_base_url, api_key=emu.api_key, http_client=http)
     http.close()
+
+
+@pytest.fixture
+def v1(emu: EmulatorHandle) -> Iterator[httpx.Client]:
+    """Raw HTTP on ``/v1/`` with the emulator's key."""
+    headers = {"Authorization": f"Bearer {emu.api_key}"}
+    with httpx.Client(
+        base_url=emu.openai_base_url + "/", headers=headers, trust_env=False, timeout=10
+    ) as client:
+        yield client

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -32,16 +31,6 @@ WEATHER = {
         "parameters": {"type": "object", "properties": {"location": {"type": "string"}}},
     },
 }
-
-
-@pytest.fixture
-def v1(emu: EmulatorHandle) -> Iterator[httpx.Client]:
-    """Raw HTTP on ``/v1/`` with the emulator's key."""
-    headers = {"Authorization": f"Bearer {emu.api_key}"}
-    with httpx.Client(
-        base_url=emu.openai_base_url + "/", headers=headers, trust_env=False, timeout=10
-    ) as client:
-        yield client
 
 
 def chat(model: str = "hunyuan-lite", **fields: Any) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from tests.support.packaging import Built, build, fresh_environment, wheel_metad
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 PACKAGES = {"hunyuan_api", "hunyuan_emulator", "langchain_hunyuan", "llama_index_hunyuan"}
 #: The modules this distribution adds to LlamaIndex's PEP 420 namespace.
-NAMESPACE_MODULES = {"llama_index/llms/hunyuan"}
+NAMESPACE_MODULES = {"llama_index/llms/hunyuan", "llama_index/embeddings/hunyuan"}
 EXTRAS = {"langchain", "llamaindex", "emulator", "all"}
 
 
@@ -239,6 +239,7 @@ copies(chat) if sys.argv[1:] == ["copies"] else tools(chat)
 
 LLAMAINDEX_USER = """\
 from llama_index.core.llms import ChatMessage, ChatResponse
+from llama_index.embeddings.hunyuan import HunyuanEmbedding
 from llama_index.llms.hunyuan import Hunyuan
 
 import llama_index_hunyuan
@@ -246,6 +247,7 @@ import llama_index_hunyuan
 
 def main() -> None:
     assert Hunyuan is llama_index_hunyuan.Hunyuan
+    assert HunyuanEmbedding is llama_index_hunyuan.HunyuanEmbedding
     llm = Hunyuan(model="hunyuan-turbo")
     response: ChatResponse = llm.chat([ChatMessage(role="user", content="hi")])
     window: int = llm.metadata.context_window
