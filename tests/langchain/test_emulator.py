@@ -301,7 +301,7 @@ async def test_the_reply_carries_its_thread_token_through_merging_and_storage(
 
     history.append(merged)
     stored = messages_from_dict(json.loads(json.dumps(messages_to_dict(history))))
-    revived = load(json.loads(json.dumps(dumpd(history))))
+    revived = load(json.loads(json.dumps(dumpd(history))), allowed_objects="messages")
     assert (
         stored[-1].response_metadata["hunyuan_thread"] == merged.response_metadata["hunyuan_thread"]
     )
