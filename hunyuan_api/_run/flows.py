@@ -184,12 +184,20 @@ class Flows:
     """The flows of a client with these retry rules and this thread ledger."""
 
     def __init__(
-        self, *, max_retries: int, retry_policy: RetryPolicy, ledger: ThreadLedger, scope: Scope
+        self,
+        *,
+        max_retries: int,
+        retry_policy: RetryPolicy,
+        ledger: ThreadLedger,
+        scope: Scope,
+        stall_timeout: float | None = None,
     ) -> None:
         self.max_retries = max_retries
         self.retry_policy = retry_policy
         self.ledger = ledger
         self.scope = scope
+        #: Seconds a stream may go without a complete frame (``RunSession``).
+        self.stall_timeout = stall_timeout
 
     # -- JSON actions --------------------------------------------------------------------------
 
@@ -326,6 +334,7 @@ class Flows:
             completion_token_limit=(
                 options.max_tokens if options.api == "chat_completions" else None
             ),
+            stall_timeout=self.stall_timeout,
         )
         while not session.done:
             try:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from .._errors import HunyuanError, PartialOutput, StreamError
+from .._errors import APITimeoutError, HunyuanError, PartialOutput, StreamError
 from .._types import FinishReason, RunResult, StreamEvent, TextDelta
 from .._wire.frames import Frame, parse_frame
 from .._wire.sse import SSEDecoder
-from .accumulator import RunAccumulator, TextBuffer
+from .accumulator import Mark, RunAccumulator, TextBuffer
 from .stop import StopCutter
 
 __all__ = ["RunSession"]
@@ -20,9 +21,29 @@ class RunSession:
     stop sequences (RunThread has no Stop field; ChatCompletions has one, but its output keeps
     the matched stop string, so the same cut gives both transports the same text) and a
     completion-token cap (ChatCompletions has no MaxCompletionTokens field, but reports
-    cumulative usage in every frame)."""
+    cumulative usage in every frame).
 
-    __slots__ = ("_cutter", "_decoder", "_emitted", "_limit", "acc", "cut", "delivered")
+    It also decides when to stop reading: once the run has ended (``done``), and when the
+    stream makes no progress (no complete frame) for ``stall_timeout`` seconds however many
+    bytes arrive (heartbeats, a frame trickling in byte by byte): that is an ``APITimeoutError``
+    with the output delivered so far, or, after the run finished, simply the end.
+    """
+
+    __slots__ = (
+        "_clock",
+        "_cutter",
+        "_decoder",
+        "_emitted",
+        "_last_progress",
+        "_limit",
+        "_mark",
+        "_stall_timeout",
+        "_stalled",
+        "acc",
+        "cut",
+        "delivered",
+        "failure",
+    )
 
     def __init__(
         self,
@@ -32,8 +53,11 @@ class RunSession:
         thread_id: str | None,
         stop: Sequence[str] = (),
         completion_token_limit: int | None = None,
+        stall_timeout: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._decoder = SSEDecoder()
+        # Strict: Hunyuan writes UTF-8, so anything else is a corrupted frame, not text to guess.
+        self._decoder = SSEDecoder(errors="strict")
         self.acc = RunAccumulator(model=model, request_id=request_id, thread_id=thread_id)
         self._cutter = StopCutter(stop) if stop else None
         self._emitted = TextBuffer()
@@ -42,52 +66,91 @@ class RunSession:
         self.cut: FinishReason | None = None
         #: Whether any output reached the caller (after which nothing may be retried).
         self.delivered = False
+        #: What the caller has been handed (None: nothing yet).
+        self._mark: Mark | None = None
+        self._stall_timeout = stall_timeout
+        self._clock = clock
+        self._last_progress = clock()
+        self._stalled = False
+        #: The error a frame raised; the events decoded before it in the same chunk are still
+        #: handed out first, so what the caller gets does not depend on how bytes were chunked.
+        self.failure: HunyuanError | None = None
 
     @property
     def done(self) -> bool:
-        return self.cut is not None
+        """Nothing more is to be read: the client cut the output, the stream ended the run
+        (terminal snapshot, ``[DONE]``), or it stalled after the run had finished."""
+        return self.cut is not None or self.acc.ended or self._stalled or self.failure is not None
 
     def feed(self, chunk: bytes) -> list[StreamEvent]:
+        """The events of the frames ``chunk`` completes. A failure (an error frame, a malformed
+        frame, a stall) ends the session: ``done`` turns true and ``result()`` raises it."""
+        events: list[StreamEvent] = []
+        if self.failure is not None:
+            return events
         try:
-            events: list[StreamEvent] = []
-            for sse in self._decoder.feed(chunk):
+            frames = self._decoder.feed(chunk)
+            for sse in frames:
                 events.extend(self._on_frame_events(self.acc.feed(parse_frame(sse))))
-                if self.cut is not None:
+                if self.done:
                     break
+            if self._decoder.error is not None and not self.done:
+                raise self._decoder.error  # after the events completed before it
+            if frames:
+                self._last_progress = self._clock()
+            elif self._stall_timeout is not None:
+                self._check_stall()
         except HunyuanError as exc:
-            self._with_partial(exc)
-            raise
+            self.failure = exc
+        return self._handed(events)
+
+    def _check_stall(self) -> None:
+        stalled = self._clock() - self._last_progress
+        assert self._stall_timeout is not None
+        if stalled <= self._stall_timeout:
+            return
+        if self.acc.finished:
+            self._stalled = True  # a finished run waiting only for its end: that is the end
+            return
+        raise APITimeoutError(
+            f"the stream made no progress for {stalled:.1f} s (bytes arrived, but no complete "
+            f"frame within `timeout`={self._stall_timeout:g} s); raise `timeout` if the model "
+            "needs longer",
+            code="ClientTimeout",
+        )
+
+    def _handed(self, events: list[StreamEvent]) -> list[StreamEvent]:
+        """``events`` are about to reach the caller: remember how far the output got."""
         if events:
             self.delivered = True
+            self._mark = self.acc.mark(self._emitted.length if self._cutter else None)
         return events
 
     def end(self) -> list[StreamEvent]:
-        """The body ended (or the connection broke after the terminal frame)."""
+        """The body ended: a last event its blank line never completed."""
+        events: list[StreamEvent] = []
         try:
-            events: list[StreamEvent] = []
-            if self.cut is None:
+            if not self.done:
                 for sse in self._decoder.flush():
                     events.extend(self._on_frame_events(self.acc.feed(parse_frame(sse))))
         except HunyuanError as exc:
-            self._with_partial(exc)
-            raise
-        if events:
-            self.delivered = True
-        return events
+            self.failure = exc
+        return self._handed(events)
 
     def feed_frame(self, frame: Frame) -> list[StreamEvent]:
         """One already-parsed frame, such as a whole non-stream ChatCompletions answer: the
         same accumulation and client-side limits as a streamed frame."""
+        events: list[StreamEvent] = []
         try:
             events = self._on_frame_events(self.acc.feed(frame))
         except HunyuanError as exc:
-            self._with_partial(exc)
-            raise
-        if events:
-            self.delivered = True
-        return events
+            self.failure = exc
+        return self._handed(events)
 
     def result(self) -> RunResult:
+        """The run's result, or the error that ended it, with the output handed out so far."""
+        if self.failure is not None:
+            raise self._with_partial(self.failure)
         if self.cut is not None:
             result = self.acc.snapshot(self.cut)
         else:
@@ -101,11 +164,12 @@ class RunSession:
         return result
 
     def partial(self) -> PartialOutput:
-        """What the caller has received so far."""
-        partial = self.acc.partial()
-        if self._cutter is not None:
-            partial.text = self._emitted.value
-        return partial
+        """What the caller has received so far: the output up to the last events handed out
+        (events decoded from a chunk that then failed never reach the caller)."""
+        text = self._emitted.value if self._cutter is not None else None
+        if self._mark is None:
+            return self.acc.partial(self.acc.mark(0), "")
+        return self.acc.partial(self._mark, text)
 
     def _with_partial(self, exc: HunyuanError) -> HunyuanError:
         exc.partial = self.partial()

@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from pydantic import SecretStr
+
 from .._types import Message
 
 __all__ = ["ThreadLedger", "ThreadPlan", "default_ledger", "history_digests", "ledger_scope"]
@@ -55,9 +57,9 @@ def history_digests(history: Sequence[Message]) -> list[bytes]:
     return out
 
 
-def ledger_scope(base_url: str, secret_id: str) -> Scope:
+def ledger_scope(base_url: str, secret_id: SecretStr) -> Scope:
     """Threads belong to an endpoint and an account; the SecretId is kept only as a hash."""
-    return base_url, hashlib.sha256(secret_id.encode("utf-8")).hexdigest()[:32]
+    return base_url, hashlib.sha256(secret_id.get_secret_value().encode("utf-8")).hexdigest()[:32]
 
 
 def _can_follow_assistant(history: Sequence[Message], k: int) -> bool:

@@ -70,7 +70,8 @@ class _ClientBase:
             max_retries=settings.max_retries,
             retry_policy=settings.retry_policy or RetryPolicy(),
             ledger=ledger,
-            scope=ledger_scope(self.endpoint.url, self.credentials.secret_id.get_secret_value()),
+            scope=ledger_scope(self.endpoint.url, self.credentials.secret_id),
+            stall_timeout=self.timeout.read,
         )
         self._auth = TC3Auth(self.credentials)
         self._headers = {"Content-Type": "application/json", "X-TC-Version": API_VERSION}
