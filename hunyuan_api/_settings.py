@@ -62,6 +62,7 @@ CONNECTION_FIELDS = (
     "max_retries",
     "retry_policy",
     "allow_insecure_http",
+    "ca_bundle",
     "pool_size",
     "ledger",
     "http_client",
@@ -285,6 +286,14 @@ class HunyuanSettings(BaseModel):
             "Allow plain http:// to a non-loopback host (signed requests would travel unencrypted)."
         ),
     )
+    ca_bundle: str | None = _setting(
+        env=("HUNYUAN_CA_BUNDLE",),
+        description=(
+            "A PEM file (or a directory) of CA certificates to trust instead of the default "
+            "bundle, e.g. a corporate proxy's CA; certificates are always verified. Proxies come "
+            "from HTTPS_PROXY/HTTP_PROXY/ALL_PROXY/NO_PROXY, for the sync and async clients alike."
+        ),
+    )
     pool_size: int = _setting(
         4,
         strict=True,
@@ -338,6 +347,16 @@ class HunyuanSettings(BaseModel):
         if value is not None and (not math.isfinite(value) or value <= 0):
             raise ValueError(f"timeout must be a positive number of seconds; got {value!r}")
         return value
+
+    @field_validator("ca_bundle")
+    @classmethod
+    def _existing_bundle(cls, value: str | None) -> str | None:
+        if value and not os.path.exists(value):
+            raise ValueError(
+                f"ca_bundle {value!r} does not exist; give the path of a PEM file or directory "
+                "of CA certificates (or leave it unset for the default bundle)"
+            )
+        return value or None
 
     @field_validator("max_retries")
     @classmethod

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -90,6 +92,17 @@ class ThreadLedger:
         self._digest_of: dict[tuple[Scope, str], bytes] = {}
         self._pinned: OrderedDict[tuple[Scope, str], bytes] = OrderedDict()
         self._claimed: set[tuple[Scope, str]] = set()
+        _LEDGERS.add(self)
+
+    def _after_fork_in_child(self) -> None:
+        # A forked child starts with no thread of its parent's: the parent may continue them,
+        # and two processes extending one thread would each send a history the thread no longer
+        # holds. The lock is new too (a parent thread may have held it at the fork).
+        self._lock = threading.Lock()
+        self._by_digest.clear()
+        self._digest_of.clear()
+        self._pinned.clear()
+        self._claimed.clear()
 
     def __len__(self) -> int:
         return len(self._by_digest)
@@ -185,6 +198,17 @@ class ThreadLedger:
             self._pinned.clear()
             self._claimed.clear()
 
+
+_LEDGERS: weakref.WeakSet[ThreadLedger] = weakref.WeakSet()
+
+
+def _forget_after_fork() -> None:
+    for ledger in list(_LEDGERS):
+        ledger._after_fork_in_child()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_after_fork)
 
 _DEFAULT = ThreadLedger()
 

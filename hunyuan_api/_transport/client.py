@@ -5,8 +5,8 @@ subclasses only move bytes: send, read, sleep, close."""
 from __future__ import annotations
 
 import asyncio
+import ssl
 import time
-import weakref
 from collections.abc import AsyncGenerator, Generator, Iterator, Sequence
 from typing import Any, Literal
 
@@ -42,7 +42,11 @@ from .._wire.bodies import API_VERSION, encode_json
 from .._wire.frames import Thread, ThreadMessageList
 from .._wire.signing import TC3Auth
 from .._wire.validation import check_chat_completions_history, validate_options
+from . import fork
+from .loops import LoopClients
 from .pool import ShardedAsyncTransport
+from .proxy import env_proxy_mounts, ssl_context
+from .sockets import client_pools, release_pool_sockets
 from .streams import AsyncRunStream, RunStream
 
 __all__ = ["AsyncHunyuanClient", "HunyuanClient"]
@@ -74,12 +78,25 @@ class _ClientBase:
             stall_timeout=self.timeout.read,
         )
         self._auth = TC3Auth(self.credentials)
+        self._tls: ssl.SSLContext | None = None
         self._headers = {"Content-Type": "application/json", "X-TC-Version": API_VERSION}
         if settings.region:
             self._headers["X-TC-Region"] = settings.region
 
+    def _ssl_context(self) -> ssl.SSLContext:
+        """Built once per client, on first need (loading a CA bundle takes tens of ms)."""
+        if self._tls is None:
+            self._tls = ssl_context(self.settings.ca_bundle)
+        return self._tls
+
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self.endpoint.url!r}, api={self.settings.api!r})"
+        # Safe on a half-built client too: a traceback printed with its locals calls it on the
+        # ``self`` of a constructor that raised.
+        endpoint = getattr(self, "endpoint", None)
+        settings = getattr(self, "settings", None)
+        url = endpoint.url if endpoint is not None else None
+        api = settings.api if settings is not None else None
+        return f"{type(self).__name__}(base_url={url!r}, api={api!r})"
 
     @property
     def ledger(self) -> ThreadLedger:
@@ -183,6 +200,7 @@ class HunyuanClient(_ClientBase):
         super().__init__(settings, **kwargs)
         self._http_client = self.settings.http_client
         self._owns_http = self._http_client is None
+        fork.track(self)
 
     @property
     def _http(self) -> httpx.Client:
@@ -190,8 +208,16 @@ class HunyuanClient(_ClientBase):
             self._http_client = httpx.Client(
                 timeout=self.timeout,
                 limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+                verify=self._ssl_context(),
             )
         return self._http_client
+
+    def _after_fork_in_child(self) -> None:
+        # The parent's sockets are the parent's: this process lets go of its copies and opens
+        # its own connections. (An ``http_client`` passed in is the caller's to replace.)
+        if self._owns_http and self._http_client is not None:
+            release_pool_sockets(client_pools(self._http_client))
+            self._http_client = None
 
     def close(self) -> None:
         if self._owns_http and self._http_client is not None:
@@ -303,22 +329,26 @@ class AsyncHunyuanClient(_ClientBase):
     def __init__(self, settings: HunyuanSettings | None = None, **kwargs: Any) -> None:
         super().__init__(settings, **kwargs)
         self._injected = self.settings.http_async_client
-        self._per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient]
-        self._per_loop = weakref.WeakKeyDictionary()
+        # One pool per event loop, closed when the loop ends and dropped in a forked child.
+        self._loops = LoopClients(self._new_http)
+
+    def _new_http(self) -> httpx.AsyncClient:
+        def transport(proxy: str | None = None) -> ShardedAsyncTransport:
+            return ShardedAsyncTransport(
+                shard_size=self.settings.pool_size, verify=self._ssl_context, proxy=proxy
+            )
+
+        # Env proxies as the sync client's httpx applies them (httpx skips them for a
+        # transport it did not build).
+        return httpx.AsyncClient(
+            timeout=self.timeout, transport=transport(), mounts=env_proxy_mounts(transport)
+        )
 
     @property
     def _http(self) -> httpx.AsyncClient:
         if self._injected is not None:
             return self._injected
-        loop = asyncio.get_running_loop()
-        client = self._per_loop.get(loop)
-        if client is None:
-            client = httpx.AsyncClient(
-                timeout=self.timeout,
-                transport=ShardedAsyncTransport(shard_size=self.settings.pool_size),
-            )
-            self._per_loop[loop] = client
-        return client
+        return self._loops.get()
 
     def pool_stats(self) -> dict[str, int]:
         """Requests holding a connection, and pools open, on the running loop's transport."""
@@ -328,11 +358,10 @@ class AsyncHunyuanClient(_ClientBase):
         return {"in_flight": -1, "pools": 1}
 
     async def aclose(self) -> None:
+        """Close the running loop's connection pool (the client stays usable: a later call
+        opens a new one). Pools of other loops close with their loops."""
         if self._injected is None:
-            loop = asyncio.get_running_loop()
-            client = self._per_loop.pop(loop, None)
-            if client is not None:
-                await client.aclose()
+            await self._loops.aclose_current()
 
     async def __aenter__(self) -> AsyncHunyuanClient:
         return self

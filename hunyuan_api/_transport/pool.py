@@ -28,9 +28,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ssl
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
 
 import httpx
+
+from .sockets import pool_connections, release_sockets
 
 __all__ = ["ShardedAsyncTransport"]
 
@@ -97,7 +100,7 @@ class ShardedAsyncTransport(httpx.AsyncBaseTransport):
         *,
         shard_size: int = 4,
         max_shards: int = 256,
-        verify: ssl.SSLContext | str | bool = True,
+        verify: ssl.SSLContext | Callable[[], ssl.SSLContext] | bool = True,
         trust_env: bool = True,
         proxy: httpx.Proxy | str | None = None,
         keepalive_expiry: float = 5.0,
@@ -114,7 +117,8 @@ class ShardedAsyncTransport(httpx.AsyncBaseTransport):
         self._shards: list[_Shard] = []
         #: Shards that may not serve again; each is closed once its last request ends.
         self._retired: set[_Shard] = set()
-        self._closing: set[asyncio.Task[None]] = set()
+        #: Pools being closed in the background, with the connections each held.
+        self._closing: dict[asyncio.Task[None], list[Any]] = {}
         self._prune_at: asyncio.TimerHandle | None = None
         self.retired_count = 0
 
@@ -126,16 +130,21 @@ class ShardedAsyncTransport(httpx.AsyncBaseTransport):
     def shard_count(self) -> int:
         return len(self._shards)
 
+    def pools(self) -> Iterator[Any]:
+        """The httpcore pools this transport holds, serving or retired."""
+        for shard in (*self._shards, *self._retired):
+            pool = getattr(shard.transport, "_pool", None)
+            if pool is not None:
+                yield pool
+
     def _new_shard(self) -> _Shard:
         if self._ssl_context is None:
             # Building an SSL context loads the CA bundle (tens of milliseconds): build it once and
             # share it, or every new pool under a burst of requests pays that again.
             verify = self._verify
-            self._ssl_context = (
-                verify
-                if isinstance(verify, ssl.SSLContext)
-                else httpx.create_ssl_context(verify=verify, trust_env=self._trust_env)
-            )
+            if isinstance(verify, bool):
+                verify = httpx.create_ssl_context(verify=verify, trust_env=self._trust_env)
+            self._ssl_context = verify if isinstance(verify, ssl.SSLContext) else verify()
         transport = httpx.AsyncHTTPTransport(
             verify=self._ssl_context,
             trust_env=self._trust_env,
@@ -219,24 +228,32 @@ class ShardedAsyncTransport(httpx.AsyncBaseTransport):
             self._prune_at = loop.call_at(next_due, self._prune)
 
     def _close_later(self, shard: _Shard) -> None:
+        held = pool_connections([getattr(shard.transport, "_pool", None)])
         task = asyncio.get_running_loop().create_task(shard.transport.aclose())
-        self._closing.add(task)
+        self._closing[task] = held
         task.add_done_callback(self._closed)
 
     def _closed(self, task: asyncio.Task[None]) -> None:
-        self._closing.discard(task)
-        if not task.cancelled():
-            task.exception()  # retrieved: closing what failed is best effort
+        held = self._closing.pop(task, [])
+        if task.cancelled() or task.exception() is not None:
+            # Interrupted (a loop shutting down cancels every task) or failed: the pool had
+            # already let go of the connections it had not closed yet. Their sockets go here.
+            release_sockets(held)
 
     async def aclose(self) -> None:
         if self._prune_at is not None:
             self._prune_at.cancel()
             self._prune_at = None
         shards = [*self._shards, *self._retired]
+        held = pool_connections(self.pools())
         self._shards = []
         self._retired = set()
-        for shard in shards:
-            with contextlib.suppress(Exception):
-                await shard.transport.aclose()
-        if self._closing:
-            await asyncio.gather(*self._closing, return_exceptions=True)
+        try:
+            for shard in shards:
+                with contextlib.suppress(Exception):
+                    await shard.transport.aclose()
+            if self._closing:
+                await asyncio.gather(*self._closing, return_exceptions=True)
+        except BaseException:
+            release_sockets(held)  # cancelled half-way: nothing may stay open
+            raise
