@@ -14,8 +14,6 @@ from langchain_core.callbacks import (
 from langchain_core.language_models import LanguageModelInput
 from langchain_core.language_models.chat_models import (
     BaseChatModel,
-    agenerate_from_stream,
-    generate_from_stream,
 )
 from langchain_core.language_models.model_profile import ModelProfile
 from langchain_core.messages import AIMessage, BaseMessage
@@ -33,9 +31,9 @@ from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import BaseModel
 
 from hunyuan_api import Message, RunOptions, model_info
-from hunyuan_api.adapter import CALL_OVERRIDES, check_tools_supported, result_events
+from hunyuan_api.adapter import CALL_OVERRIDES, check_tools_supported
 
-from ._chunks import chat_chunk
+from ._chunks import chat_chunk, chat_result
 from ._config import MODEL_CONFIG, HunyuanParams
 from ._errors import map_errors
 from ._messages import convert_messages, render_for_count
@@ -204,18 +202,13 @@ class ChatHunyuan(HunyuanParams, BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         # langchain-core comes here only when no token callbacks are wanted (it streams through
-        # ``_stream`` for ``streaming=True`` and streaming handlers).
-        if self.api == "chat_completions":
-            # One non-stream call (``Stream: false``; the core streams only to enforce
-            # ``max_tokens``), folded into the chunks a stream would give.
-            history, options = self._prepare(messages, stop, kwargs)
-            with map_errors():
-                result = self._client.chat(history, options)
-            return generate_from_stream(
-                iter([chat_chunk(e, options.model) for e in result_events(result)])
-            )
-        # RunThread only streams; the reply is the aggregate of the same chunks.
-        return generate_from_stream(self._stream(messages, stop, **kwargs))
+        # ``_stream`` for ``streaming=True`` and streaming handlers). The core's whole run
+        # (RunThread streams underneath; ChatCompletions makes one non-stream call) becomes
+        # the message its chunks would give, with tool calls parsed strictly.
+        history, options = self._prepare(messages, stop, kwargs)
+        with map_errors():
+            result = self._client.chat(history, options)
+        return chat_result(result, options.model)
 
     async def _agenerate(
         self,
@@ -224,14 +217,10 @@ class ChatHunyuan(HunyuanParams, BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        if self.api == "chat_completions":
-            history, options = self._prepare(messages, stop, kwargs)
-            with map_errors():
-                result = await self._async_client.chat(history, options)
-            return generate_from_stream(
-                iter([chat_chunk(e, options.model) for e in result_events(result)])
-            )
-        return await agenerate_from_stream(self._astream(messages, stop, **kwargs))
+        history, options = self._prepare(messages, stop, kwargs)
+        with map_errors():
+            result = await self._async_client.chat(history, options)
+        return chat_result(result, options.model)
 
     # -- tools and structured output ----------------------------------------------------------
 
