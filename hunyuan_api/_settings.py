@@ -33,7 +33,13 @@ from ._run.threads import ThreadLedger
 from ._types import Api, RunOptions, ToolChoice, ToolSpec
 from ._wire.validation import validate_options
 
-__all__ = ["CALL_OVERRIDES", "CONNECTION_FIELDS", "SECRET_FIELDS", "HunyuanSettings"]
+__all__ = [
+    "CALL_OVERRIDES",
+    "CONNECTION_FIELDS",
+    "SECRET_FIELDS",
+    "HunyuanSettings",
+    "mask_secrets",
+]
 
 #: Settings a single call may override (``invoke(..., temperature=0.2)``, ``chat(..., model=)``).
 CALL_OVERRIDES = frozenset(
@@ -75,15 +81,26 @@ SECRET_FIELDS = ("secret_id", "secret_key", "session_token", "api_key")
 _SECRET_INPUTS = (*SECRET_FIELDS, "hunyuan_secret_id", "hunyuan_secret_key", "token")
 
 
+def mask_secrets(data: dict[str, Any]) -> None:
+    """Wrap, in place, every plain-text secret among keyword arguments in ``SecretStr``, so
+    that neither an error message nor a traceback's locals (the ``**kwargs`` of a constructor)
+    can show it."""
+    for name in _SECRET_INPUTS:
+        if isinstance(data.get(name), str):
+            data[name] = SecretStr(data[name])
+
+
 def _env_secret(name: str, partner: str, fallback: str) -> Callable[[], SecretStr | None]:
     """A credential from ``name``, else from the TENCENTCLOUD_* pair, but never one half from
     each family: with either HUNYUAN_* variable set, the pair is HUNYUAN_*."""
 
+    # The value goes straight into SecretStr: no frame binds it to a name.
     def factory() -> SecretStr | None:
-        value = os.environ.get(name) or (
-            None if os.environ.get(partner) else os.environ.get(fallback)
-        )
-        return SecretStr(value) if value else None
+        if os.environ.get(name):
+            return SecretStr(os.environ[name])
+        if os.environ.get(fallback) and not os.environ.get(partner):
+            return SecretStr(os.environ[fallback])
+        return None
 
     return factory
 
@@ -91,9 +108,8 @@ def _env_secret(name: str, partner: str, fallback: str) -> Callable[[], SecretSt
 def _env(*names: str, secret: bool = False) -> Callable[[], Any]:
     def factory() -> Any:
         for name in names:
-            value = os.environ.get(name)
-            if value:
-                return SecretStr(value) if secret else value
+            if os.environ.get(name):
+                return SecretStr(os.environ[name]) if secret else os.environ[name]
         return None
 
     return factory
@@ -323,9 +339,7 @@ class HunyuanSettings(BaseModel):
     def __init__(self, /, **data: Any) -> None:
         # Secrets are masked before validation: a ValidationError (say, temperature=5) shows the
         # inputs it was given, and it must show them as '**********'.
-        for name in _SECRET_INPUTS:
-            if isinstance(data.get(name), str):
-                data[name] = SecretStr(data[name])
+        mask_secrets(data)
         _refuse_unknown(type(self), data)
         for name, alias in self._ALIASES_THAT_MUST_AGREE:
             if data.get(name) is not None and data.get(alias) not in (None, data[name]):
@@ -374,15 +388,22 @@ class HunyuanSettings(BaseModel):
 
     @model_validator(mode="after")
     def _check_settings(self) -> Self:
-        if "session_token" not in self.model_fields_set and self.session_token is not None:
+        if (
+            "session_token" not in self.model_fields_set
+            and self.session_token is not None
+            and not self._secret_id_from_env()
+        ):
             # The environment's token belongs to the TENCENTCLOUD_* pair only: with any other
             # SecretId it would make every signature fail.
-            env_id = os.environ.get("TENCENTCLOUD_SECRET_ID")
-            if self.secret_id is None or self.secret_id.get_secret_value() != env_id:
-                object.__setattr__(self, "session_token", None)
+            object.__setattr__(self, "session_token", None)
         # Refuse at construction what every call would refuse, with the same messages.
         validate_options(self.run_options())
         return self
+
+    def _secret_id_from_env(self) -> bool:
+        return self.secret_id is not None and self.secret_id.get_secret_value() == os.environ.get(
+            "TENCENTCLOUD_SECRET_ID"
+        )
 
     # -- pickling: never a secret ---------------------------------------------------------------
 

@@ -36,7 +36,7 @@ from .._run.flows import (
     Sleep,
 )
 from .._run.threads import ThreadLedger, default_ledger, ledger_scope
-from .._settings import HunyuanSettings
+from .._settings import HunyuanSettings, mask_secrets
 from .._types import Message, RunFinished, RunOptions, RunResult
 from .._wire.bodies import API_VERSION, encode_json
 from .._wire.frames import Thread, ThreadMessageList
@@ -54,6 +54,7 @@ __all__ = ["AsyncHunyuanClient", "HunyuanClient"]
 
 class _ClientBase:
     def __init__(self, settings: HunyuanSettings | None = None, **kwargs: Any) -> None:
+        mask_secrets(kwargs)  # before anything can fail with ``kwargs`` among the locals
         if settings is None:
             settings = HunyuanSettings(**kwargs)
         elif kwargs:
@@ -82,6 +83,11 @@ class _ClientBase:
         self._headers = {"Content-Type": "application/json", "X-TC-Version": API_VERSION}
         if settings.region:
             self._headers["X-TC-Region"] = settings.region
+        self._init_transport()
+
+    def _init_transport(self) -> None:
+        """The subclass's own connection state (a hook, so that only this constructor takes
+        ``**kwargs``, which may hold plain-text secrets until masked)."""
 
     def _ssl_context(self) -> ssl.SSLContext:
         """Built once per client, on first need (loading a CA bundle takes tens of ms)."""
@@ -196,8 +202,7 @@ class _Exchange:
 class HunyuanClient(_ClientBase):
     """Synchronous client. Reuses one connection pool; pass ``http_client`` to supply your own."""
 
-    def __init__(self, settings: HunyuanSettings | None = None, **kwargs: Any) -> None:
-        super().__init__(settings, **kwargs)
+    def _init_transport(self) -> None:
         self._http_client = self.settings.http_client
         self._owns_http = self._http_client is None
         fork.track(self)
@@ -326,8 +331,7 @@ class AsyncHunyuanClient(_ClientBase):
     """Asynchronous client. Each event loop gets its own connection pools (pools cannot cross
     loops), so repeated ``asyncio.run`` calls, notebooks and pytest-asyncio all work."""
 
-    def __init__(self, settings: HunyuanSettings | None = None, **kwargs: Any) -> None:
-        super().__init__(settings, **kwargs)
+    def _init_transport(self) -> None:
         self._injected = self.settings.http_async_client
         # One pool per event loop, closed when the loop ends and dropped in a forked child.
         self._loops = LoopClients(self._new_http)
