@@ -177,14 +177,17 @@ class ThreadLedger:
                 self._claimed.discard((plan.scope, thread_id))
 
     def abandon(self, plan: ThreadPlan, thread_id: str | None) -> None:
-        """The thread's content is unknown (a run broke, was cut short or cancelled)."""
+        """The thread's content is unknown (a run broke, was cut short or cancelled).
+
+        A pinned thread keeps what it surely held before the run (threads only grow): the
+        caller's next call with the same history re-sends only the messages after it, never
+        the whole conversation again."""
         if thread_id is None:
             return
         key = (plan.scope, thread_id)
         with self._lock:
             self._claimed.discard(key)
             self._forget_locked(key)
-            self._pinned.pop(key, None)
 
     def _forget_locked(self, key: tuple[Scope, str]) -> None:
         old = self._digest_of.pop(key, None)

@@ -707,3 +707,28 @@ def _bindable(model: ChatHunyuan, tools: list[dict[str, Any]]) -> bool:
     except ValueError:
         return False
     return True
+
+
+# --------------------------------------------------------------------------- bad timeouts
+
+
+@pytest.mark.parametrize("timeout", [float("nan"), -5, 0, float("inf")])
+@pytest.mark.parametrize(
+    "build",
+    ["ChatHunyuan", "HunyuanLLM", "Hunyuan", "HunyuanClient", "AsyncHunyuanClient"],
+)
+def test_a_timeout_that_is_not_a_positive_number_is_refused_at_construction(
+    build: str, timeout: float
+) -> None:
+    import hunyuan_api
+    import langchain_hunyuan
+    import llama_index_hunyuan
+
+    cls = (
+        getattr(langchain_hunyuan, build, None)
+        or getattr(llama_index_hunyuan, build, None)
+        or getattr(hunyuan_api, build)
+    )
+    with pytest.raises(ValueError, match="timeout must be a positive number") as info:
+        cls(secret_id="AKIDtimeout", secret_key="k", timeout=timeout)
+    assert "timeout" in str(info.value)
