@@ -13,7 +13,8 @@ import uuid
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
@@ -29,6 +30,11 @@ from .state import EmulatorState
 __all__ = ["API_VERSION", "EmulatorApp"]
 
 API_VERSION = "2023-09-01"
+
+#: API 3.0 refuses a request packet over 10 MB (``RequestSizeLimitExceeded``).
+MAX_BODY_BYTES = 10 * 1024 * 1024
+#: Bodies up to this size are kept, parsed, in the request log; larger ones by their size only.
+MAX_LOGGED_BODY_BYTES = 256 * 1024
 
 
 class EmulatorApp:
@@ -50,21 +56,26 @@ class EmulatorApp:
     async def _api(self, request: Request) -> Any:
         state = self.state
         request_id = str(uuid.uuid4())
-        raw = await request.body()
+        try:
+            raw = await _read_body(request)
+        except ClientDisconnect:
+            # The client hung up before sending its body (a cancelled call): nobody to answer.
+            return Response(status_code=400)
         headers = request.headers
         action = headers.get("x-tc-action", "")
-        try:
-            logged_body: Any = json.loads(raw) if raw else None
-        except ValueError:
-            logged_body = raw.decode("utf-8", "replace")
         record = state.record(
             action=action,
             headers=dict(headers),
-            body=logged_body,
+            body=_logged(raw),
             secret_id=None,
             request_id=request_id,
         )
         try:
+            if raw is None:
+                raise RuleError(
+                    "RequestSizeLimitExceeded",
+                    f"The request packet exceeds the {MAX_BODY_BYTES // (1024 * 1024)} MB limit.",
+                )
             handler = _route(headers.get("x-tc-action"), headers.get("x-tc-version"))
             record.secret_id = verify_request(headers, raw, state)
             content_type = headers.get("content-type", "").split(";")[0].strip().lower()
@@ -84,6 +95,33 @@ class EmulatorApp:
             return BytesResponse(
                 self.registry, error_body(exc.code, exc.message, request_id), request_id=request_id
             )
+
+
+async def _read_body(request: Request) -> bytes | None:
+    """The body, or None once it exceeds ``MAX_BODY_BYTES`` (the rest is never buffered)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return None
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return None
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+def _logged(raw: bytes | None) -> Any:
+    """What the request log keeps of a body: parsed when it is small JSON, else a note."""
+    if raw is None or len(raw) > MAX_LOGGED_BODY_BYTES:
+        return f"<a body of {'over ' + str(MAX_BODY_BYTES) if raw is None else len(raw)} bytes>"
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        return raw.decode("utf-8", "replace")
 
 
 def _route(action: str | None, version: str | None) -> Handler:
