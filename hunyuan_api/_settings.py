@@ -278,7 +278,7 @@ class HunyuanSettings(BaseModel):
         aliases=("request_timeout",),
         description=(
             "Seconds allowed for each phase of a request, including each wait for the next "
-            "streamed byte; None means 60."
+            "streamed byte and for the next complete frame; None means 60."
         ),
     )
     max_retries: int = _setting(

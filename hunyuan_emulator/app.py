@@ -34,7 +34,7 @@ API_VERSION = "2023-09-01"
 #: API 3.0 refuses a request packet over 10 MB (``RequestSizeLimitExceeded``).
 MAX_BODY_BYTES = 10 * 1024 * 1024
 #: Bodies up to this size are kept, parsed, in the request log; larger ones by their size only.
-MAX_LOGGED_BODY_BYTES = 256 * 1024
+MAX_LOGGED_BODY_BYTES = 2 * 1024 * 1024
 
 
 class EmulatorApp:

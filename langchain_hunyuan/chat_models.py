@@ -81,6 +81,9 @@ class ChatHunyuan(HunyuanParams, BaseChatModel):
       ``ValueError`` at ``bind_tools`` or call time. ``tool_choice`` "any"/"required"/``True``
       and a tool name map to Hunyuan's ``custom`` (ChatCompletions forces a named tool; "any"
       with several tools forces the first one there);
+    - a tool call whose arguments are not a JSON object (cut short or malformed) is one of the
+      reply's ``invalid_tool_calls`` (with its raw text and the reason), never a ``tool_calls``
+      entry with guessed values (streamed chunks carry the raw text);
     - ``stop``: the output is cut at the first match, even across chunks, with finish reason
       ``stop``; RunThread has no Stop field, and ChatCompletions' ``Stop`` (sent as well) keeps
       the matched string, so the cut is made client-side on both and the text is the same;

@@ -76,7 +76,9 @@ class Hunyuan(HunyuanSettings, FunctionCallingLLM):
         - Tool calls come back as ``ToolCallBlock``s whose ``tool_kwargs`` is the JSON text the
           model produced (as OpenAI's integration keeps it), and as OpenAI-shaped dicts in
           ``message.additional_kwargs["tool_calls"]``; ``get_tool_calls_from_response`` parses
-          either, tolerating partial JSON while streaming.
+          either, tolerating partial JSON while streaming; on a finished response, arguments
+          that are not a JSON object (cut short or malformed by the model) raise ``ValueError``
+          rather than run the tool with guessed values.
         - Text is all RunThread carries: image, audio, video and document blocks are refused
           with a ValueError before any request.
         - Reasoning (``hunyuan-t1`` models on ChatCompletions) streams as

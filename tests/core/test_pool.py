@@ -18,6 +18,7 @@ from hunyuan_api import (
 )
 from hunyuan_api._transport.pool import ShardedAsyncTransport
 from tests.support.fake_service import LoopbackServer
+from tests.support.pools import stuck_connections
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -103,15 +104,6 @@ async def test_failed_request_does_not_stay_in_flight() -> None:
         assert transport.in_flight == 0
 
 
-def _busy_unaccounted(transport: ShardedAsyncTransport) -> list[str]:
-    return [
-        c.info()
-        for shard in transport._shards
-        for c in shard.transport._pool.connections
-        if not (c.is_idle() or c.is_closed())
-    ]
-
-
 async def test_a_cancel_at_any_point_of_a_request_leaves_no_busy_connection(
     loopback: LoopbackServer,
 ) -> None:
@@ -137,7 +129,7 @@ async def test_a_cancel_at_any_point_of_a_request_leaves_no_busy_connection(
             with contextlib.suppress(asyncio.CancelledError):
                 await task
             await _until(lambda: transport.in_flight == 0)
-            assert _busy_unaccounted(transport) == [], turns
+            assert stuck_connections(transport) == [], turns
         assert b"loopback" in await call()
 
 

@@ -22,6 +22,7 @@ import pytest
 
 from hunyuan_api._transport.pool import ShardedAsyncTransport
 from hunyuan_emulator import SpawnedEmulator
+from tests.support.pools import stuck_connections
 from tests.support.reliability import drive, make_model, reply_to
 
 DEADLINE_CANCELS = 400
@@ -37,16 +38,6 @@ def _transport(aclient: Any) -> ShardedAsyncTransport:
     transport = aclient._http._transport
     assert isinstance(transport, ShardedAsyncTransport)
     return transport
-
-
-def _leftovers(transport: ShardedAsyncTransport) -> list[str]:
-    """Pooled connections that are neither idle nor closed (there should be none)."""
-    return [
-        c.info()
-        for shard in transport._shards
-        for c in shard.transport._pool.connections
-        if not (c.is_idle() or c.is_closed())
-    ]
 
 
 async def _settle(transport: ShardedAsyncTransport) -> None:
@@ -134,7 +125,7 @@ async def test_hundreds_of_cancelled_calls_leave_the_async_client_serving(
         transport = _transport(aclient)
         await _settle(transport)
         assert transport.in_flight == 0
-        assert _leftovers(transport) == []
+        assert stuck_connections(transport) == []
         assert not transport._retired  # retired pools were closed once they drained
     # Sockets do not pile up with the cancellations (each pool holds at most a few).
     assert _open_fds() - fds_before < 64, (_open_fds(), fds_before)
@@ -158,4 +149,4 @@ async def test_a_cancelled_close_still_returns_the_connection(drill: SpawnedEmul
         await closing
     await _settle(transport)
     assert transport.in_flight == 0
-    assert _leftovers(transport) == []
+    assert stuck_connections(transport) == []

@@ -11,13 +11,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from hunyuan_api import APIConnectionError, HunyuanSettings
 from hunyuan_emulator import EmulatorHandle
 from tests.support.proxy import ForwardProxy, TLSFront
-from tests.support.reliability import ADAPTERS, MODES, Adapter, Mode, drive, make_model, reply_to
+from tests.support.reliability import (
+    ADAPTERS,
+    MODES,
+    Adapter,
+    Call,
+    Mode,
+    drive,
+    make_model,
+    reply_to,
+)
 
 trustme = pytest.importorskip("trustme")
 
@@ -55,6 +65,13 @@ def tls(emu: EmulatorHandle, ca: object) -> Iterator[_Endpoint]:
         yield _Endpoint(front.url, emu.secret_id, emu.secret_key)
 
 
+async def _answers(adapter: Adapter, mode: Mode, call: Call, model: Any) -> None:
+    prompt = f"through whatever route, {adapter} {mode} {call}"
+    out = await drive(adapter, mode, call, model, prompt)
+    assert out.error is None, repr(out.error)
+    assert out.text == reply_to(prompt)
+
+
 @pytest.mark.parametrize(("adapter", "mode"), CASES)
 async def test_http_proxy_from_the_environment(
     emu: EmulatorHandle,
@@ -64,15 +81,13 @@ async def test_http_proxy_from_the_environment(
     mode: Mode,
 ) -> None:
     monkeypatch.setenv("HTTP_PROXY", proxy.url)
-    prompt = f"through the proxy, {adapter} {mode}"
-    out = await drive(adapter, mode, "invoke", make_model(adapter, emu), prompt)
-    assert out.error is None, repr(out.error)
-    assert out.text == reply_to(prompt)
+    await _answers(adapter, mode, "invoke", make_model(adapter, emu))
     # CreateThread and RunThread both went through it, in absolute form.
     assert len(proxy.seen) == 2, proxy.seen
     assert all(line.startswith(f"POST {emu.base_url} HTTP/1.1") for line in proxy.seen)
 
 
+@pytest.mark.parametrize("no_proxy", [False, True], ids=["tunnel", "no-proxy"])
 @pytest.mark.parametrize(("adapter", "mode"), CASES)
 async def test_https_proxy_tunnels_to_a_server_trusted_through_ca_bundle(
     tls: _Endpoint,
@@ -81,35 +96,19 @@ async def test_https_proxy_tunnels_to_a_server_trusted_through_ca_bundle(
     monkeypatch: pytest.MonkeyPatch,
     adapter: Adapter,
     mode: Mode,
+    no_proxy: bool,
 ) -> None:
     monkeypatch.setenv("HTTPS_PROXY", proxy.url)
-    prompt = f"through the tunnel, {adapter} {mode}"
-    model = make_model(adapter, tls, ca_bundle=ca_bundle)
-    out = await drive(adapter, mode, "stream", model, prompt)
-    assert out.error is None, repr(out.error)
-    assert out.text == reply_to(prompt)
+    if no_proxy:
+        monkeypatch.setenv("NO_PROXY", "localhost")
+        monkeypatch.setenv("HUNYUAN_CA_BUNDLE", ca_bundle)  # the setting, from the environment
+        await _answers(adapter, mode, "invoke", make_model(adapter, tls))
+        assert proxy.seen == []
+        return
+    await _answers(adapter, mode, "stream", make_model(adapter, tls, ca_bundle=ca_bundle))
     port = tls.base_url.rstrip("/").rpartition(":")[2]
     assert proxy.seen, "nothing went through the proxy"
     assert set(proxy.seen) == {f"CONNECT localhost:{port} HTTP/1.1"}
-
-
-@pytest.mark.parametrize(("adapter", "mode"), CASES)
-async def test_no_proxy_bypasses_the_proxy(
-    tls: _Endpoint,
-    proxy: ForwardProxy,
-    ca_bundle: str,
-    monkeypatch: pytest.MonkeyPatch,
-    adapter: Adapter,
-    mode: Mode,
-) -> None:
-    monkeypatch.setenv("HTTPS_PROXY", proxy.url)
-    monkeypatch.setenv("NO_PROXY", "localhost")
-    monkeypatch.setenv("HUNYUAN_CA_BUNDLE", ca_bundle)  # the same setting, from the environment
-    prompt = f"straight there, {adapter} {mode}"
-    out = await drive(adapter, mode, "invoke", make_model(adapter, tls), prompt)
-    assert out.error is None, repr(out.error)
-    assert out.text == reply_to(prompt)
-    assert proxy.seen == []
 
 
 @pytest.mark.parametrize("mode", MODES)

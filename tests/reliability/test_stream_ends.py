@@ -26,7 +26,7 @@ import pytest
 from hunyuan_api import APITimeoutError, StreamError
 from tests.support.fake_service import USAGE, delta_frame, message_frame, run_frame, sse
 from tests.support.reliability import ADAPTERS, MODES, Adapter, Call, Mode, drive, make_model
-from tests.support.stream_server import Step, StreamServer, heartbeats, trickle
+from tests.support.stream_server import Script, Step, StreamServer, heartbeats, trickle
 
 PIECES = ["Hello", " there"]
 TEXT = "".join(PIECES)
@@ -62,6 +62,13 @@ def _model(adapter: Adapter, server: StreamServer, **settings: Any) -> Any:
 
 
 CASES = [(a, m, c) for a in ADAPTERS for m in MODES for c in ("invoke", "stream")]
+#: Every adapter, sync and async, invoke and stream.
+every_call = pytest.mark.parametrize(("adapter", "mode", "call"), CASES)
+
+
+def scripts(*script: Script) -> pytest.MarkDecorator:
+    """Run the test once per server script."""
+    return pytest.mark.parametrize("server", script, indirect=True)
 
 
 def _finished_then_heartbeats(thread_id: str) -> list[Step]:
@@ -75,18 +82,6 @@ def _finished_then_heartbeats(thread_id: str) -> list[Step]:
     )
 
 
-@pytest.mark.parametrize("server", [_finished_then_heartbeats], indirect=True)
-@pytest.mark.parametrize(("adapter", "mode", "call"), CASES)
-async def test_reading_stops_at_the_terminal_snapshot_though_heartbeats_follow(
-    server: StreamServer, adapter: Adapter, mode: Mode, call: Call
-) -> None:
-    out = await drive(adapter, mode, call, _model(adapter, server), "hi")
-    assert out.error is None, repr(out.error)
-    assert out.text == TEXT
-    # The client hung up while the server still had eight seconds of heartbeats to send.
-    assert server.served[-1].wait().hung_up
-
-
 def _done_then_heartbeats(thread_id: str) -> list[Step]:
     # No terminal run snapshot: [DONE] after the completed message finishes the run.
     return _steps(
@@ -95,14 +90,15 @@ def _done_then_heartbeats(thread_id: str) -> list[Step]:
     )
 
 
-@pytest.mark.parametrize("server", [_done_then_heartbeats], indirect=True)
-@pytest.mark.parametrize(("adapter", "mode", "call"), CASES)
-async def test_done_after_a_completed_message_is_a_finished_run(
+@scripts(_finished_then_heartbeats, _done_then_heartbeats)
+@every_call
+async def test_reading_stops_when_the_run_is_finished_though_heartbeats_follow(
     server: StreamServer, adapter: Adapter, mode: Mode, call: Call
 ) -> None:
     out = await drive(adapter, mode, call, _model(adapter, server), "hi")
     assert out.error is None, repr(out.error)
     assert out.text == TEXT
+    # The client hung up while the server still had eight seconds of heartbeats to send.
     assert server.served[-1].wait().hung_up
 
 
@@ -120,7 +116,7 @@ def _done_after_tool_call(thread_id: str) -> list[Step]:
     )
 
 
-@pytest.mark.parametrize("server", [_done_after_tool_call], indirect=True)
+@scripts(_done_after_tool_call)
 @pytest.mark.parametrize("sync", [True, False], ids=["sync", "async"])
 async def test_done_after_a_completed_tool_call_message_finishes_with_tool_calls(
     server: StreamServer, sync: bool
@@ -141,35 +137,21 @@ def _completed_message_without_done(thread_id: str) -> list[Step]:
     return _steps([*_opening(thread_id), sse(message_frame(thread_id, TEXT, "completed"))])
 
 
-@pytest.mark.parametrize("server", [_completed_message_without_done], indirect=True)
-@pytest.mark.parametrize(("adapter", "mode"), [(a, m) for a in ADAPTERS for m in MODES])
-async def test_a_completed_message_without_done_is_still_truncated(
-    server: StreamServer, adapter: Adapter, mode: Mode
-) -> None:
-    out = await drive(adapter, mode, "stream", _model(adapter, server), "hi")
-    assert isinstance(out.error, StreamError), repr(out.error)
-    assert out.error.code == "StreamTruncated"
-    assert out.seen == TEXT
-    assert out.error.partial_text == TEXT
-
-
 def _output_then_heartbeats(thread_id: str) -> list[Step]:
-    return _steps(_opening(thread_id), *heartbeats(0.05, 8.0))
+    return _steps(_opening(thread_id), *heartbeats(0.03, 8.0))
 
 
 def _output_then_a_trickling_frame(thread_id: str) -> list[Step]:
     frame = sse(delta_frame(" and more text that arrives one byte at a time"))
-    return _steps(_opening(thread_id), *trickle(frame, 0.05))
+    return _steps(_opening(thread_id), *trickle(frame, 0.03))
 
 
-@pytest.mark.parametrize(
-    "server", [_output_then_heartbeats, _output_then_a_trickling_frame], indirect=True
-)
-@pytest.mark.parametrize(("adapter", "mode", "call"), CASES)
+@scripts(_output_then_heartbeats, _output_then_a_trickling_frame)
+@every_call
 async def test_no_progress_for_timeout_seconds_is_a_timeout_with_the_partial_output(
     server: StreamServer, adapter: Adapter, mode: Mode, call: Call
 ) -> None:
-    model = _model(adapter, server, timeout=0.6)
+    model = _model(adapter, server, timeout=0.3)
     out = await drive(adapter, mode, call, model, "hi")
     error = out.error
     assert isinstance(error, APITimeoutError), repr(error)
@@ -186,11 +168,11 @@ def _heartbeats_only(thread_id: str) -> list[Step]:
     return _steps([sse(run_frame(thread_id, "in_progress"))], *heartbeats(0.05, 8.0))
 
 
-@pytest.mark.parametrize("server", [_heartbeats_only], indirect=True)
+@scripts(_heartbeats_only)
 async def test_a_stream_of_heartbeats_only_times_out_and_is_retried_before_output(
     server: StreamServer,
 ) -> None:
-    model = _model("langchain", server, timeout=0.4, max_retries=1)
+    model = _model("langchain", server, timeout=0.3, max_retries=1)
     out = await drive("langchain", "async", "invoke", model, "hi")
     assert isinstance(out.error, APITimeoutError), repr(out.error)
     assert out.error.partial_text == ""
@@ -216,19 +198,24 @@ def _deltas_and_invalid_utf8_in_one_write(thread_id: str) -> list[Step]:
 
 
 @pytest.mark.parametrize(
-    "server",
-    [_deltas_and_a_malformed_frame_in_one_write, _deltas_and_invalid_utf8_in_one_write],
-    indirect=True,
+    ("server", "code"),
+    [
+        (_completed_message_without_done, "StreamTruncated"),
+        (_deltas_and_a_malformed_frame_in_one_write, "StreamMalformed"),
+        (_deltas_and_invalid_utf8_in_one_write, "StreamMalformed"),
+    ],
+    indirect=["server"],
 )
 @pytest.mark.parametrize(("adapter", "mode"), [(a, m) for a in ADAPTERS for m in MODES])
-async def test_the_partial_of_a_stream_error_is_exactly_what_was_delivered(
-    server: StreamServer, adapter: Adapter, mode: Mode
+async def test_a_stream_error_after_output_carries_exactly_what_was_delivered(
+    server: StreamServer, code: str, adapter: Adapter, mode: Mode
 ) -> None:
-    # The deltas and the bad frame arrive in one network chunk: the deltas are delivered, then
-    # the error carries exactly them (not more, not less), whatever the chunking.
+    # A completed message without [DONE] is still a truncated stream. A bad frame arriving in
+    # the same network chunk as the deltas: the deltas are delivered, then the error carries
+    # exactly them (not more, not less), whatever the chunking.
     out = await drive(adapter, mode, "stream", _model(adapter, server), "hi")
     assert isinstance(out.error, StreamError), repr(out.error)
-    assert out.error.code == "StreamMalformed"
+    assert out.error.code == code
     assert out.seen == TEXT
     assert out.error.partial_text == out.seen
     assert len(server.served) == 1  # output was delivered: not retried

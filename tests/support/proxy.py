@@ -15,8 +15,9 @@ import selectors
 import socket
 import socketserver
 import ssl
-import threading
 from typing import Any
+
+from tests.support.servers import InBackground
 
 __all__ = ["ForwardProxy", "TLSFront"]
 
@@ -69,7 +70,7 @@ class _Server(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
 
 
-class ForwardProxy:
+class ForwardProxy(InBackground):
     def __init__(self) -> None:
         self.seen: list[str] = []
         owner = self
@@ -106,20 +107,11 @@ class ForwardProxy:
                 )
                 _pipe(client, upstream)
 
-        self._server = _Server(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def __enter__(self) -> ForwardProxy:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._serve(_Server(("127.0.0.1", 0), Handler))
+        self.url = f"http://127.0.0.1:{self.port}"
 
 
-class TLSFront:
+class TLSFront(InBackground):
     """``https://localhost:<port>/`` in front of ``target`` (host, port), with a certificate for
     ``localhost`` and ``127.0.0.1`` issued by ``ca`` (a ``trustme.CA``)."""
 
@@ -136,15 +128,5 @@ class TLSFront:
                 upstream = socket.create_connection(target)
                 _pipe(tls, upstream)
 
-        self._server = _Server(("127.0.0.1", 0), Handler)
-        self.port = self._server.server_address[1]
+        self._serve(_Server(("127.0.0.1", 0), Handler))
         self.url = f"https://localhost:{self.port}/"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def __enter__(self) -> TLSFront:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()

@@ -6,14 +6,12 @@ writing, which is how a test tells "the client stopped reading" from "the server
 
 from __future__ import annotations
 
-import itertools
-import json
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+
+from tests.support.servers import ActionHandler, InBackground, http_server
 
 #: One step of a script: bytes to write, then seconds to wait.
 Step = tuple[bytes, float]
@@ -44,72 +42,30 @@ class Served:
         return self
 
 
-@dataclass
-class StreamServer:
+class StreamServer(InBackground):
     """``script(thread_id)`` gives the steps of each RunThread body (chunked encoding);
     CreateThread answers with a new thread."""
 
-    script: Script
-    served: list[Served] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        ids = itertools.count(1)
+    def __init__(self, script: Script) -> None:
+        self.script = script
+        self.served: list[Served] = []
         owner = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = json.loads(self.rfile.read(length) or b"{}")
-                n = next(ids)
-                if self.headers.get("X-TC-Action") == "RunThread":
-                    self._stream(owner.script(body["ThreadID"]), n)
-                    return
-                data = json.dumps(
-                    {"Response": {"ID": f"thread_{n}", "Object": "thread", "RequestId": f"r{n}"}}
-                ).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def _stream(self, steps: Sequence[Step], n: int) -> None:
+        class Handler(ActionHandler):
+            def run_thread(self, thread_id: str, n: int) -> None:
                 served = Served()
                 owner.served.append(served)
-                self.send_response(200)
-                self.send_header("Content-Type", "text/event-stream")
-                self.send_header("Transfer-Encoding", "chunked")
-                self.send_header("X-TC-RequestId", f"r{n}")
-                self.end_headers()
+                self.start_stream(n)
                 try:
-                    for data, pause in steps:
-                        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
-                        self.wfile.flush()
+                    for data, pause in owner.script(thread_id):
+                        self.chunk(data)
                         served.steps_written += 1
                         time.sleep(pause)
-                    self.wfile.write(b"0\r\n\r\n")
-                    self.wfile.flush()
+                    self.end_stream()
                 except OSError:
                     served.hung_up = True
                     self.close_connection = True
                 served.ended.set()
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self._thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-
-    def __enter__(self) -> StreamServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self._serve(http_server(Handler))
+        self.url = f"http://127.0.0.1:{self.port}"
