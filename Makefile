@@ -9,12 +9,15 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@echo "==> installing the project and its test tools into $(VENV) (first run only)"
-	@$(PY) -m pip install --quiet --upgrade pip
-	@$(PY) -m pip install --quiet -e '.[all,dev]'
+	@$(PY) -m pip install --quiet --upgrade 'pip>=25.1'
+	@# A .venv made before the rename (0.2.0) holds the old distribution too: two entry points.
+	@$(PY) -m pip uninstall --quiet --yes hunyuan-plugin 2>/dev/null || true
+	@$(PY) -m pip install --quiet -e '.[all]' --group dev
 	@touch $(STAMP)
 
+# Test and benchmark tools are PEP 735 dependency groups (pip 25.1 or newer), not extras.
 $(VENV)/.installed-bench: $(STAMP)
-	@$(PY) -m pip install --quiet -e '.[all,dev,bench]'
+	@$(PY) -m pip install --quiet -e '.[all]' --group dev --group bench
 	@touch $@
 
 demo: $(STAMP)
@@ -23,8 +26,8 @@ demo: $(STAMP)
 test: lint unit
 
 lint: $(STAMP)
-	$(PY) -m ruff check hunyuan_api hunyuan_emulator langchain_hunyuan llama_index_hunyuan tests bench examples
-	$(PY) -m ruff format --check hunyuan_api hunyuan_emulator langchain_hunyuan llama_index_hunyuan tests bench examples
+	$(PY) -m ruff check hunyuan_api hunyuan_emulator langchain_hunyuan llama_index_hunyuan llama_index tests bench examples
+	$(PY) -m ruff format --check hunyuan_api hunyuan_emulator langchain_hunyuan llama_index_hunyuan llama_index tests bench examples
 	$(PY) -m mypy
 
 unit: $(VENV)/.installed-bench

@@ -18,7 +18,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from . import agent_loop, concurrency, first_token, notes, report, sse_decode, startup, streaming
+from . import (
+    agent_loop,
+    concurrency,
+    embeddings,
+    first_token,
+    notes,
+    report,
+    sse_decode,
+    startup,
+    streaming,
+)
 from ._util import cpu_busy_fraction, machine_info, replay_server
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -40,6 +50,9 @@ class Sizes:
     ttfc_repeat: int
     ttfc_cold_repeat: int
     ttfc_cold_only: tuple[str, ...] | None
+    embed_texts: int
+    embed_latencies: tuple[float, ...]
+    embed_repeat: int
 
 
 FULL = Sizes(
@@ -57,6 +70,9 @@ FULL = Sizes(
     ttfc_repeat=30,
     ttfc_cold_repeat=3,
     ttfc_cold_only=None,
+    embed_texts=2_000,
+    embed_latencies=(0.0, 0.05),
+    embed_repeat=3,
 )
 
 TINY = Sizes(
@@ -74,6 +90,9 @@ TINY = Sizes(
     ttfc_repeat=2,
     ttfc_cold_repeat=1,
     ttfc_cold_only=("ChatHunyuan",),
+    embed_texts=130,
+    embed_latencies=(0.01,),
+    embed_repeat=1,
 )
 
 
@@ -112,6 +131,11 @@ def run_sections(sizes: Sizes, sections: Sequence[str], *, tiny: bool) -> dict[s
     if "startup" in sections:
         begin("startup")
         results["startup"] = startup.run(sizes.import_repeat, only=sizes.import_statements)
+    if "embeddings" in sections:
+        begin("embeddings")
+        results["embeddings"] = embeddings.run(
+            sizes.embed_texts, sizes.embed_latencies, sizes.embed_repeat
+        )
     results["seconds"] = time.perf_counter() - started
     return results
 

@@ -159,7 +159,7 @@ def machine_info() -> dict[str, Any]:
 
     packages = {}
     for name in (
-        "hunyuan-plugin",
+        "hunyuan-langchain-llamaindex",
         "httpx",
         "httpcore",
         "h11",

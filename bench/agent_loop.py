@@ -3,9 +3,12 @@
 A K-turn loop is K model calls that each answer with a tool call (whose result is appended to the
 history) and a final call that answers in text: K + 1 model calls. With thread continuation (the
 default) the first call creates a thread and every later call sends only the new tool result on
-that thread; with fresh-thread replay (a new ``ThreadLedger`` before every call) each call creates
-a thread and sends the whole history again. The emulator's request log is the source of truth:
-every request's body is re-encoded exactly as the client encodes it (compact UTF-8 JSON).
+that thread. *Cross-process* makes every call as a new process would: a new ``ThreadLedger``
+before each call, so only the reply's thread token (kept on the history's messages) can continue
+the thread, after a check of the thread before and after the run. With fresh-thread replay (a new
+``ThreadLedger`` before every call, and no tokens in the history) each call creates a thread and
+sends the whole history again. The emulator's request log is the source of truth: every request's
+body is re-encoded exactly as the client encodes it (compact UTF-8 JSON).
 """
 
 from __future__ import annotations
@@ -36,7 +39,10 @@ def _encoded_size(body: Any) -> int:
     return len(json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
 
-def _loop(client: Any, k: int, *, replay: bool) -> int:
+MODES = ("continuation", "cross_process", "replay")
+
+
+def _loop(client: Any, k: int, *, mode: str) -> int:
     from hunyuan_api import (
         Message,
         RunOptions,
@@ -57,11 +63,13 @@ def _loop(client: Any, k: int, *, replay: bool) -> int:
     history = [Message("system", SYSTEM), Message("user", QUESTION)]
     calls = 0
     while True:
-        if replay:
-            client.ledger = ThreadLedger()  # nothing to continue: a fresh thread, whole history
+        if mode != "continuation":
+            client.ledger = ThreadLedger()  # as a new process: this ledger remembers nothing
         result = client.chat(history, options)
         calls += 1
-        history.append(Message("assistant", result.text, result.tool_calls))
+        # Replay keeps no token: nothing tells a new process the thread may be continued.
+        token = result.thread_token if mode == "cross_process" else None
+        history.append(Message("assistant", result.text, result.tool_calls, thread_token=token))
         if not result.tool_calls:
             return calls
         for call in result.tool_calls:
@@ -86,7 +94,7 @@ def run(ks: list[int]) -> dict[str, Any]:
         with client:
             for k in ks:
                 row: dict[str, Any] = {"k": k}
-                for mode in ("continuation", "replay"):
+                for mode in MODES:
                     emu.state.reset()
                     for step in range(k):
                         emu.state.queue_reply(
@@ -95,17 +103,19 @@ def run(ks: list[int]) -> dict[str, Any]:
                     emu.state.queue_reply(text="The main causes were margin buying and panic.")
                     client.ledger = ThreadLedger()
                     start = time.perf_counter()
-                    calls = _loop(client, k, replay=mode == "replay")
+                    calls = _loop(client, k, mode=mode)
                     elapsed = time.perf_counter() - start
                     log = emu.state.requests
                     sizes = [_encoded_size(r.body) for r in log]
+                    runs = [n for r, n in zip(log, sizes, strict=True) if r.action == "RunThread"]
                     row[mode] = {
                         "model_calls": calls,
                         "requests": len(log),
                         "run_thread": sum(r.action == "RunThread" for r in log),
                         "create_thread": sum(r.action == "CreateThread" for r in log),
+                        "checks": sum(r.action == "GetThreadMessageList" for r in log),
                         "bytes": sum(sizes),
-                        "last_request_bytes": sizes[-1] if sizes else 0,
+                        "last_request_bytes": runs[-1] if runs else 0,
                         "seconds": elapsed,
                     }
                     if calls != k + 1:

@@ -3,16 +3,20 @@
     make demo                          # or: .venv/bin/python examples/demo.py [--emulator]
 
 Without credentials the script starts the bundled emulator (``hunyuan_emulator``) in this
-process and points the plugin at it through ``HUNYUAN_SECRET_ID``, ``HUNYUAN_SECRET_KEY`` and
-``HUNYUAN_BASE_URL``. With ``HUNYUAN_SECRET_ID``/``HUNYUAN_SECRET_KEY`` (or
-``TENCENTCLOUD_SECRET_ID``/``TENCENTCLOUD_SECRET_KEY``) set, the same code talks to Tencent's
-service; ``--emulator`` forces the emulator anyway.
+process and points the plugin at it through the environment (``HUNYUAN_SECRET_ID``,
+``HUNYUAN_SECRET_KEY`` and ``HUNYUAN_BASE_URL``; with ``--api openai``, ``HUNYUAN_API_KEY`` and
+the emulator's OpenAI-compatible URL). With credentials set, the same code talks to Tencent's
+service: a SecretId/SecretKey pair (``HUNYUAN_SECRET_ID``/``HUNYUAN_SECRET_KEY`` or the
+``TENCENTCLOUD_*`` pair) uses RunThread; a console API KEY alone (``HUNYUAN_API_KEY``, plus
+``HUNYUAN_BASE_URL`` for TokenHub) uses the OpenAI-compatible endpoint. ``--emulator`` forces
+the emulator anyway.
 
 It shows, in order: streamed Chinese text from ``ChatHunyuan``; a LangChain ``create_agent``
-calling a tool and answering; a LlamaIndex ``FunctionAgent`` doing the same; a LlamaIndex query
-engine answering from the documents in ``examples/data``; then the token usage of every model
-call and whether the follow-up calls continued their RunThread thread (sending only the new
-messages) instead of replaying the conversation.
+calling a tool and answering; a LlamaIndex ``FunctionAgent`` doing the same; a LlamaIndex
+``VectorStoreIndex`` embedding the documents in ``examples/data`` with ``HunyuanEmbedding``,
+retrieving the one that answers a question and ``Hunyuan`` answering from it; then the token
+usage of every model call and whether the follow-up calls continued their RunThread thread
+(sending only the new messages) instead of replaying the conversation.
 
 Exit status: 0 when every step did what it should, 1 otherwise (with the reason on stderr).
 """
@@ -44,7 +48,15 @@ class DemoError(Exception):
 
 
 def have_credentials() -> bool:
-    return any(os.environ.get(a) and os.environ.get(b) for a, b in CREDENTIAL_PAIRS)
+    pair = any(os.environ.get(a) and os.environ.get(b) for a, b in CREDENTIAL_PAIRS)
+    return pair or bool(os.environ.get("HUNYUAN_API_KEY"))
+
+
+def transport() -> str:
+    """The API the environment's credentials choose, as every model here will."""
+    from hunyuan_api import HunyuanSettings
+
+    return HunyuanSettings().api
 
 
 def get_weather(city: str) -> str:
@@ -72,6 +84,10 @@ class Call:
             f"usage {self.input_tokens} in + {self.output_tokens} out = "
             f"{self.input_tokens + self.output_tokens} tokens"
         )
+        if self.thread_id is None:
+            # ChatCompletions and the OpenAI-compatible endpoint keep no threads.
+            noun = "message" if self.history == 1 else "messages"
+            return f"{usage} · no thread: sent the whole history, {self.history} {noun}"
         reused = "yes" if self.reused else "no (new thread)"
         sent = ""
         if self.sent is not None:
@@ -332,50 +348,57 @@ async def step_llamaindex_agent(transcript: Transcript, model: str) -> None:
 
 
 def step_query_engine(transcript: Transcript, model: str) -> None:
-    from llama_index.core import SimpleDirectoryReader, SummaryIndex
+    from llama_index.core import SimpleDirectoryReader, VectorStoreIndex
 
-    from llama_index_hunyuan import Hunyuan
+    from llama_index_hunyuan import Hunyuan, HunyuanEmbedding
 
-    with transcript.progress(f"reading {DATA.name}/ and building a summary index"):
+    with transcript.progress(f"reading {DATA.name}/ and embedding it with hunyuan-embedding"):
         documents = SimpleDirectoryReader(
             str(DATA), file_metadata=lambda path: {"file_name": Path(path).name}
         ).load_data()
-        engine = SummaryIndex.from_documents(documents).as_query_engine(
-            llm=Hunyuan(model=model, temperature=0), streaming=True
+        index = VectorStoreIndex.from_documents(documents, embed_model=HunyuanEmbedding())
+        engine = index.as_query_engine(
+            llm=Hunyuan(model=model, temperature=0), streaming=True, similarity_top_k=1
         )
-    question = "腾讯的总部在哪里？"
+    question, expected = "腾讯的总部在哪里？", "tencent.md"
     transcript.say(f"   you   > {question}")
-    transcript.say("   model < ", end="")
     response = engine.query(question)
+    for node in response.source_nodes:
+        name = node.node.metadata.get("file_name", "?")
+        transcript.say(f"   retrieved: {name} (cosine similarity {node.score or 0:.2f})")
+    transcript.say("   model < ", end="")
     text = ""
     for token in response.response_gen:  # type: ignore[union-attr]
         transcript.say(token, end="")
         text += token
     transcript.say()
-    sources = sorted({n.node.metadata.get("file_name", "?") for n in response.source_nodes})
-    transcript.say(f"   sources: {', '.join(sources)}")
     transcript.say(f"   {transcript.calls[-1].describe()}")
+    sources = [n.node.metadata.get("file_name") for n in response.source_nodes]
+    if sources != [expected]:
+        raise DemoError(f"the vector index retrieved {sources} for a question about {expected}")
     if not text.strip():
         raise DemoError("the query engine gave no answer")
-    if not sources:
-        raise DemoError("the query engine used no documents")
 
 
 # -- running ----------------------------------------------------------------------------------
 
 
 @contextlib.contextmanager
-def backend(transcript: Transcript, force_emulator: bool) -> Iterator[None]:
+def backend(transcript: Transcript, force_emulator: bool, api: str) -> Iterator[None]:
     """Tencent's service when credentials are set, else the bundled emulator."""
     if have_credentials() and not force_emulator:
-        from hunyuan_api._connection import DEFAULT_BASE_URL
+        from hunyuan_api import HunyuanSettings
+        from hunyuan_api._connection import default_base_url
 
-        base_url = os.environ.get("HUNYUAN_BASE_URL") or DEFAULT_BASE_URL
-        transcript.say(f"Hunyuan demo · credentials from the environment, endpoint {base_url}")
+        api = transport()
+        base_url = HunyuanSettings().base_url or default_base_url(api)
+        transcript.say(
+            f"Hunyuan demo · credentials from the environment, api={api}, endpoint {base_url}"
+        )
         yield
         return
-    reason = "--emulator" if force_emulator else "no HUNYUAN_SECRET_ID/HUNYUAN_SECRET_KEY set"
-    transcript.say(f"Hunyuan demo · the bundled emulator ({reason})")
+    reason = "--emulator" if force_emulator else "no credentials set"
+    transcript.say(f"Hunyuan demo · the bundled emulator ({reason}), api={api}")
     with transcript.progress("starting the emulator"):
         from hunyuan_emulator import run_emulator
 
@@ -385,10 +408,17 @@ def backend(transcript: Transcript, force_emulator: bool) -> Iterator[None]:
         transcript.say(f"   listening on {emu.base_url}")
         transcript.say("   Its model is deterministic: replies quote the prompt or the matching")
         transcript.say("   document sentences, tool calls are built from the question.")
-        transcript.say("   Set HUNYUAN_SECRET_ID and HUNYUAN_SECRET_KEY to talk to Hunyuan.")
-        os.environ["HUNYUAN_SECRET_ID"] = emu.secret_id
-        os.environ["HUNYUAN_SECRET_KEY"] = emu.secret_key
-        os.environ["HUNYUAN_BASE_URL"] = emu.base_url
+        transcript.say(
+            "   Set HUNYUAN_SECRET_ID and HUNYUAN_SECRET_KEY (or HUNYUAN_API_KEY) to talk to "
+            "Hunyuan."
+        )
+        if api == "openai":
+            os.environ["HUNYUAN_API_KEY"] = emu.api_key
+            os.environ["HUNYUAN_BASE_URL"] = emu.openai_base_url
+        else:
+            os.environ["HUNYUAN_SECRET_ID"] = emu.secret_id
+            os.environ["HUNYUAN_SECRET_KEY"] = emu.secret_key
+            os.environ["HUNYUAN_BASE_URL"] = emu.base_url
         yield
     finally:
         emulator.__exit__(None, None, None)
@@ -399,13 +429,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--emulator", action="store_true", help="use the bundled emulator even with credentials"
     )
-    parser.add_argument("--model", default="hunyuan-turbo", help="default: %(default)s")
+    parser.add_argument(
+        "--api",
+        choices=("run_thread", "openai"),
+        default="run_thread",
+        help="the emulator's transport: SecretId/SecretKey (default) or the API-KEY endpoint",
+    )
+    parser.add_argument(
+        "--model",
+        help="default: hunyuan-turbo on RunThread, hunyuan-turbos-latest on the API-KEY endpoint",
+    )
     args = parser.parse_args(argv)
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors="replace")
 
     transcript = Transcript()
-    with backend(transcript, args.emulator):
+    with backend(transcript, args.emulator, args.api):
+        api = transport()
+        args.model = args.model or ("hunyuan-turbos-latest" if api == "openai" else "hunyuan-turbo")
         with transcript.progress("loading LangChain and LlamaIndex"):
             recorder = langchain_recorder(transcript)
             llamaindex_recorder(transcript)
@@ -422,11 +463,11 @@ def main(argv: list[str] | None = None) -> int:
             step_langchain_agent(transcript, args.model, recorder)
         with transcript.section(3, total, "LlamaIndex · FunctionAgent calls a tool"):
             asyncio.run(step_llamaindex_agent(transcript, args.model))
-        with transcript.section(4, total, "LlamaIndex · query engine over local documents"):
+        with transcript.section(4, total, "LlamaIndex · vector index over local documents"):
             step_query_engine(transcript, args.model)
 
     follow_ups = [c for c in transcript.calls if "agent" in c.step.lower()]
-    if not any(c.reused for c in follow_ups):
+    if api == "run_thread" and not any(c.reused for c in follow_ups):
         raise DemoError("no agent call continued its thread: every turn replayed the history")
     transcript.summary()
     return 0

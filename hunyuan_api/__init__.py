@@ -10,7 +10,14 @@ Layout: ``_wire`` encodes and decodes Hunyuan's formats (SSE, frames, request bo
 ``_transport`` moves bytes (the sync and async clients, the connection pool, stream objects).
 """
 
-from ._catalog import ModelInfo, model_info
+from ._catalog import (
+    EMBEDDING_MODEL,
+    EmbeddingModelInfo,
+    ModelInfo,
+    embedding_model_info,
+    model_info,
+)
+from ._embedding_settings import EmbeddingSettings
 from ._errors import (
     AccountError,
     APIConnectionError,
@@ -28,12 +35,14 @@ from ._errors import (
     StreamError,
 )
 from ._retry import RetryPolicy
+from ._run.embeddings import EmbeddingOptions
 from ._run.threads import ThreadLedger, default_ledger
-from ._settings import HunyuanSettings
+from ._settings import ConnectionSettings, HunyuanSettings
 from ._transport.client import AsyncHunyuanClient, HunyuanClient
 from ._transport.streams import AsyncRunStream, RunStream
 from ._types import (
     Api,
+    EmbeddingResult,
     FinishReason,
     Message,
     ReasoningDelta,
@@ -43,6 +52,7 @@ from ._types import (
     RunResult,
     StreamEvent,
     TextDelta,
+    ThreadToken,
     ToolCall,
     ToolCallDelta,
     ToolChoice,
@@ -53,6 +63,7 @@ from ._version import __version__
 from ._wire.frames import Thread, ThreadMessage, ThreadMessageList
 
 __all__ = [
+    "EMBEDDING_MODEL",
     "APIConnectionError",
     "APIError",
     "APITimeoutError",
@@ -63,7 +74,12 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ConfigurationError",
+    "ConnectionSettings",
     "ContentFilterError",
+    "EmbeddingModelInfo",
+    "EmbeddingOptions",
+    "EmbeddingResult",
+    "EmbeddingSettings",
     "FinishReason",
     "HunyuanClient",
     "HunyuanError",
@@ -88,6 +104,7 @@ __all__ = [
     "ThreadLedger",
     "ThreadMessage",
     "ThreadMessageList",
+    "ThreadToken",
     "ToolCall",
     "ToolCallDelta",
     "ToolChoice",
@@ -95,5 +112,6 @@ __all__ = [
     "Usage",
     "__version__",
     "default_ledger",
+    "embedding_model_info",
     "model_info",
 ]

@@ -22,6 +22,14 @@ primary source for windows and outputs but is not itself archived where we could
   [tokenhub] cloud.tencent.com/document/product/1823/132252 (TokenHub's Hunyuan guide, 2026-05):
              hy3-preview 256k window, 128k output, function calling, reasoning; hunyuan-role-latest
              32k/4k. cloud.tencent.cn/document/product/1823/131208: hunyuan-2.0-thinking.
+  [sdk-emb]  the same models.py: GetEmbeddingRequest.Input "总长度不超过 1024 个 Token，
+             超过则会截断最后面的内容", .InputList "输入数组总长度不超过 50";
+             EmbeddingData.Embedding "目前为 1024 维浮点数".
+  [oai-emb]  cloud.tencent.com/document/product/1729/111007: the OpenAI-compatible endpoint's
+             ``/embeddings`` with model ``hunyuan-embedding``.
+
+Embedding models are a catalog of their own (``embedding_model_info``): a chat call never finds
+them, and an embedding call never finds a chat model.
 """
 
 from __future__ import annotations
@@ -29,17 +37,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ._lookup import by_longest_prefix
 from ._types import Api
 
-__all__ = ["DEFAULT_CONTEXT_WINDOW", "DEFAULT_MAX_OUTPUT", "ModelInfo", "model_info"]
+__all__ = [
+    "DEFAULT_CONTEXT_WINDOW",
+    "DEFAULT_MAX_OUTPUT",
+    "EMBEDDING_MAX_BATCH",
+    "EMBEDDING_MODEL",
+    "EmbeddingModelInfo",
+    "ModelInfo",
+    "embedding_model_info",
+    "model_info",
+]
 
 # A model the catalog does not know gets the smallest window and output of any listed model: a
 # window too small costs a query engine extra refine steps, one too large a rejected request.
 DEFAULT_CONTEXT_WINDOW = 8_000
 DEFAULT_MAX_OUTPUT = 2_000
 
-_ALL: frozenset[Api] = frozenset({"run_thread", "chat_completions"})
-_CC: frozenset[Api] = frozenset({"chat_completions"})
+# The OpenAI-compatible endpoint serves ChatCompletions' models (Tencent's doc 1729/111007 lists
+# the same names), so a family's tools there follow ChatCompletions'.
+_ALL: frozenset[Api] = frozenset({"run_thread", "chat_completions", "openai"})
+_CC: frozenset[Api] = frozenset({"chat_completions", "openai"})
+_OPENAI: frozenset[Api] = frozenset({"openai"})
 _NONE: frozenset[Api] = frozenset()
 
 
@@ -102,6 +123,9 @@ _FAMILIES: tuple[_Family, ...] = (
     # Tools unpublished for the 2.0 models; both take them on TokenHub per [lobe].
     _Family("hunyuan-2.0-thinking", _CC, 192_000, 64_000, reasoning=True),  # [tokenhub] 2nd
     _Family("hunyuan-2.0-instruct", _CC, 128_000, 16_000),
+    # TokenHub only (its OpenAI-compatible endpoint): 256k window, 128k output, function
+    # calling, reasoning with reasoning_effort [tokenhub].
+    _Family("hy3", _OPENAI, 256_000, 128_000, reasoning=True),
     # Image input [sdk]; windows and outputs [lobe].
     _Family("hunyuan-turbos-vision", _NONE, 32_000, 16_000, vision=True),
     _Family("hunyuan-turbo-vision", _NONE, 8_000, 2_000, vision=True),
@@ -115,20 +139,10 @@ _FAMILIES: tuple[_Family, ...] = (
 _BY_NAME = {family.name: family for family in _FAMILIES}
 
 
-def _family_of(model: str) -> _Family | None:
-    name = model
-    while name:
-        family = _BY_NAME.get(name)
-        if family is not None:
-            return family
-        name = name.rpartition("-")[0]
-    return None
-
-
 @lru_cache(maxsize=512)
 def model_info(model: str, api: Api = "run_thread") -> ModelInfo:
     """What the catalog knows about ``model`` on ``api``."""
-    family = _family_of(model)
+    family = by_longest_prefix(model, _BY_NAME, "-")
     if family is None:
         return ModelInfo(
             model, None, True, False, False, DEFAULT_CONTEXT_WINDOW, DEFAULT_MAX_OUTPUT
@@ -142,3 +156,44 @@ def model_info(model: str, api: Api = "run_thread") -> ModelInfo:
         family.context_window,
         family.max_output,
     )
+
+
+# -- embeddings ---------------------------------------------------------------------------------
+
+#: The embedding model, on both ways in (GetEmbedding has no Model field: it is this one).
+EMBEDDING_MODEL = "hunyuan-embedding"
+#: Texts in one request: GetEmbedding's ``InputList`` holds at most 50 [sdk-emb]; the
+#: OpenAI-compatible endpoint serves the same model, so the same batches go there.
+EMBEDDING_MAX_BATCH = 50
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddingModelInfo:
+    """What one embedding model produces."""
+
+    model: str
+    #: The catalog family that matched; None for a model the catalog does not know.
+    family: str | None
+    #: Floats per vector (None: unknown, the answer decides).
+    dimensions: int | None
+    #: Tokens of a text the model reads; the service cuts the rest [sdk-emb].
+    max_input_tokens: int | None
+
+    @property
+    def known(self) -> bool:
+        return self.family is not None
+
+
+# fmt: off
+_EMBEDDING_FAMILIES: dict[str, EmbeddingModelInfo] = {
+    EMBEDDING_MODEL: EmbeddingModelInfo(EMBEDDING_MODEL, EMBEDDING_MODEL, 1024, 1024),  # [sdk-emb]
+}
+# fmt: on
+
+
+def embedding_model_info(model: str) -> EmbeddingModelInfo:
+    """What the catalog knows about the embedding model ``model``."""
+    family = by_longest_prefix(model, _EMBEDDING_FAMILIES, "-")
+    if family is None:
+        return EmbeddingModelInfo(model, None, None, None)
+    return EmbeddingModelInfo(model, family.family, family.dimensions, family.max_input_tokens)

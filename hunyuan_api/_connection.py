@@ -15,15 +15,21 @@ __all__ = [
     "API_KEY_HELP",
     "CREDENTIALS_HELP",
     "DEFAULT_BASE_URL",
+    "DEFAULT_OPENAI_BASE_URL",
     "DEFAULT_TIMEOUT",
     "Credentials",
     "Endpoint",
+    "default_base_url",
+    "resolve_api_key",
     "resolve_credentials",
     "resolve_endpoint",
     "resolve_timeout",
 ]
 
+#: Tencent Cloud API 3.0 (RunThread, ChatCompletions, GetEmbedding, ...).
 DEFAULT_BASE_URL = "https://hunyuan.tencentcloudapi.com"
+#: Hunyuan's OpenAI-compatible endpoint, opened by the console API KEY.
+DEFAULT_OPENAI_BASE_URL = "https://api.hunyuan.cloud.tencent.com/v1"
 DEFAULT_TIMEOUT = 60.0
 
 CREDENTIALS_HELP = (
@@ -35,9 +41,18 @@ CREDENTIALS_HELP = (
 
 API_KEY_HELP = (
     "This looks like a Hunyuan console 'API KEY' (sk-...). That key is for Hunyuan's "
-    "OpenAI-compatible endpoint (https://api.hunyuan.cloud.tencent.com/v1) and cannot sign "
-    "RunThread requests, which use TC3-HMAC-SHA256 with a Tencent Cloud SecretId/SecretKey pair "
-    "from https://console.cloud.tencent.com/cam/capi. "
+    "OpenAI-compatible endpoint (https://api.hunyuan.cloud.tencent.com/v1): pass api='openai' "
+    "(or leave api unset with no SecretId/SecretKey pair) to use it there. It cannot sign "
+    "RunThread or ChatCompletions requests, which use TC3-HMAC-SHA256 with a Tencent Cloud "
+    "SecretId/SecretKey pair from https://console.cloud.tencent.com/cam/capi. "
+)
+
+API_KEY_MISSING = (
+    "api='openai' calls Hunyuan's OpenAI-compatible endpoint, which takes a console API KEY "
+    "(sk-...): pass api_key= or set HUNYUAN_API_KEY. Create one in the Tencent Cloud console "
+    "(混元大模型 → API KEY 管理 → 创建 API KEY, "
+    "https://console.cloud.tencent.com/hunyuan/api-key); "
+    "TokenHub keys work with base_url='https://tokenhub.tencentmaas.com/v1'. "
 )
 
 
@@ -87,6 +102,21 @@ def resolve_credentials(
     return Credentials(secret_id, secret_key, token if _given(token) else None)
 
 
+def resolve_api_key(api_key: SecretStr | None, *, has_pair: bool) -> SecretStr:
+    """The Bearer key of the OpenAI-compatible endpoint, or a ConfigurationError saying where
+    to get one (and, for a SecretId/SecretKey pair, which API it does sign)."""
+    if not _given(api_key):
+        pair = (
+            "A SecretId/SecretKey pair was given: it signs API 3.0 instead, so use "
+            "api='run_thread' or api='chat_completions' with it."
+            if has_pair
+            else ""
+        )
+        raise ConfigurationError(API_KEY_MISSING + pair)
+    assert api_key is not None
+    return api_key
+
+
 @dataclass(frozen=True)
 class Endpoint:
     url: str
@@ -115,13 +145,22 @@ def _shown(url: httpx.URL) -> str:
     return str(url.copy_with(password="****")) if url.password else str(url)
 
 
-def resolve_endpoint(base_url: str | None, *, allow_insecure_http: bool = False) -> Endpoint:
-    """The endpoint (Tencent's public one when None).
+def default_base_url(api: str) -> str:
+    return DEFAULT_OPENAI_BASE_URL if api == "openai" else DEFAULT_BASE_URL
 
-    Plain http is refused for anything but loopback: the Authorization header and the prompts
-    would cross the network unencrypted.
+
+def resolve_endpoint(
+    base_url: str | None, *, api: str = "run_thread", allow_insecure_http: bool = False
+) -> Endpoint:
+    """The endpoint of ``api`` (Tencent's public one when None).
+
+    API 3.0 is served at '/', and ``url`` ends with it. The OpenAI-compatible endpoint keeps its
+    path (``https://api.hunyuan.cloud.tencent.com/v1``; a URL without one gets ``/v1``, so one
+    emulator address serves every API), and ``url`` has no trailing slash: requests go to
+    ``{url}/chat/completions``. Plain http is refused for anything but loopback: the
+    credentials and the prompts would cross the network unencrypted.
     """
-    raw = base_url or DEFAULT_BASE_URL
+    raw = base_url or default_base_url(api)
     try:
         url = httpx.URL(raw)
     except Exception as exc:
@@ -134,13 +173,15 @@ def resolve_endpoint(base_url: str | None, *, allow_insecure_http: bool = False)
     shown = _shown(url)
     if url.scheme not in ("http", "https") or not url.host:
         raise ConfigurationError(
-            f"base_url {shown!r} must be an http(s) URL such as {DEFAULT_BASE_URL}"
+            f"base_url {shown!r} must be an http(s) URL such as {default_base_url(api)}"
         )
-    if url.path not in ("", "/"):
+    path = url.path.rstrip("/")
+    if api != "openai" and path:
         hint = (
-            " That path looks like Hunyuan's OpenAI-compatible endpoint; RunThread is served at "
-            f"the root of {DEFAULT_BASE_URL}."
-            if url.path.rstrip("/").endswith("/v1")
+            " That path looks like Hunyuan's OpenAI-compatible endpoint: use api='openai' with "
+            "a console API KEY there, or the root of "
+            f"{DEFAULT_BASE_URL} for RunThread and ChatCompletions."
+            if path.endswith("/v1")
             else ""
         )
         raise ConfigurationError(
@@ -149,13 +190,16 @@ def resolve_endpoint(base_url: str | None, *, allow_insecure_http: bool = False)
         )
     if url.scheme == "http" and not _is_loopback(url.host) and not allow_insecure_http:
         raise ConfigurationError(
-            f"base_url {shown!r} uses plain http to a non-loopback host, which would send signed "
-            "requests unencrypted. Use https, or pass allow_insecure_http=True if you accept that."
+            f"base_url {shown!r} uses plain http to a non-loopback host, which would send "
+            "credentials unencrypted. Use https, or pass allow_insecure_http=True if you accept "
+            "that."
         )
     default_port = 443 if url.scheme == "https" else 80
     host = url.host if url.port in (None, default_port) else f"{url.host}:{url.port}"
     if ":" in url.host and not url.host.startswith("["):  # IPv6 literal
         host = f"[{url.host}]" if url.port in (None, default_port) else f"[{url.host}]:{url.port}"
+    if api == "openai":
+        return Endpoint(url=f"{url.scheme}://{host}{path or '/v1'}", host=host)
     return Endpoint(url=f"{url.scheme}://{host}/", host=host)
 
 

@@ -21,9 +21,10 @@ received so far, so a failure mid-stream never loses output.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
+from ._lookup import by_longest_prefix
 from ._types import ToolCall
 
 __all__ = [
@@ -49,7 +50,7 @@ __all__ = [
 
 @dataclass
 class PartialOutput:
-    """What a stream had delivered when it failed."""
+    """What a stream had delivered when it failed (or an embedding call, ``embeddings``)."""
 
     text: str = ""
     reasoning: str = ""
@@ -57,6 +58,9 @@ class PartialOutput:
     thread_id: str | None = None
     run_id: str | None = None
     request_id: str | None = None
+    #: An embedding call that failed: the vectors of its first ``len(embeddings)`` texts, which
+    #: were embedded before the failed request (resume with the texts after them).
+    embeddings: list[list[float]] = field(default_factory=list)
 
 
 class HunyuanError(Exception):
@@ -70,6 +74,7 @@ class HunyuanError(Exception):
         request_id: str | None = None,
         http_status: int | None = None,
         partial: PartialOutput | None = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -77,6 +82,8 @@ class HunyuanError(Exception):
         self.request_id = request_id
         self.http_status = http_status
         self.partial = partial
+        #: Seconds the service asked the client to wait before trying again (``Retry-After``).
+        self.retry_after = retry_after
 
     @property
     def partial_text(self) -> str:
@@ -86,9 +93,9 @@ class HunyuanError(Exception):
     def stream_started(self) -> bool:
         return self.partial is not None
 
-    @property
-    def retryable(self) -> bool:
-        return False
+    #: Whether a retry may cure it (transient codes, dropped connections); the clients add the
+    #: rule that nothing is retried once output reached the caller.
+    retryable: ClassVar[bool] = False
 
     def __str__(self) -> str:
         parts = [self.message]
@@ -110,6 +117,7 @@ class HunyuanError(Exception):
                 "request_id": self.request_id,
                 "http_status": self.http_status,
                 "partial": self.partial,
+                "retry_after": self.retry_after,
             },
         )
 
@@ -147,21 +155,15 @@ class ContentFilterError(APIError):
 
 
 class RateLimitError(APIError):
-    @property
-    def retryable(self) -> bool:
-        return True
+    retryable = True
 
 
 class ServerError(APIError):
-    @property
-    def retryable(self) -> bool:
-        return True
+    retryable = True
 
 
 class APIConnectionError(HunyuanError):
-    @property
-    def retryable(self) -> bool:
-        return True
+    retryable = True
 
 
 class APITimeoutError(APIConnectionError):
@@ -171,9 +173,7 @@ class APITimeoutError(APIConnectionError):
 class StreamError(HunyuanError):
     """The stream broke after it began, without an error frame from the service."""
 
-    @property
-    def retryable(self) -> bool:
-        return True
+    retryable = True
 
 
 # Longest matching prefix wins. A code's prefix decides its class; unknown codes keep their text.
@@ -208,6 +208,19 @@ _CODE_CLASSES: dict[str, type[APIError]] = {
     # ChatCompletions' in-stream ErrorMsg codes: 4000 internal error, 4001 model timeout.
     "4000": ServerError,
     "4001": ServerError,
+    # The OpenAI-compatible endpoint's error types and codes (OpenAI's vocabulary).
+    "authentication_error": AuthenticationError,
+    "invalid_api_key": AuthenticationError,
+    "permission_error": AuthenticationError,
+    "invalid_request_error": BadRequestError,
+    "model_not_found": NotFoundError,
+    "not_found_error": NotFoundError,
+    "insufficient_quota": AccountError,
+    "content_filter": ContentFilterError,
+    "rate_limit_error": RateLimitError,
+    "rate_limit_exceeded": RateLimitError,
+    "server_error": ServerError,
+    "service_unavailable": ServerError,
 }
 
 #: Codes that a retry may cure (protocol §2, "transient").
@@ -222,13 +235,7 @@ _ACCOUNT_HINT = (
 
 
 def error_class_for_code(code: str) -> type[APIError]:
-    candidate = code
-    while candidate:
-        cls = _CODE_CLASSES.get(candidate)
-        if cls is not None:
-            return cls
-        candidate = candidate.rpartition(".")[0]
-    return APIError
+    return by_longest_prefix(code, _CODE_CLASSES, ".") or APIError
 
 
 def make_api_error(

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import inspect
 import math
 import os
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -26,6 +28,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+from pydantic_core import PydanticOmit
 from typing_extensions import Self
 
 from ._retry import RetryPolicy
@@ -36,24 +40,34 @@ from ._wire.validation import validate_options
 __all__ = [
     "CALL_OVERRIDES",
     "CONNECTION_FIELDS",
+    "REQUEST_FIELDS",
     "SECRET_FIELDS",
+    "ConnectionSettings",
     "HunyuanSettings",
     "mask_secrets",
 ]
 
 #: Settings a single call may override (``invoke(..., temperature=0.2)``, ``chat(..., model=)``).
-CALL_OVERRIDES = frozenset(
-    {
-        "model",
-        "temperature",
-        "top_p",
-        "max_tokens",
-        "max_prompt_tokens",
-        "seed",
-        "thread_id",
-        "stop",
-    }
+#: The settings that are request options: each becomes the ``RunOptions`` field of its name.
+REQUEST_FIELDS = (
+    "model",
+    "temperature",
+    "top_p",
+    "max_tokens",
+    "max_prompt_tokens",
+    "seed",
+    "thread_id",
+    "enable_enhancement",
+    "force_search_enhancement",
+    "citation",
+    "enable_speed_search",
+    "search_info",
+    "stream_moderation",
+    "reasoning_effort",
 )
+
+#: Settings a single call may override (``invoke(..., temperature=0.2)``, ``chat(..., model=)``).
+CALL_OVERRIDES = frozenset({*REQUEST_FIELDS, "stop", "model_kwargs"})
 
 #: The settings that shape a client (two settings objects equal on these share one client).
 CONNECTION_FIELDS = (
@@ -71,6 +85,7 @@ CONNECTION_FIELDS = (
     "ca_bundle",
     "pool_size",
     "ledger",
+    "resume_threads",
     "http_client",
     "http_async_client",
 )
@@ -78,7 +93,13 @@ CONNECTION_FIELDS = (
 SECRET_FIELDS = ("secret_id", "secret_key", "session_token", "api_key")
 
 #: Every keyword that may carry a secret: field names and their aliases.
-_SECRET_INPUTS = (*SECRET_FIELDS, "hunyuan_secret_id", "hunyuan_secret_key", "token")
+_SECRET_INPUTS = (
+    *SECRET_FIELDS,
+    "hunyuan_secret_id",
+    "hunyuan_secret_key",
+    "token",
+    "hunyuan_api_key",
+)
 
 
 def mask_secrets(data: dict[str, Any]) -> None:
@@ -135,6 +156,15 @@ def _refuse_unknown(cls: type[BaseModel], data: Mapping[str, Any]) -> None:
         raise TypeError(f"{cls.__name__} got unexpected keyword argument(s): {', '.join(hints)}")
 
 
+def _secret(
+    env: tuple[str, ...], *, pair: str | None = None, aliases: tuple[str, ...], description: str
+) -> Any:
+    """A credential read from ``env``; with ``pair``, the second variable is a fallback taken
+    only while ``pair`` (the other half's first variable) is unset."""
+    factory = _env_secret(env[0], pair, env[1]) if pair else _env(*env, secret=True)
+    return _setting(secret=True, factory=factory, env=env, aliases=aliases, description=description)
+
+
 def _setting(
     default: Any = None,
     *,
@@ -166,9 +196,49 @@ def _setting(
     return Field(**kwargs)
 
 
-class HunyuanSettings(BaseModel):
-    """Every client setting: credentials, endpoint, transport, retries, and the request defaults
-    each call starts from. ``HunyuanSettings.env_vars()`` lists the environment variables."""
+class _JsonSettingsSchema(GenerateJsonSchema):
+    def handle_invalid_for_json_schema(self, schema: Any, error_info: str) -> JsonSchemaValue:
+        raise PydanticOmit
+
+
+def with_settings_section(cls: type[ConnectionSettings]) -> str:
+    """``cls``'s docstring followed by a "Settings" section: each setting (the core's and the
+    class's own) with its other names, environment variables and description. Pydantic fields
+    are not class attributes, so without it ``help()`` and ``?`` would describe none."""
+    own: set[str] = set()
+    for klass in cls.__mro__:
+        if isinstance(klass, type) and issubclass(klass, (ConnectionSettings, _CallSettings)):
+            own.update(inspect.get_annotations(klass))
+    lines = ["Settings:"]
+    for name, info in cls.model_fields.items():
+        if name not in own or not info.description:
+            continue
+        notes = (
+            [f"also {', '.join(map(str, info.validation_alias.choices))}"]
+            if isinstance(info.validation_alias, AliasChoices)
+            else []
+        )
+        extra = info.json_schema_extra
+        if isinstance(extra, Mapping) and extra.get("env"):
+            notes.append(f"env {', '.join(extra['env'])}")  # type: ignore[arg-type]
+        lines.append(f"    {name}" + (f" ({'; '.join(notes)})" if notes else ""))
+        # Never broken inside a word: model names (hy3-preview) and URLs stay whole.
+        lines += textwrap.wrap(
+            info.description,
+            width=88,
+            initial_indent=" " * 8,
+            subsequent_indent=" " * 8,
+            break_on_hyphens=False,
+            break_long_words=False,
+        )
+    doc = inspect.cleandoc(cls.__doc__ or "")
+    if len(lines) == 1:
+        return doc
+    return f"{doc}\n\n" + "\n".join(lines) + "\n"
+
+
+class _CallSettings(BaseModel):
+    """The request defaults each chat call starts from (the first half of ``HunyuanSettings``)."""
 
     model_config = ConfigDict(
         populate_by_name=True,
@@ -218,56 +288,112 @@ class HunyuanSettings(BaseModel):
         )
     )
 
+    enable_enhancement: bool | None = _setting(
+        description=(
+            "Search enhancement (EnableEnhancement / enable_enhancement; billed as search): "
+            "ChatCompletions and the OpenAI-compatible endpoint. None leaves the service "
+            "default, off since 2025-04-20."
+        )
+    )
+    force_search_enhancement: bool | None = _setting(
+        description="Search even when the model would not (ForceSearchEnhancement).",
+    )
+    citation: bool | None = _setting(
+        description="Cite search results in the text, with search enhancement on (Citation).",
+    )
+    enable_speed_search: bool | None = _setting(
+        description="The faster search variant (EnableSpeedSearch).",
+    )
+    search_info: bool | None = _setting(
+        description=(
+            "Return the search results (SearchInfo): LangChain response_metadata and LlamaIndex "
+            "additional_kwargs carry them as search_info."
+        ),
+    )
+    stream_moderation: bool | None = _setting(
+        description=(
+            "Moderate a stream as it is produced (StreamModeration; ChatCompletions). A "
+            "sensitive finish raises ContentFilterError either way."
+        ),
+    )
+    reasoning_effort: str | None = _setting(
+        description=(
+            "Reasoning effort (low, medium, high) of reasoning models on the OpenAI-compatible "
+            "endpoint, e.g. TokenHub's hy3-preview."
+        )
+    )
+    model_kwargs: dict[str, Any] | None = _setting(
+        aliases=("additional_kwargs", "extra_body"),
+        description=(
+            "Request fields this plugin does not model yet, sent as given under their wire "
+            "names (EnableThinking on API 3.0, enable_thinking on the OpenAI-compatible "
+            "endpoint). A field it does model is refused here, naming the setting to use."
+        ),
+    )
+
+    @field_validator("stop", mode="before")
+    @classmethod
+    def _one_stop_string(cls, value: object) -> object:
+        # stop="Hangzhou" is one sequence, not eight one-character ones.
+        return [value] if isinstance(value, str) else value
+
+
+class ConnectionSettings(BaseModel):
+    """Credentials, endpoint, transport and retries: what every client needs, whatever it asks
+    the service. ``HunyuanSettings`` adds the chat request defaults; ``EmbeddingSettings`` the
+    embedding model and its concurrency."""
+
+    model_config = _CallSettings.model_config
+
     # -- where requests go and how -----------------------------------------------------------------
 
     api: Api = _setting(
         "run_thread",
         description=(
-            "run_thread (default: threads keep the history on the service) or chat_completions "
-            "(no threads, native tool histories, seed, non-stream calls); see "
+            "run_thread (threads keep the history on the service), chat_completions (no "
+            "threads, native tool histories, seed, non-stream calls), both signed with a "
+            "SecretId/SecretKey pair; or openai (the OpenAI-compatible endpoint, with a console "
+            "API KEY). Unset: run_thread with a pair, openai with only an API KEY. See "
             "docs/transports.md."
         ),
     )
-    secret_id: SecretStr | None = _setting(
-        secret=True,
-        factory=_env_secret("HUNYUAN_SECRET_ID", "HUNYUAN_SECRET_KEY", "TENCENTCLOUD_SECRET_ID"),
-        env=("HUNYUAN_SECRET_ID", "TENCENTCLOUD_SECRET_ID"),
+    secret_id: SecretStr | None = _secret(
+        ("HUNYUAN_SECRET_ID", "TENCENTCLOUD_SECRET_ID"),
+        pair="HUNYUAN_SECRET_KEY",
         aliases=("hunyuan_secret_id",),
         description="Tencent Cloud SecretId of the pair that signs API 3.0 requests.",
     )
-    secret_key: SecretStr | None = _setting(
-        secret=True,
-        factory=_env_secret("HUNYUAN_SECRET_KEY", "HUNYUAN_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"),
-        env=("HUNYUAN_SECRET_KEY", "TENCENTCLOUD_SECRET_KEY"),
+    secret_key: SecretStr | None = _secret(
+        ("HUNYUAN_SECRET_KEY", "TENCENTCLOUD_SECRET_KEY"),
+        pair="HUNYUAN_SECRET_ID",
         aliases=("hunyuan_secret_key",),
         description="Tencent Cloud SecretKey of that pair.",
     )
-    session_token: SecretStr | None = _setting(
-        secret=True,
-        factory=_env("TENCENTCLOUD_SESSION_TOKEN", secret=True),
-        env=("TENCENTCLOUD_SESSION_TOKEN",),
+    session_token: SecretStr | None = _secret(
+        ("TENCENTCLOUD_SESSION_TOKEN",),
         aliases=("token",),
         description=(
             "Session token of temporary credentials, sent as X-TC-Token (from the environment "
             "only together with the TENCENTCLOUD_* pair)."
         ),
     )
-    api_key: SecretStr | None = _setting(
-        secret=True,
-        factory=_env("HUNYUAN_API_KEY", secret=True),
-        env=("HUNYUAN_API_KEY",),
+    api_key: SecretStr | None = _secret(
+        ("HUNYUAN_API_KEY",),
+        aliases=("hunyuan_api_key",),
         description=(
-            "A Hunyuan console API KEY (sk-...). It cannot sign RunThread or ChatCompletions: "
-            "a call made without a SecretId/SecretKey pair raises a ConfigurationError that "
-            "says so."
+            "A Hunyuan console API KEY (sk-...) or a TokenHub key, sent as a Bearer token to "
+            "the OpenAI-compatible endpoint (api='openai'). It cannot sign RunThread or "
+            "ChatCompletions."
         ),
     )
     base_url: str | None = _setting(
         env=("HUNYUAN_BASE_URL",),
         aliases=("api_base",),
         description=(
-            "API endpoint (default https://hunyuan.tencentcloudapi.com); plain http only to "
-            "loopback (the emulator) unless allow_insecure_http=True."
+            "API endpoint: default https://hunyuan.tencentcloudapi.com (API 3.0), or "
+            "https://api.hunyuan.cloud.tencent.com/v1 for api='openai' (TokenHub: "
+            "https://tokenhub.tencentmaas.com/v1); plain http only to loopback (the emulator) "
+            "unless allow_insecure_http=True."
         ),
     )
     region: str | None = _setting(
@@ -325,6 +451,15 @@ class HunyuanSettings(BaseModel):
             "means the process-wide one."
         ),
     )
+    resume_threads: bool = _setting(
+        True,
+        description=(
+            "Let replies carry a thread token (metadata hunyuan_thread) and continue a RunThread "
+            "thread from it in any process, after checking nobody else wrote to the thread "
+            "(docs/threads.md). False: threads stay with the process that made them, and a "
+            "history this process's ledger does not know is replayed on a fresh thread."
+        ),
+    )
     http_client: httpx.Client | None = _setting(
         exclude=True, description="Your own httpx.Client for synchronous requests."
     )
@@ -335,6 +470,11 @@ class HunyuanSettings(BaseModel):
     )
 
     _ALIASES_THAT_MUST_AGREE: ClassVar[tuple[tuple[str, str], ...]] = (("base_url", "api_base"),)
+    #: What a model uses but does not own: a deep copy shares these instead of copying them.
+    _SHARED: ClassVar[tuple[str, ...]] = ("http_client", "http_async_client", "ledger")
+    #: What cannot travel in a pickle (sockets, locks, pools); the caller's objects, so they
+    #: are refused by name rather than replaced behind the caller's back.
+    _UNPICKLABLE: ClassVar[tuple[str, ...]] = ("http_client", "http_async_client")
 
     def __init__(self, /, **data: Any) -> None:
         # Secrets are masked before validation: a ValidationError (say, temperature=5) shows the
@@ -348,12 +488,6 @@ class HunyuanSettings(BaseModel):
                     f"alias of {name}, pass one of them"
                 )
         super().__init__(**data)
-
-    @field_validator("stop", mode="before")
-    @classmethod
-    def _one_stop_string(cls, value: object) -> object:
-        # stop="Hangzhou" is one sequence, not eight one-character ones.
-        return [value] if isinstance(value, str) else value
 
     @field_validator("timeout")
     @classmethod
@@ -387,7 +521,10 @@ class HunyuanSettings(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _check_settings(self) -> Self:
+    def _check_connection(self) -> Self:
+        if "api" not in self.model_fields_set and self.api_key is not None and not self.has_pair:
+            # The key the console hands out opens the OpenAI-compatible endpoint, and only it.
+            object.__setattr__(self, "api", "openai")
         if (
             "session_token" not in self.model_fields_set
             and self.session_token is not None
@@ -396,18 +533,47 @@ class HunyuanSettings(BaseModel):
             # The environment's token belongs to the TENCENTCLOUD_* pair only: with any other
             # SecretId it would make every signature fail.
             object.__setattr__(self, "session_token", None)
-        # Refuse at construction what every call would refuse, with the same messages.
-        validate_options(self.run_options())
         return self
 
     def _secret_id_from_env(self) -> bool:
+        # Compared in place: neither id is bound to a name (a traceback's locals stay clean).
         return self.secret_id is not None and self.secret_id.get_secret_value() == os.environ.get(
             "TENCENTCLOUD_SECRET_ID"
         )
 
-    # -- pickling: never a secret ---------------------------------------------------------------
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        cls.__doc__ = with_settings_section(cls)
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """The JSON Schema of the settings a JSON document can carry, under their own names
+        (aliases are other spellings) and with their descriptions. Objects with no JSON form
+        (an ``httpx.Client``, a ``ThreadLedger``, a framework's callables) are left out rather
+        than making the whole schema fail."""
+        kwargs.setdefault("by_alias", False)
+        kwargs.setdefault("schema_generator", _JsonSettingsSchema)
+        return super().model_json_schema(*args, **kwargs)
+
+    # -- copies and pickles: never a secret, never a socket ---------------------------------------
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        memo = {} if memo is None else memo
+        for name in self._SHARED:
+            value = self.__dict__.get(name)
+            if value is not None:
+                memo.setdefault(id(value), value)
+        return super().__deepcopy__(memo)
 
     def __getstate__(self) -> dict[Any, Any]:
+        for name in self._UNPICKLABLE:
+            if self.__dict__.get(name) is not None:
+                raise TypeError(
+                    f"cannot pickle {type(self).__name__} with {name}= set: an httpx client "
+                    "holds sockets and locks. Pickle it without one (its own client is built "
+                    f"on first use after unpickling), or set {name} again after unpickling."
+                )
         state = super().__getstate__()
         fields = dict(state["__dict__"])
         for name in SECRET_FIELDS:
@@ -430,12 +596,22 @@ class HunyuanSettings(BaseModel):
 
     # -- what the settings mean ------------------------------------------------------------------
 
+    @property
+    def has_pair(self) -> bool:
+        """Whether a SecretId/SecretKey pair is set (it signs API 3.0 requests)."""
+        return self.secret_id is not None and self.secret_key is not None
+
     def core_settings(self) -> HunyuanSettings:
         """These settings alone, as a plain ``HunyuanSettings`` (an adapter's other fields and
-        state are left behind, so a client never holds on to the model that built it)."""
+        state are left behind, so a client never holds on to the model that built it; settings
+        that are not chat settings keep their connection settings only)."""
         if type(self) is HunyuanSettings:
             return self
-        names = HunyuanSettings.model_fields
+        names = (
+            tuple(HunyuanSettings.model_fields)
+            if isinstance(self, HunyuanSettings)
+            else CONNECTION_FIELDS
+        )
         return HunyuanSettings.model_construct(
             _fields_set=self.model_fields_set & set(names),
             **{name: getattr(self, name) for name in names},
@@ -456,44 +632,6 @@ class HunyuanSettings(BaseModel):
         """The names of the settings every client and adapter shares, in documentation order."""
         return tuple(HunyuanSettings.model_fields)
 
-    def run_options(
-        self,
-        stop: Sequence[str] | str | None = None,
-        overrides: Mapping[str, Any] | None = None,
-        *,
-        tools: tuple[ToolSpec, ...] = (),
-        tool_choice: ToolChoice | None = None,
-        forced_tool: str | None = None,
-    ) -> RunOptions:
-        """The options of one call: these settings, ``overrides`` (names in ``CALL_OVERRIDES``;
-        anything else is a TypeError, never dropped) and extra ``stop`` sequences."""
-        overrides = overrides or {}
-        unknown = sorted(set(overrides) - CALL_OVERRIDES)
-        if unknown:
-            raise TypeError(
-                f"{type(self).__name__} got unexpected keyword argument(s) {', '.join(unknown)}; "
-                f"a call accepts {', '.join(sorted(CALL_OVERRIDES))}, and tools and tool_choice "
-                "where the framework has them."
-            )
-
-        def pick(name: str) -> Any:
-            return overrides[name] if name in overrides else getattr(self, name)
-
-        return RunOptions(
-            model=pick("model"),
-            temperature=pick("temperature"),
-            top_p=pick("top_p"),
-            max_tokens=pick("max_tokens"),
-            max_prompt_tokens=pick("max_prompt_tokens"),
-            tools=tools,
-            tool_choice=tool_choice,
-            forced_tool=forced_tool,
-            stop=merge_stop(pick("stop"), stop),
-            seed=pick("seed"),
-            api=self.api,
-            thread_id=pick("thread_id"),
-        )
-
     def client_key(self) -> str:
         """A digest of the connection settings: equal keys may share one client. Secrets enter
         it only hashed, so the key may be logged or kept without exposing them."""
@@ -506,6 +644,61 @@ class HunyuanSettings(BaseModel):
                 value = f"{type(value).__name__}@{id(value)}"
             digest.update(f"{name}={value!r};".encode())
         return digest.hexdigest()
+
+
+# Its subclasses get theirs from __pydantic_init_subclass__.
+ConnectionSettings.__doc__ = with_settings_section(ConnectionSettings)
+
+
+class HunyuanSettings(ConnectionSettings, _CallSettings):
+    """Every setting of a chat client: credentials, endpoint, transport, retries, and the request
+    defaults each call starts from (listed first). ``HunyuanSettings.env_vars()`` lists the
+    environment variables."""
+
+    model_config = _CallSettings.model_config
+
+    @model_validator(mode="after")
+    def _check_options(self) -> Self:
+        # Refuse at construction what every call would refuse, with the same messages.
+        validate_options(self.run_options())
+        return self
+
+    def run_options(
+        self,
+        stop: Sequence[str] | str | None = None,
+        overrides: Mapping[str, Any] | None = None,
+        *,
+        tools: tuple[ToolSpec, ...] = (),
+        tool_choice: ToolChoice | None = None,
+        forced_tool: str | None = None,
+        parallel_tool_calls: bool | None = None,
+    ) -> RunOptions:
+        """The options of one call: these settings, ``overrides`` (names in ``CALL_OVERRIDES``;
+        anything else is a TypeError, never dropped), extra ``stop`` sequences, and the tool
+        options a framework passes per call."""
+        overrides = overrides or {}
+        unknown = sorted(set(overrides) - CALL_OVERRIDES)
+        if unknown:
+            raise TypeError(
+                f"{type(self).__name__} got unexpected keyword argument(s) {', '.join(unknown)}; "
+                f"a call accepts {', '.join(sorted(CALL_OVERRIDES))}, and tools, tool_choice "
+                "and parallel_tool_calls where the framework has them."
+            )
+
+        def pick(name: str) -> Any:
+            return overrides[name] if name in overrides else getattr(self, name)
+
+        extra = {**(self.model_kwargs or {}), **(overrides.get("model_kwargs") or {})}
+        return RunOptions(
+            **{name: pick(name) for name in REQUEST_FIELDS},
+            tools=tools,
+            tool_choice=tool_choice,
+            forced_tool=forced_tool,
+            parallel_tool_calls=parallel_tool_calls,
+            stop=merge_stop(pick("stop"), stop),
+            api=self.api,
+            extra_fields=extra,
+        )
 
     def identifying_params(self) -> dict[str, Any]:
         """The settings that identify what a call does (no secrets, no clients)."""

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 __all__ = [
+    "APIS",
     "Api",
+    "EmbeddingResult",
     "FinishReason",
     "Message",
     "ReasoningDelta",
@@ -18,6 +20,7 @@ __all__ = [
     "RunResult",
     "StreamEvent",
     "TextDelta",
+    "ThreadToken",
     "ToolCall",
     "ToolCallDelta",
     "ToolChoice",
@@ -28,7 +31,10 @@ __all__ = [
 Role = Literal["system", "user", "assistant", "tool"]
 FinishReason = Literal["stop", "tool_calls", "length", "content_filter"]
 ToolChoice = Literal["auto", "none", "custom"]
-Api = Literal["run_thread", "chat_completions"]
+#: The three ways in: API 3.0's RunThread (threads) and ChatCompletions (TC3-signed), and the
+#: OpenAI-compatible endpoint the console API KEY opens (Hunyuan's, or TokenHub's for Hy3).
+Api = Literal["run_thread", "chat_completions", "openai"]
+APIS: tuple[Api, ...] = ("run_thread", "chat_completions", "openai")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +51,28 @@ class ToolCall:
 
 
 @dataclass(frozen=True, slots=True)
+class ThreadToken:
+    """What a reply tells a later process about its RunThread thread (docs/threads.md): the
+    thread, the id of the last message the run wrote there, a digest of everything the thread
+    then holds (the history and the reply), and a MAC by the account's SecretKey, so that only
+    a holder of the same credentials can have issued it."""
+
+    thread_id: str
+    message_id: str
+    digest: str
+    mac: str
+
+    def as_metadata(self) -> dict[str, str]:
+        """The JSON-ready form messages carry (``hunyuan_api.adapter.THREAD_TOKEN_KEY``)."""
+        return {
+            "thread_id": self.thread_id,
+            "message_id": self.message_id,
+            "digest": self.digest,
+            "mac": self.mac,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
     """One conversation turn, as both adapters hand it to the core."""
 
@@ -52,6 +80,12 @@ class Message:
     content: str = ""
     tool_calls: tuple[ToolCall, ...] = ()
     tool_call_id: str | None = None
+    #: Images (``https://`` URLs or ``data:image/...;base64,`` URIs) that follow the text: user
+    #: messages to vision models, on ChatCompletions and the OpenAI-compatible endpoint.
+    images: tuple[str, ...] = ()
+    #: On an assistant reply this plugin returned: where its thread stands. Not content: it
+    #: takes no part in comparisons or in the history digest.
+    thread_token: ThreadToken | None = field(default=None, compare=False, repr=False)
 
 
 def _empty_object_schema() -> dict[str, Any]:
@@ -89,11 +123,28 @@ class RunOptions:
     tool_choice: ToolChoice | None = None
     #: With ``tool_choice="custom"``: the one tool the model must call (None: any of ``tools``).
     forced_tool: str | None = None
+    #: False: at most one tool call per reply. Sent as ``parallel_tool_calls`` on the
+    #: OpenAI-compatible API; RunThread and ChatCompletions have no such field, so the client
+    #: keeps the first call there (and checks it everywhere). None leaves the service default.
+    parallel_tool_calls: bool | None = None
     stop: tuple[str, ...] = ()
     seed: int | None = None
+    #: Search enhancement (``EnableEnhancement`` / ``enable_enhancement``); None: the service's
+    #: default (off since 2025-04-20). The other search switches go with it.
+    enable_enhancement: bool | None = None
+    force_search_enhancement: bool | None = None
+    citation: bool | None = None
+    enable_speed_search: bool | None = None
+    search_info: bool | None = None
+    #: ChatCompletions' stream moderation (``StreamModeration``).
+    stream_moderation: bool | None = None
+    #: Reasoning effort of reasoning models on the OpenAI-compatible endpoint (Hy3).
+    reasoning_effort: str | None = None
     api: Api = "run_thread"
     #: A thread the caller owns; messages are appended to it (protocol §4.3).
     thread_id: str | None = None
+    #: Request fields the plugin does not model, sent as given (their wire names).
+    extra_fields: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +165,11 @@ class RunResult:
     continued_thread: bool = False
     #: How many messages were sent on the wire for this run.
     messages_sent: int = 0
+    #: The search results and their citations, when search enhancement ran (snake_case keys:
+    #: ``search_results`` [{index, title, url, text, icon}], ``mindmap``, ...).
+    search_info: Mapping[str, Any] | None = None
+    #: Lets a later call, in any process, continue this thread (None when it cannot).
+    thread_token: ThreadToken | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,3 +199,15 @@ class RunFinished:
 
 
 StreamEvent = TextDelta | ReasoningDelta | ToolCallDelta | RunFinished
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddingResult:
+    """The vectors of an embedding call, one per text in the order of the texts, and what the
+    service counted (``Usage.prompt_tokens``/``total_tokens``, summed over its requests)."""
+
+    embeddings: list[list[float]]
+    usage: Usage
+    model: str
+    #: The request id of each request the call made, in the order of the texts they carried.
+    request_ids: tuple[str, ...] = ()

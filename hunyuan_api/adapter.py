@@ -12,11 +12,14 @@ import json
 import os
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from ._catalog import EMBEDDING_MAX_BATCH
 from ._connection import API_KEY_HELP, CREDENTIALS_HELP
+from ._run.continuation import parse_token
 from ._run.conversation import normalize_messages
-from ._settings import CALL_OVERRIDES, HunyuanSettings, merge_stop
+from ._run.embeddings import Progress
+from ._settings import CALL_OVERRIDES, ConnectionSettings, merge_stop
 from ._types import (
     ReasoningDelta,
     RunFinished,
@@ -28,13 +31,19 @@ from ._types import (
 )
 from ._wire.validation import check_tools_supported, resolve_tool_choice, validate_options
 
+if TYPE_CHECKING:
+    from ._types import ThreadToken
+
 __all__ = [
     "API_KEY_HELP",
     "CALL_OVERRIDES",
     "CREDENTIALS_HELP",
+    "EMBEDDING_MAX_BATCH",
     "METADATA_KEYS",
     "PROVIDER",
+    "THREAD_TOKEN_KEY",
     "ClientCache",
+    "Progress",
     "check_tools_supported",
     "merge_stop",
     "normalize_messages",
@@ -42,12 +51,19 @@ __all__ = [
     "resolve_tool_choice",
     "result_events",
     "run_metadata",
+    "thread_token",
     "tool_arguments_text",
     "validate_options",
 ]
 
 #: The provider name frameworks record (LangChain ``model_provider``, ``ls_provider``).
 PROVIDER = "hunyuan"
+
+#: The metadata key of a reply's thread token (``ThreadToken.as_metadata()``, a small dict of
+#: strings): on the reply message itself (LangChain ``AIMessage.response_metadata``, LlamaIndex
+#: ``ChatMessage.additional_kwargs``), where chat histories, memories and checkpointers keep it,
+#: so a later call in any process can continue the thread (docs/threads.md).
+THREAD_TOKEN_KEY = "hunyuan_thread"
 
 #: The keys of ``run_metadata``: LangChain ``response_metadata`` and LlamaIndex
 #: ``additional_kwargs`` carry these, with these meanings, on both sides.
@@ -61,12 +77,15 @@ METADATA_KEYS = (
     "continued_thread",
     "messages_sent",
     "token_usage",
+    "search_info",
+    THREAD_TOKEN_KEY,
 )
 
 
 def run_metadata(result: RunResult, model: str) -> dict[str, Any]:
     """A finished run as metadata. ``model`` is the model the call asked for. Keys without a
-    value are left out; ``continued_thread``/``messages_sent`` appear for RunThread runs."""
+    value are left out; ``continued_thread``/``messages_sent`` appear for RunThread runs, and
+    ``THREAD_TOKEN_KEY`` when the reply can be continued from."""
     metadata: dict[str, Any] = {
         "model_name": model,
         "finish_reason": result.finish_reason,
@@ -80,13 +99,23 @@ def run_metadata(result: RunResult, model: str) -> dict[str, Any]:
         # How the run used its thread: whether it extended one, and how much went on the wire.
         out["continued_thread"] = result.continued_thread
         out["messages_sent"] = result.messages_sent
+    if result.search_info is not None:
+        out["search_info"] = dict(result.search_info)
     if result.usage is not None:
         out["token_usage"] = {
             "prompt_tokens": result.usage.prompt_tokens,
             "completion_tokens": result.usage.completion_tokens,
             "total_tokens": result.usage.total_tokens,
         }
+    if result.thread_token is not None:
+        out[THREAD_TOKEN_KEY] = result.thread_token.as_metadata()
     return out
+
+
+def thread_token(metadata: Mapping[str, Any] | None) -> ThreadToken | None:
+    """The thread token in a message's metadata (as ``run_metadata`` put it there and a store
+    gave it back), for the core ``Message.thread_token``; None when absent or malformed."""
+    return parse_token(metadata.get(THREAD_TOKEN_KEY)) if metadata else None
 
 
 def result_events(result: RunResult) -> list[StreamEvent]:
@@ -167,7 +196,7 @@ class ClientCache:
         self._lock = threading.Lock()
         self._clients: dict[tuple[str, str], object] = {}
 
-    def get(self, kind: str, settings: HunyuanSettings, factory: Callable[[], _C]) -> _C:
+    def get(self, kind: str, settings: ConnectionSettings, factory: Callable[[], _C]) -> _C:
         if self._pid != os.getpid():
             # Forked: a lock held by a parent thread at the fork would never be released here.
             self.__init__()  # type: ignore[misc]

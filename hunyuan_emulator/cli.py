@@ -5,8 +5,8 @@ Argument parsing needs only the standard library, so without the ``emulator`` ex
 still starts, and says in one line what to install.
 
 Fault specs: ``[ACTION@]KIND[:ARG[,ARG...]]``, e.g. ``drop:3``,
-``ChatCompletions@error:InternalError`` or ``error_frame:InternalError,error,2``; the action
-defaults to RunThread.
+``ChatCompletions@error:InternalError``, ``v1/chat/completions@error:LimitExceeded`` or
+``error_frame:InternalError,error,2``; the action defaults to RunThread.
 """
 
 from __future__ import annotations
@@ -16,12 +16,19 @@ import asyncio
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import FrameType
+from typing import Any
 
 from .extra import missing_extra
 from .faults import DEFAULT_RATE_FAULTS, Fault
-from .settings import EMULATOR_SECRET_ID, EMULATOR_SECRET_KEY, EmulatorCredential, EmulatorSettings
+from .settings import (
+    EMULATOR_API_KEY,
+    EMULATOR_SECRET_ID,
+    EMULATOR_SECRET_KEY,
+    EmulatorCredential,
+    EmulatorSettings,
+)
 
 __all__ = ["build_parser", "main"]
 
@@ -48,44 +55,51 @@ def _fault(spec: str) -> Fault:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _repeatable(
+    parser: argparse.ArgumentParser,
+    flag: str,
+    metavar: str,
+    help: str,
+    kind: Callable[[str], Any] = str,
+) -> None:
+    parser.add_argument(
+        flag, action="append", type=kind, default=[], metavar=metavar, help=f"{help} (repeatable)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hunyuan-emulator",
-        description="A local Hunyuan API (RunThread, threads, ChatCompletions) for tests and "
-        "benchmarks.",
+        description="A local Hunyuan API (RunThread, threads, ChatCompletions, and the "
+        "OpenAI-compatible /v1/chat/completions) for tests and benchmarks.",
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     parser.add_argument("--secret-id", default=None, help=f"default {EMULATOR_SECRET_ID}")
     parser.add_argument("--secret-key", default=None, help=f"default {EMULATOR_SECRET_KEY}")
     parser.add_argument("--token", default=None, help="require this X-TC-Token")
-    parser.add_argument(
-        "--credential",
-        action="append",
-        type=_credential,
-        default=[],
-        metavar="ID:KEY[:TOKEN]",
-        help="accept this credential too (repeatable)",
-    )
+    _repeatable(parser, "--credential", "ID:KEY[:TOKEN]", "accept this credential too", _credential)
+    _repeatable(parser, "--api-key", "KEY", f"a Bearer key for /v1/ (default {EMULATOR_API_KEY})")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds before the first byte")
     parser.add_argument("--tokens-per-second", type=float, default=0.0, help="0 = unlimited")
-    parser.add_argument("--concurrency-limit", type=int, default=5, help="per SecretId")
-    parser.add_argument("--fault-rate", type=float, default=0.0)
+    parser.add_argument("--concurrency-limit", type=int, default=5, help="per SecretId or API key")
     parser.add_argument(
-        "--rate-fault",
-        action="append",
-        type=_fault,
-        default=[],
-        metavar="KIND[:ARG]",
-        help="a fault --fault-rate picks from (repeatable; default: transient errors, 502)",
+        "--retry-after", type=int, default=1, help="seconds in Retry-After of /v1/ 429 answers"
     )
-    parser.add_argument(
+    parser.add_argument("--fault-rate", type=float, default=0.0)
+    _repeatable(
+        parser,
+        "--rate-fault",
+        "KIND[:ARG]",
+        "a fault --fault-rate picks from (default: transient errors, 502)",
+        _fault,
+    )
+    _repeatable(
+        parser,
         "--fault",
-        action="append",
-        type=_scripted,
-        default=[],
-        metavar="[ACTION@]KIND[:ARG]",
-        help="script a fault for the next request of ACTION (repeatable, consumed in order)",
+        "[ACTION@]KIND[:ARG]",
+        "script a fault for the next request of ACTION (consumed in order)",
+        _scripted,
     )
     parser.add_argument("--seed", type=int, default=None, help="seed of the fault RNG")
     parser.add_argument("--max-threads", type=int, default=10_000)
@@ -107,6 +121,8 @@ def _settings(args: argparse.Namespace) -> EmulatorSettings:
     credentials.extend(args.credential)
     return EmulatorSettings(
         credentials=tuple(credentials),
+        api_keys=tuple(args.api_key) or (EMULATOR_API_KEY,),
+        retry_after=args.retry_after,
         latency=args.latency,
         tokens_per_second=args.tokens_per_second,
         concurrency_limit=args.concurrency_limit,
@@ -150,5 +166,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"SecretId: {credential.secret_id} SecretKey: {credential.secret_key}{token}",
             flush=True,
         )
+    print(f"OpenAI-compatible base URL: {server.base_url}v1", flush=True)
+    for key in settings.api_keys:
+        print(f"API key: {key}", flush=True)
     asyncio.run(server.serve())
     return 0

@@ -36,12 +36,14 @@ CHAT_ERROR_MSG_CODE = 4000
 
 
 class RuleError(Exception):
-    """A request the service refuses; ``code`` and ``message`` go on the wire."""
+    """A request the service refuses; ``code`` and ``message`` go on the wire, and ``param``
+    (the field at fault, when one is) in the OpenAI-compatible endpoint's error body."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, *, param: str | None = None) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
+        self.param = param
 
 
 def message_for(code: str) -> str:

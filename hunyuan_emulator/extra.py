@@ -4,7 +4,7 @@ from __future__ import annotations
 
 __all__ = ["INSTALL_HINT", "MISSING_EXTRA", "missing_extra"]
 
-INSTALL_HINT = "pip install 'hunyuan-plugin[emulator]'"
+INSTALL_HINT = "pip install 'hunyuan-langchain-llamaindex[emulator]'"
 MISSING_EXTRA = f"the Hunyuan emulator needs Starlette and uvicorn: {INSTALL_HINT}"
 
 

@@ -2,7 +2,7 @@ r"""Faults the emulator injects, and exactly which bytes each one puts on the wi
 
 A fault comes from the script (``state.add_fault(fault, action=..., count=...)``, consumed in
 order by the next requests it applies to), from ``fault_rate`` (a seeded RNG picks one of
-``rate_faults`` for a RunThread/ChatCompletions request), or from the CLI (``--fault``).
+``rate_faults`` for a model call, ``MODEL_ACTIONS``), or from the CLI (``--fault``).
 
 Kinds that only make sense inside an event stream (``error_frame``, ``drop``, ``truncate``,
 ``malformed``) apply only to streaming responses: a scripted one waits for the next streaming
@@ -50,6 +50,14 @@ before the completed message snapshot.
 ``malformed(after)``
     The stream up to ``after`` deltas, then ``MALFORMED_FRAME`` (a frame whose data is JSON cut
     short), then a clean end of body.
+
+On the OpenAI-compatible endpoint (actions ``v1/chat/completions``, ``v1/embeddings``,
+``v1/models``) the same faults answer in its shape: ``error`` is ``HTTP/1.1 <status>`` with
+``X-Request-Id`` and body
+``{"error":{"message","type","param","code"}}`` (status, type and code by
+``openai_errors.ERROR_STATUS``; 429 ``rate_limit_exceeded`` adds ``Retry-After``);
+``error_frame`` ends the stream with ``data: {"error":{...}}\n\n`` whatever ``form`` says;
+``http_status``, ``slow_first_byte``, ``drop``, ``truncate`` and ``malformed`` are as above.
 """
 
 from __future__ import annotations
@@ -61,6 +69,7 @@ from typing import Any, Literal, cast, get_args
 __all__ = [
     "DEFAULT_RATE_FAULTS",
     "MALFORMED_FRAME",
+    "MODEL_ACTIONS",
     "ErrorForm",
     "Fault",
     "FaultKind",
@@ -71,6 +80,15 @@ FaultKind = Literal[
     "error", "error_frame", "drop", "truncate", "slow_first_byte", "malformed", "http_status"
 ]
 ErrorForm = Literal["run_failed", "error", "error_msg"]
+
+#: The actions that call the model: the only ones ``fault_rate`` draws faults for.
+MODEL_ACTIONS = (
+    "RunThread",
+    "ChatCompletions",
+    "v1/chat/completions",
+    "GetEmbedding",
+    "v1/embeddings",
+)
 
 _KINDS: tuple[str, ...] = get_args(FaultKind)
 _FORMS: tuple[str, ...] = get_args(ErrorForm)

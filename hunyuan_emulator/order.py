@@ -81,7 +81,7 @@ def check_order(
     with ``by_id`` tool messages must answer the calls by ToolCallId."""
 
     def fail(index: int, rule: str) -> RuleError:
-        return RuleError("InvalidParameterValue", f"{label(index)}: {rule}")
+        return RuleError("InvalidParameterValue", f"{label(index)}: {rule}", param=label(index))
 
     if not messages:
         raise RuleError(

@@ -22,6 +22,7 @@ __all__ = [
     "Outcome",
     "StreamPlan",
     "Unit",
+    "apply_stop",
     "call_tokens",
     "decide",
     "prompt_tokens",
@@ -108,3 +109,13 @@ def stream_units(text: str, calls: Sequence[ToolCallSpec], reasoning: str = "") 
         units.append(("start", index, call.name, 1))
         units.extend(("args", index, p, _cost(p)) for p in split_pieces(call.arguments))
     return units
+
+
+def apply_stop(text: str, stops: Sequence[str], *, keep: bool) -> tuple[str, bool]:
+    """``text`` ended at the earliest stop string, and whether one matched; ``keep`` keeps the
+    string (Tencent's ChatCompletions), else the text ends before it (OpenAI's semantics)."""
+    hits = [(at, at + len(s)) for s in stops if s and (at := text.find(s)) >= 0]
+    if not hits:
+        return text, False
+    cut = min(end for _, end in hits) if keep else min(at for at, _ in hits)
+    return text[:cut], True

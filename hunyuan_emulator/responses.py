@@ -11,7 +11,7 @@ stream) looks to the client.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import anyio
 import anyio.lowlevel
@@ -21,8 +21,16 @@ from .errors import message_for
 from .faults import MALFORMED_FRAME, Fault, http_status_body
 from .plan import StreamPlan
 
-__all__ = ["BytesResponse", "EventStreamResponse", "StreamRegistry", "html_status_response"]
+__all__ = [
+    "TC_REQUEST_ID",
+    "BytesResponse",
+    "EventStreamResponse",
+    "StreamRegistry",
+    "html_status_response",
+]
 
+#: The API 3.0 actions' request-id header; the OpenAI-compatible endpoint uses X-Request-Id.
+TC_REQUEST_ID = "x-tc-requestid"
 _FLUSH_AT = 16 * 1024
 # With no pacing, let other connections run every this many frames.
 _CHECKPOINT_EVERY = 128
@@ -49,12 +57,18 @@ class StreamRegistry:
             scope.cancel()
 
 
-def _headers(content_type: str | None, request_id: str | None) -> list[tuple[bytes, bytes]]:
+def _headers(
+    content_type: str | None,
+    request_id: str | None,
+    id_header: str,
+    extra: Sequence[tuple[str, str]] = (),
+) -> list[tuple[bytes, bytes]]:
     headers: list[tuple[bytes, bytes]] = []
     if content_type is not None:
         headers.append((b"content-type", content_type.encode()))
     if request_id is not None:
-        headers.append((b"x-tc-requestid", request_id.encode()))
+        headers.append((id_header.encode(), request_id.encode()))
+    headers.extend((name.encode(), value.encode()) for name, value in extra)
     return headers
 
 
@@ -110,13 +124,15 @@ class BytesResponse(_Base):
         status: int = 200,
         content_type: str | None = "application/json",
         request_id: str | None = None,
+        id_header: str = TC_REQUEST_ID,
+        headers: Sequence[tuple[str, str]] = (),
         delay: float = 0.0,
         on_finish: Callable[[], None] | None = None,
     ) -> None:
         super().__init__(registry, delay=delay, on_finish=on_finish)
         self._body = body
         self._status = status
-        self._headers = _headers(content_type, request_id)
+        self._headers = _headers(content_type, request_id, id_header, headers)
         self._headers.append((b"content-length", str(len(body)).encode()))
 
     async def _respond(self, send: Send) -> None:
@@ -153,6 +169,7 @@ class EventStreamResponse(_Base):
         plan: StreamPlan,
         *,
         request_id: str,
+        id_header: str = TC_REQUEST_ID,
         fault: Fault | None = None,
         delay: float = 0.0,
         tokens_per_second: float = 0.0,
@@ -162,6 +179,7 @@ class EventStreamResponse(_Base):
         super().__init__(registry, delay=delay, on_finish=on_finish)
         self._plan = plan
         self._request_id = request_id
+        self._id_header = id_header
         self._fault = fault if fault is not None and fault.stream_only else None
         self._tps = tokens_per_second
         self._coalesce = coalesce
@@ -207,7 +225,7 @@ class EventStreamResponse(_Base):
         start: Message = {
             "type": "http.response.start",
             "status": 200,
-            "headers": _headers("text/event-stream", self._request_id),
+            "headers": _headers("text/event-stream", self._request_id, self._id_header),
         }
         await send(start)
         plan = self._plan

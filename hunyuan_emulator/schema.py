@@ -7,7 +7,8 @@ check values (``InvalidParameterValue*``, built with ``invalid``). Thread-depend
 run later, against the thread.
 
 Specs are built from ``STRING``, ``INTEGER``, ``FLOAT``, ``BOOLEAN``, ``ANY``, ``array(item)``,
-``obj(Field=spec, ...)`` and ``required(spec)``.
+``obj(Field=spec, ...)``, ``required(spec)`` and ``nullable(spec)`` (JSON ``null`` stands for an
+absent field, as OpenAI's API takes it). Every error names its field in ``RuleError.param``.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ __all__ = [
     "invalid",
     "missing",
     "non_negative",
+    "nullable",
     "number_in",
     "obj",
     "parse_json_body",
@@ -54,6 +56,7 @@ _KIND_NAMES = {
 class Spec:
     kind: Kind
     required: bool = False
+    nullable: bool = False
     item: Spec | None = None
     fields: Mapping[str, Spec] = field(default_factory=dict)
 
@@ -77,10 +80,15 @@ def required(spec: Spec) -> Spec:
     return replace(spec, required=True)
 
 
-def check(body: dict[str, Any], spec: Spec) -> None:
-    """Unknown fields first, anywhere in the body; then missing fields and wrong types."""
-    _check_unknown(body, spec, "")
-    _check_types(body, spec, "")
+def nullable(spec: Spec) -> Spec:
+    return replace(spec, nullable=True)
+
+
+def check(value: Any, spec: Spec, path: str = "") -> None:
+    """Unknown fields first, anywhere in ``value`` (found at ``path``); then missing fields and
+    wrong types."""
+    _check_unknown(value, spec, path)
+    _check_types(value, spec, path)
 
 
 def _join(path: str, key: str | int) -> str:
@@ -91,8 +99,9 @@ def _check_unknown(value: Any, spec: Spec, path: str) -> None:
     if spec.kind == "obj" and isinstance(value, dict):
         for key, sub in value.items():
             if key not in spec.fields:
+                name = _join(path, key)
                 raise RuleError(
-                    "UnknownParameter", f"The parameter `{_join(path, key)}` is not recognized."
+                    "UnknownParameter", f"The parameter `{name}` is not recognized.", param=name
                 )
             _check_unknown(sub, spec.fields[key], _join(path, key))
     elif spec.kind == "list" and isinstance(value, list) and spec.item is not None:
@@ -117,10 +126,13 @@ def _type_ok(value: Any, kind: Kind) -> bool:
 
 
 def _check_types(value: Any, spec: Spec, path: str) -> None:
+    if value is None and spec.nullable:
+        return
     if not _type_ok(value, spec.kind):
         raise RuleError(
             "InvalidParameter",
             f"The type of parameter `{path}` must be {_KIND_NAMES.get(spec.kind, spec.kind)}.",
+            param=path,
         )
     if spec.kind == "obj":
         for key, sub in spec.fields.items():
@@ -136,12 +148,14 @@ def _check_types(value: Any, spec: Spec, path: str) -> None:
 
 def missing(path: str, when: str = "") -> RuleError:
     if when:
-        return RuleError("MissingParameter", f"The parameter `{path}` is required when {when}.")
-    return RuleError("MissingParameter", f"The parameter `{path}` is missing.")
+        return RuleError(
+            "MissingParameter", f"The parameter `{path}` is required when {when}.", param=path
+        )
+    return RuleError("MissingParameter", f"The parameter `{path}` is missing.", param=path)
 
 
 def invalid(path: str, why: str, code: str = "InvalidParameterValue") -> RuleError:
-    return RuleError(code, f"The value of parameter `{path}` is invalid: {why}")
+    return RuleError(code, f"The value of parameter `{path}` is invalid: {why}", param=path)
 
 
 def number_in(body: dict[str, Any], key: str, lo: float, hi: float) -> float | None:

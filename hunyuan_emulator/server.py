@@ -75,8 +75,11 @@ def _install_log_filter() -> None:
 
 def make_settings(settings: EmulatorSettings | None = None, **overrides: Any) -> EmulatorSettings:
     """``settings`` with ``overrides``; ``secret_id``/``secret_key``/``token`` replace the
-    credentials with that one pair."""
+    credentials with that one pair, ``api_key`` the API keys with that one key."""
     base = settings or EmulatorSettings()
+    api_key = overrides.pop("api_key", None)
+    if api_key is not None:
+        overrides["api_keys"] = (api_key,)
     secret_id = overrides.pop("secret_id", None)
     secret_key = overrides.pop("secret_key", None)
     token = overrides.pop("token", None)
@@ -93,10 +96,9 @@ def make_settings(settings: EmulatorSettings | None = None, **overrides: Any) ->
     unknown = set(overrides) - known
     if unknown:
         raise TypeError(f"unknown emulator settings: {', '.join(sorted(unknown))}")
-    if "credentials" in overrides:
-        overrides["credentials"] = tuple(overrides["credentials"])
-    if "rate_faults" in overrides:
-        overrides["rate_faults"] = tuple(overrides["rate_faults"])
+    for name in ("credentials", "api_keys", "rate_faults"):
+        if name in overrides:
+            overrides[name] = tuple(overrides[name])
     return replace(base, **overrides)
 
 
@@ -227,25 +229,40 @@ class EmulatorServer:
             self._socket.close()
 
 
-class EmulatorHandle:
-    """What ``run_emulator``/``arun_emulator`` yield: where the server is and how to steer it."""
+class _Reachable:
+    """Where an emulator listens and what it accepts: what both kinds of handle tell a client."""
 
-    def __init__(self, server: EmulatorServer) -> None:
-        self._server = server
-        self.base_url = server.base_url
-        self.host = server.host
-        self.port = server.port
-        self.settings = server.settings
-        self.state = server.state
-        self.secret_id = server.settings.primary.secret_id
-        self.secret_key = server.settings.primary.secret_key
-        self.token = server.settings.primary.token
-        self._control: EmulatorControl | None = None
+    def __init__(self, base_url: str, settings: EmulatorSettings) -> None:
+        self.base_url = base_url
+        rest = base_url.removeprefix("http://").rstrip("/")
+        host, _, port = rest.rpartition(":")
+        self.host, self.port = host.strip("[]"), int(port)
+        self.settings = settings
+        self.secret_id = settings.primary.secret_id
+        self.secret_key = settings.primary.secret_key
+        self.token = settings.primary.token
+        #: The first accepted Bearer key of the OpenAI-compatible endpoint.
+        self.api_key = settings.api_key
 
     @property
     def endpoint(self) -> str:
         """``host:port``, the form Tencent's SDK takes in ``HttpProfile(endpoint=...)``."""
         return f"{self.host}:{self.port}"
+
+    @property
+    def openai_base_url(self) -> str:
+        """The OpenAI-compatible base URL, ``http://host:port/v1`` (what OpenAI's SDK takes)."""
+        return f"{self.base_url}v1"
+
+
+class EmulatorHandle(_Reachable):
+    """What ``run_emulator``/``arun_emulator`` yield: where the server is and how to steer it."""
+
+    def __init__(self, server: EmulatorServer) -> None:
+        super().__init__(server.base_url, server.settings)
+        self._server = server
+        self.state = server.state
+        self._control: EmulatorControl | None = None
 
     @property
     def control(self) -> EmulatorControl:
@@ -303,7 +320,10 @@ def cli_arguments(settings: EmulatorSettings) -> list[str]:
     for credential in settings.credentials:
         spec = f"{credential.secret_id}:{credential.secret_key}"
         args += ["--credential", spec + (f":{credential.token}" if credential.token else "")]
+    for key in settings.api_keys:
+        args += ["--api-key", key]
     args += [
+        "--retry-after", str(settings.retry_after),
         "--latency", repr(settings.latency),
         "--tokens-per-second", repr(settings.tokens_per_second),
         "--concurrency-limit", str(settings.concurrency_limit),
@@ -319,24 +339,13 @@ def cli_arguments(settings: EmulatorSettings) -> list[str]:
     return args
 
 
-class SpawnedEmulator:
+class SpawnedEmulator(_Reachable):
     """An emulator in a child process; ``control`` steers it over ``/_emulator/``."""
 
     def __init__(self, process: subprocess.Popen[str], base_url: str, settings: EmulatorSettings):
+        super().__init__(base_url, settings)
         self.process = process
-        self.base_url = base_url
-        self.settings = settings
-        self.secret_id = settings.primary.secret_id
-        self.secret_key = settings.primary.secret_key
-        self.token = settings.primary.token
         self.control = EmulatorControl(base_url)
-        rest = base_url.removeprefix("http://").rstrip("/")
-        self.host, _, port = rest.rpartition(":")
-        self.port = int(port)
-
-    @property
-    def endpoint(self) -> str:
-        return f"{self.host}:{self.port}"
 
     def close(self) -> None:
         self.control.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import string
 import threading
@@ -11,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .errors import RuleError
-from .faults import Fault
+from .faults import MODEL_ACTIONS, Fault
 from .model import ConvMessage, ToolCallSpec
 from .replies import QueuedReply, ReplyOrder, build_reply
 from .settings import EmulatorCredential, EmulatorSettings
@@ -25,6 +26,7 @@ __all__ = [
     "StoredMessage",
     "Thread",
     "new_id",
+    "new_message_id",
 ]
 
 _ALNUM = string.ascii_letters + string.digits
@@ -39,6 +41,18 @@ def _thread_not_found(thread_id: str) -> RuleError:
 
 def new_id(prefix: str) -> str:
     return prefix + "".join(_ids.choices(_ALNUM, k=24))
+
+
+_message_numbers = itertools.count(1)
+_message_lock = threading.Lock()
+
+
+def new_message_id() -> str:
+    """A thread message id: unique, and ordered like the messages were stored (a sequence number
+    first), so a listing shows at once which run wrote after which."""
+    with _message_lock:
+        number = next(_message_numbers)
+    return f"msg_{number:012d}" + "".join(_ids.choices(_ALNUM, k=12))
 
 
 @dataclass
@@ -245,7 +259,7 @@ class EmulatorState:
     def set_fault_rate(
         self, rate: float, faults: Sequence[Fault | str] | None = None, seed: int | None = None
     ) -> None:
-        """Inject a fault into each RunThread/ChatCompletions with probability ``rate``."""
+        """Inject a fault into each model call (``MODEL_ACTIONS``) with probability ``rate``."""
         if not 0.0 <= rate <= 1.0:
             raise ValueError("rate must be within [0, 1]")
         parsed = (
@@ -274,7 +288,7 @@ class EmulatorState:
                 if entry.remaining <= 0:
                     self._script.remove(entry)
                 return entry.fault, "script"
-            if action not in ("RunThread", "ChatCompletions") or self._fault_rate <= 0:
+            if action not in MODEL_ACTIONS or self._fault_rate <= 0:
                 return None
             if self._rng.random() >= self._fault_rate:
                 return None

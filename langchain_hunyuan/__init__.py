@@ -1,14 +1,17 @@
-"""LangChain integration for Tencent Hunyuan: ``ChatHunyuan`` and ``HunyuanLLM`` on RunThread.
+"""LangChain integration for Tencent Hunyuan: ``ChatHunyuan`` and ``HunyuanLLM`` on RunThread,
+and ``HunyuanEmbeddings`` (``hunyuan-embedding``).
 
 Errors raised by calls subclass both the ``hunyuan_api`` error and the matching
 ``langchain_core.exceptions.Model*Error``.
 """
 
+from hunyuan_api._version import install_hint
+
 try:
     import langchain_core  # noqa: F401
 except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
     raise ImportError(
-        "langchain_hunyuan needs langchain-core: pip install 'hunyuan-plugin[langchain]'"
+        f"langchain_hunyuan needs langchain-core: {install_hint('langchain')}"
     ) from exc
 
 from ._errors import (
@@ -25,6 +28,7 @@ from ._errors import (
     HunyuanTimeoutError,
 )
 from .chat_models import ChatHunyuan
+from .embeddings import HunyuanEmbeddings
 from .llms import HunyuanLLM
 
 __all__ = [
@@ -35,6 +39,7 @@ __all__ = [
     "HunyuanBadRequestError",
     "HunyuanConnectionError",
     "HunyuanContentFilterError",
+    "HunyuanEmbeddings",
     "HunyuanLLM",
     "HunyuanNotFoundError",
     "HunyuanRateLimitError",

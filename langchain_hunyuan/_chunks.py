@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
 from langchain_core.language_models.chat_models import generate_from_stream
@@ -27,7 +28,14 @@ from hunyuan_api import (
 )
 from hunyuan_api.adapter import PROVIDER, result_events, run_metadata
 
-__all__ = ["chat_chunk", "chat_result", "final_metadata", "text_chunk", "usage_metadata"]
+__all__ = [
+    "chat_chunk",
+    "chat_result",
+    "final_metadata",
+    "llm_output",
+    "text_chunk",
+    "usage_metadata",
+]
 
 
 def usage_metadata(usage: Usage) -> UsageMetadata:
@@ -47,6 +55,26 @@ def final_metadata(result: RunResult, model: str) -> dict[str, Any]:
     """What the last chunk carries: the core's run metadata (the keys LlamaIndex reports too)
     and the provider. ``model`` is the model this call asked for."""
     return {**run_metadata(result, model), "model_provider": PROVIDER}
+
+
+def llm_output(runs: Iterable[Mapping[str, Any] | None], model: str) -> dict[str, Any]:
+    """LangChain's ``llm_output`` (read by older callbacks) for these runs, each given by its
+    final metadata or by an ``llm_output`` already made: ``token_usage`` summed over them (the
+    keys of ``run_metadata``), and the model the first run names (else ``model``)."""
+    usage: dict[str, int] = {}
+    names: list[str] = []
+    for run in runs:
+        if not run:
+            continue
+        for key, value in (run.get("token_usage") or {}).items():
+            usage[key] = usage.get(key, 0) + int(value)
+        if run.get("model_name"):
+            names.append(run["model_name"])
+    return {
+        "token_usage": usage,
+        "model_name": names[0] if names else model,
+        "model_provider": PROVIDER,
+    }
 
 
 def chat_chunk(event: StreamEvent, model: str) -> ChatGenerationChunk:

@@ -16,7 +16,7 @@ from langchain_core.messages import (
 )
 
 from hunyuan_api import Message, Role, ToolCall
-from hunyuan_api.adapter import openai_tool_calls, tool_arguments_text
+from hunyuan_api.adapter import openai_tool_calls, thread_token, tool_arguments_text
 
 __all__ = ["convert_messages", "render_for_count"]
 
@@ -36,21 +36,10 @@ _SKIPPED_BLOCKS = frozenset(
         "redacted_thinking",
     }
 )
-# Media in any of the LangChain, OpenAI, Anthropic or Google shapes.
+# Images, in LangChain's, OpenAI's or Anthropic's shapes; other media Hunyuan cannot take.
+_IMAGE_BLOCKS = frozenset({"image", "image_url", "input_image"})
 _MEDIA_BLOCKS = frozenset(
-    {
-        "image",
-        "image_url",
-        "input_image",
-        "audio",
-        "input_audio",
-        "file",
-        "input_file",
-        "video",
-        "video_url",
-        "document",
-        "media",
-    }
+    {"audio", "input_audio", "file", "input_file", "video", "video_url", "document", "media"}
 )
 
 _CHAT_ROLES: dict[str, Role] = {
@@ -65,17 +54,46 @@ _CHAT_ROLES: dict[str, Role] = {
 
 def _media_error(index: int, kind: str) -> ValueError:
     return ValueError(
-        f"messages[{index}] contains a {kind!r} content block, but Hunyuan RunThread carries "
-        "text only: image, audio, video and file inputs cannot be sent. Remove the block or "
-        "describe it in text."
+        f"messages[{index}] contains a {kind!r} content block, but Hunyuan takes text and "
+        "images only: audio, video and file inputs cannot be sent. Remove the block or describe "
+        "it in text."
     )
 
 
-def content_text(content: str | list[str | dict[str, Any]], index: int) -> str:
-    """The text of a message's content; media is refused, tool-call and reasoning blocks skipped."""
+def _image_url(block: Mapping[str, Any], index: int) -> str:
+    """An image block as the URL Hunyuan takes: an http(s) URL or a ``data:`` URI."""
+    source = block.get("source")
+    if isinstance(source, Mapping):  # Anthropic's {"source": {"type": "base64" | "url", ...}}
+        block = {
+            "url": source.get("url"),
+            "base64": source.get("data"),
+            "mime_type": source.get("media_type"),
+        }
+    url = block.get("image_url", block.get("url"))
+    if isinstance(url, Mapping):  # OpenAI's {"image_url": {"url": ...}}
+        url = url.get("url")
+    data = block.get("base64")
+    if data is None and block.get("source_type") == "base64":
+        data = block.get("data")
+    if isinstance(data, str) and data:
+        return f"data:{block.get('mime_type') or 'image/jpeg'};base64,{data}"
+    if isinstance(url, str) and url:
+        return url
+    raise ValueError(
+        f"messages[{index}] has an image block with neither a URL nor base64 data (an uploaded "
+        "file id cannot be sent to Hunyuan): give the image as a URL or as base64."
+    )
+
+
+def content_parts(
+    content: str | list[str | dict[str, Any]], index: int
+) -> tuple[str, tuple[str, ...]]:
+    """The text of a message's content (blocks joined by newlines) and its images; other media
+    is refused, tool-call and reasoning blocks skipped."""
     if isinstance(content, str):
-        return content
+        return content, ()
     parts: list[str] = []
+    images: list[str] = []
     for block in content:
         if isinstance(block, str):
             parts.append(block)
@@ -85,16 +103,27 @@ def content_text(content: str | list[str | dict[str, Any]], index: int) -> str:
             parts.append(block["text"])
         elif kind in _SKIPPED_BLOCKS:
             continue
+        elif kind in _IMAGE_BLOCKS:
+            images.append(_image_url(block, index))
         elif kind in _MEDIA_BLOCKS or (kind == "text-plain" and "text" not in block):
             raise _media_error(index, str(kind))
         else:
             raise ValueError(
                 f"messages[{index}] has a content block of type {kind!r} that Hunyuan cannot "
-                "carry; RunThread accepts text only."
+                "carry; it takes text and images."
             )
-    # ``AIMessage.text`` joins blocks the same way, so a streamed reply sent back unchanged
-    # matches what the thread holds.
-    return "".join(parts)
+    return "\n".join(parts), tuple(images)
+
+
+def content_text(content: str | list[str | dict[str, Any]], index: int) -> str:
+    """The text of content that may not hold images (assistant turns, tool results)."""
+    text, images = content_parts(content, index)
+    if images:
+        raise ValueError(
+            f"messages[{index}] has an image outside a user message; Hunyuan takes images in "
+            "user messages only."
+        )
+    return text
 
 
 def _tool_calls(message: AIMessage, index: int) -> tuple[ToolCall, ...]:
@@ -156,7 +185,8 @@ def convert_message(message: BaseMessage, index: int) -> list[Message]:
     if role == "assistant":
         text = content_text(message.content, index)
         calls = _tool_calls(message, index) if isinstance(message, AIMessage) else ()
-        return [Message("assistant", text, calls)]
+        token = thread_token(message.response_metadata)
+        return [Message("assistant", text, calls, thread_token=token)]
     if role == "tool":
         text = content_text(message.content, index)
         call_id = getattr(message, "tool_call_id", None)
@@ -176,8 +206,11 @@ def convert_message(message: BaseMessage, index: int) -> list[Message]:
                 for block in content
                 if not (isinstance(block, dict) and block.get("type") == "tool_result")
             ]
-            text = content_text(rest, index)
-            return [*results, Message("user", text)] if text else results
+            text, images = content_parts(rest, index)
+            return [*results, Message("user", text, images=images)] if text else results
+    if role == "user":
+        text, images = content_parts(content, index)
+        return [Message("user", text, images=images)]
     return [Message(role, content_text(content, index))]
 
 

@@ -30,10 +30,10 @@ from langchain_core.utils.function_calling import convert_to_json_schema, conver
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import BaseModel
 
-from hunyuan_api import Message, RunOptions, model_info
+from hunyuan_api import Message, RunOptions, RunResult, model_info
 from hunyuan_api.adapter import CALL_OVERRIDES, check_tools_supported
 
-from ._chunks import chat_chunk, chat_result
+from ._chunks import chat_chunk, chat_result, llm_output
 from ._config import MODEL_CONFIG, HunyuanParams
 from ._errors import map_errors
 from ._messages import convert_messages, render_for_count
@@ -45,59 +45,193 @@ _BIND_EXTRAS = frozenset({"response_format", "ls_structured_output_format"})
 StructuredMethod = Literal["function_calling", "json_mode", "json_schema"]
 
 
+def _with_llm_output(result: ChatResult, model: str) -> ChatResult:
+    """The result with ``llm_output`` from its reply's metadata (``token_usage``, the model)."""
+    result.llm_output = llm_output([g.message.response_metadata for g in result.generations], model)
+    return result
+
+
+def _whole_answer(result: RunResult, model: str) -> ChatResult:
+    """A whole run as the result a stream of it gives (the same chunks, folded), with tool
+    calls parsed strictly."""
+    return _with_llm_output(chat_result(result, model), model)
+
+
 def _is_pydantic_class(schema: object) -> bool:
     return isinstance(schema, type) and is_basemodel_subclass(schema)
 
 
 class ChatHunyuan(HunyuanParams, BaseChatModel):
-    """Tencent Hunyuan chat model on the RunThread API (default) or ChatCompletions
-    (``api="chat_completions"``, for accounts without RunThread; see ``docs/transports.md``).
+    """Tencent Hunyuan chat model on the RunThread API (the default with a SecretId/SecretKey
+    pair), ChatCompletions (``api="chat_completions"``) or the OpenAI-compatible endpoint
+    (``api="openai"``, the default with only a console API KEY); see ``docs/transports.md``.
 
-    Setup: ``pip install 'hunyuan-plugin[langchain]'``, then set ``HUNYUAN_SECRET_ID`` and
-    ``HUNYUAN_SECRET_KEY`` (a Tencent Cloud SecretId/SecretKey pair; console "API KEY"s cannot
-    sign RunThread), or pass ``secret_id=``/``secret_key=``.
+    Setup:
+        Install the distribution with its LangChain extra, and set a Tencent Cloud
+        SecretId/SecretKey pair (or only a console API KEY in ``HUNYUAN_API_KEY``, which
+        selects the OpenAI-compatible endpoint):
 
-    ```python
-    from langchain_hunyuan import ChatHunyuan
+        ```bash
+        pip install 'hunyuan-langchain-llamaindex[langchain]'
+        export HUNYUAN_SECRET_ID="AKID..." HUNYUAN_SECRET_KEY="..."
+        ```
 
-    model = ChatHunyuan(model="hunyuan-turbo", temperature=0.3)
-    model.invoke("你好")
-    for chunk in model.stream("Write a haiku"):
-        print(chunk.text, end="")
-    ```
+    Key init args — completion params:
+        `model` (default hunyuan-turbo), `temperature`, `top_p`, `max_tokens`, `stop` (cut
+        client-side), and `streaming` (stream under invoke too, so callbacks see each token).
 
-    Each call sends the whole history; on RunThread the core continues the thread that already
-    holds its prefix (sending only the new messages) or replays it on a fresh thread, so the
-    reply message must be passed back unchanged. ``thread_id=`` pins a thread you own. On
-    ChatCompletions there are no threads: every call sends the history (at most 40 messages),
-    tool calls and call ids included natively; ``seed=`` is available there, and ``invoke``
-    without ``streaming=True`` makes one non-stream call.
+    Key init args — client params:
+        `api` (run_thread or chat_completions with a SecretId/SecretKey pair, openai with a
+        console API KEY), `secret_id` and `secret_key` (else the environment), `api_key`,
+        `base_url`, `timeout` (60 s per request phase) and `max_retries` (2, before any
+        output). "Settings" at the end describes every setting.
+
+    Instantiate:
+        ```python
+        from langchain_hunyuan import ChatHunyuan
+
+        model = ChatHunyuan(model="hunyuan-turbo", temperature=0.3, max_retries=2)
+        ```
+
+    Invoke:
+        ```python
+        messages = [
+            ("system", "You are a helpful translator. Translate the user sentence to French."),
+            ("human", "I love programming."),
+        ]
+        reply = model.invoke(messages)
+        print(reply.text)
+        ```
+
+        Each call sends the whole history. On RunThread the core continues the thread that
+        already holds its prefix (sending only the new messages) or replays it on a fresh
+        thread, so pass the reply back unchanged; ``thread_id=`` pins a thread you own. On
+        ChatCompletions every call sends the history (at most 40 messages), and ``invoke``
+        without ``streaming=True`` is one non-stream call.
+
+    Stream:
+        ```python
+        for chunk in model.stream(messages):
+            print(chunk.text, end="")
+        ```
+
+        Usage, the finish reason and the ids arrive once, on the last chunk
+        (``chunk_position="last"``), so the chunks add up to the same message as ``invoke``.
+
+    Async:
+        ```python
+        import asyncio
+
+
+        async def main() -> None:
+            reply = await model.ainvoke(messages)
+            async for chunk in model.astream(messages):
+                print(chunk.text, end="")
+            replies = await model.abatch([messages, "Bonjour"])
+            print(reply.text, len(replies))
+
+
+        asyncio.run(main())
+        ```
+
+        Native: one connection pool per event loop, not a thread pool around the sync calls.
+
+    Tool calling:
+        ```python
+        from pydantic import BaseModel, Field
+
+
+        class GetWeather(BaseModel):
+            '''Get the current weather in a given location.'''
+
+            location: str = Field(description="The city, e.g. Shenzhen")
+
+
+        with_tools = model.bind_tools([GetWeather], parallel_tool_calls=False)
+        reply = with_tools.invoke("What is the weather like in Shenzhen today?")
+        print(reply.tool_calls)
+        ```
+
+        ```text
+        [{'name': 'GetWeather', 'args': {'location': 'Shenzhen'}, 'id': 'call_...', ...}]
+        ```
+
+        Tools work on ``hunyuan-pro``, ``hunyuan-turbo`` and ``hunyuan-functioncall`` (on
+        ChatCompletions also the turbos/t1 models); a known model without tools raises
+        ``ValueError`` at ``bind_tools``. ``tool_choice`` "any"/"required"/``True`` and a tool
+        name map to Hunyuan's ``custom`` (README "tool_choice"). ``parallel_tool_calls=False``
+        keeps one call per reply: sent as ``parallel_tool_calls`` on ``api="openai"``;
+        RunThread and ChatCompletions have no such field, so the client keeps the first call
+        (the next RunThread turn then starts a fresh thread, since the service's thread holds
+        the calls it withheld).
+
+    Structured output:
+        ```python
+        class Joke(BaseModel):
+            '''A joke to tell the user.'''
+
+            setup: str = Field(description="The setup of the joke")
+            punchline: str = Field(description="The punchline to the joke")
+
+
+        joke = model.with_structured_output(Joke).invoke("Tell me a joke about cats")
+        print(joke)
+        ```
+
+        ``method="function_calling"`` (default) forces the schema as the one tool;
+        ``"json_mode"``/``"json_schema"`` ask for JSON in the system prompt (RunThread has no
+        response-format field) and parse the reply.
+
+    Token usage:
+        ```python
+        reply = model.invoke(messages)
+        print(reply.usage_metadata)
+        ```
+
+        ```text
+        {'input_tokens': 17, 'output_tokens': 20, 'total_tokens': 37}
+        ```
+
+        The same on the last streamed chunk; ``generate`` results also carry
+        ``llm_output["token_usage"]`` (summed over a batch) and ``llm_output["model_name"]``.
+
+    Response metadata:
+        ```python
+        print(reply.response_metadata)
+        ```
+
+        ```text
+        {'token_usage': {'prompt_tokens': 17, 'completion_tokens': 20, 'total_tokens': 37},
+         'model_name': 'hunyuan-turbo', 'model_provider': 'hunyuan', 'finish_reason': 'stop',
+         'thread_id': 'thread_...', 'run_id': 'run_...', 'message_id': 'msg_...',
+         'request_id': '...', 'continued_thread': False, 'messages_sent': 2,
+         'hunyuan_thread': {'thread_id': 'thread_...', 'message_id': 'msg_...',
+                            'digest': '...', 'mac': '...'}}
+        ```
+
+        ``continued_thread`` and ``messages_sent`` tell how the run used its RunThread thread;
+        ``hunyuan_thread`` lets a later call, in any process, continue it (``docs/threads.md``:
+        keep the message as it is).
 
     Where Hunyuan differs from OpenAI-style models:
-
-    - text only: image, audio, video and file blocks raise ``ValueError`` before any request;
-    - tools work on ``hunyuan-pro``, ``hunyuan-turbo`` and ``hunyuan-functioncall`` (on
-      ChatCompletions also the turbos/t1 models); known models without tools raise
-      ``ValueError`` at ``bind_tools`` or call time. ``tool_choice`` "any"/"required"/``True``
-      and a tool name map to Hunyuan's ``custom`` (ChatCompletions forces a named tool; "any"
-      with several tools forces the first one there);
-    - a tool call whose arguments are not a JSON object (cut short or malformed) is one of the
-      reply's ``invalid_tool_calls`` (with its raw text and the reason), never a ``tool_calls``
-      entry with guessed values (streamed chunks carry the raw text);
-    - ``stop``: the output is cut at the first match, even across chunks, with finish reason
-      ``stop``; RunThread has no Stop field, and ChatCompletions' ``Stop`` (sent as well) keeps
-      the matched string, so the cut is made client-side on both and the text is the same;
-    - JSON mode (``with_structured_output(method="json_mode" | "json_schema")``, or
-      ``bind(response_format=...)``) is an instruction appended to the system prompt, with the
-      JSON Schema when one is given: RunThread has no response-format field;
-    - reasoning (ChatCompletions models that return it) arrives in
-      ``additional_kwargs["reasoning_content"]`` and is never sent back.
-
-    The reply's ``response_metadata`` holds ``model_name``, ``model_provider``,
-    ``finish_reason``, ``thread_id``, ``run_id``, ``message_id`` and ``request_id``. Errors
-    subclass both the ``hunyuan_api`` error and LangChain's ``Model*Error`` (for example
-    ``HunyuanRateLimitError`` is a ``hunyuan_api.RateLimitError`` and a
-    ``ModelRateLimitError``); retries already happened in the core client.
+        - images reach vision models on ChatCompletions and ``api="openai"``; RunThread
+          carries text only, and audio, video and file blocks raise ``ValueError`` before any
+          request;
+        - ``stop``: RunThread has no Stop field, and ChatCompletions' ``Stop`` keeps the matched
+          string, so the output is cut client-side on both, even across chunks;
+        - a tool call whose arguments are not a JSON object (cut short or malformed) is one
+          of the reply's ``invalid_tool_calls`` (with its raw text and the reason), never a
+          ``tool_calls`` entry with guessed values (streamed chunks carry the raw text);
+        - reasoning (ChatCompletions models that return it) arrives in
+          ``additional_kwargs["reasoning_content"]`` and is never sent back;
+        - errors subclass both the ``hunyuan_api`` error and LangChain's ``Model*Error`` (for
+          example ``HunyuanRateLimitError`` is a ``hunyuan_api.RateLimitError`` and a
+          ``ModelRateLimitError``); retries already happened in the core client;
+        - copies, deep copies and pickles never carry the model's clients (each builds its own
+          on first use); a pickle carries no secrets (they are read from the environment again);
+        - ``dumpd``/``load``: ``load`` accepts this class when named, as
+          ``allowed_objects=[ChatHunyuan]`` with ``valid_namespaces=["langchain_hunyuan"]``
+          (README "Serialization").
     """
 
     # Set again here: LangChain's base classes carry ``extra="ignore"``, which would otherwise
@@ -119,8 +253,9 @@ class ChatHunyuan(HunyuanParams, BaseChatModel):
             max_output_tokens=info.max_output,
             reasoning_output=info.reasoning,
             text_inputs=True,
-            image_inputs=False,
-            image_url_inputs=False,
+            # Images reach vision models on ChatCompletions and the OpenAI-compatible endpoint.
+            image_inputs=info.vision and self.api != "run_thread",
+            image_url_inputs=info.vision and self.api != "run_thread",
             pdf_inputs=False,
             audio_inputs=False,
             video_inputs=False,
@@ -154,11 +289,17 @@ class ChatHunyuan(HunyuanParams, BaseChatModel):
         call.pop("stream", None)
         tools = call.pop("tools", None) or ()
         choice = call.pop("tool_choice", None)
+        parallel = call.pop("parallel_tool_calls", None)
         response_format = call.pop("response_format", None)
         specs = tool_specs(format_tools(tools))
         tool_choice, forced = resolve_choice(choice, specs)
         options = self.run_options(
-            stop, call, tools=specs, tool_choice=tool_choice, forced_tool=forced
+            stop,
+            call,
+            tools=specs,
+            tool_choice=tool_choice,
+            forced_tool=forced,
+            parallel_tool_calls=parallel,
         )
         history = convert_messages(messages)
         if response_format is not None:
@@ -211,7 +352,7 @@ class ChatHunyuan(HunyuanParams, BaseChatModel):
         history, options = self._prepare(messages, stop, kwargs)
         with map_errors():
             result = self._client.chat(history, options)
-        return chat_result(result, options.model)
+        return _whole_answer(result, options.model)
 
     async def _agenerate(
         self,
@@ -223,7 +364,11 @@ class ChatHunyuan(HunyuanParams, BaseChatModel):
         history, options = self._prepare(messages, stop, kwargs)
         with map_errors():
             result = await self._async_client.chat(history, options)
-        return chat_result(result, options.model)
+        return _whole_answer(result, options.model)
+
+    def _combine_llm_outputs(self, llm_outputs: list[dict[str, Any] | None], /) -> dict[str, Any]:
+        # ``generate`` over several conversations: usage summed, as ChatOpenAI does.
+        return llm_output(llm_outputs, self.model)
 
     # -- tools and structured output ----------------------------------------------------------
 
@@ -233,6 +378,7 @@ class ChatHunyuan(HunyuanParams, BaseChatModel):
         *,
         tool_choice: dict[str, Any] | str | bool | None = None,
         strict: bool | None = None,
+        parallel_tool_calls: bool | None = None,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, AIMessage]:
         """Bind tools (anything ``convert_to_openai_tool`` accepts).
@@ -245,6 +391,11 @@ class ChatHunyuan(HunyuanParams, BaseChatModel):
                 only it is offered, with ``custom``); ``None``/``False`` (the service default).
             strict: ``True`` sends each tool's schema in OpenAI's strict form (every property
                 required, ``additionalProperties: false``); Hunyuan has no strict decoding.
+            parallel_tool_calls: ``False``: at most one tool call per reply. Sent as is on
+                ``api="openai"``; RunThread and ChatCompletions have no such field, so the
+                client keeps the first call (the reply, its stream and its ``tool_calls`` all
+                carry that one only). ``None``: the service default. Also accepted by ``bind``
+                and ``invoke``.
             kwargs: Call options to bind as well (``model``, ``temperature``, ...).
 
         Raises:
@@ -255,7 +406,7 @@ class ChatHunyuan(HunyuanParams, BaseChatModel):
         if unknown:
             raise TypeError(
                 f"bind_tools() got unexpected keyword argument(s) {', '.join(unknown)}; "
-                f"it accepts tool_choice, strict and the call options "
+                f"it accepts tool_choice, strict, parallel_tool_calls and the call options "
                 f"{', '.join(sorted(CALL_OVERRIDES))}."
             )
         formatted = format_tools(tools, strict=strict)
@@ -265,6 +416,8 @@ class ChatHunyuan(HunyuanParams, BaseChatModel):
         resolve_choice(tool_choice, specs)
         if tool_choice is not None and tool_choice is not False:
             kwargs["tool_choice"] = tool_choice
+        if parallel_tool_calls is not None:
+            kwargs["parallel_tool_calls"] = parallel_tool_calls
         return super().bind(tools=formatted, **kwargs)
 
     def with_structured_output(
@@ -300,6 +453,7 @@ class ChatHunyuan(HunyuanParams, BaseChatModel):
                 [schema],
                 tool_choice=tool_name,
                 strict=strict,
+                parallel_tool_calls=False,
                 ls_structured_output_format={
                     "kwargs": {"method": method, "strict": strict},
                     "schema": schema,

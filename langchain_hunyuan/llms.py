@@ -14,9 +14,9 @@ from langchain_core.language_models import LLM
 from langchain_core.outputs import Generation, GenerationChunk, LLMResult
 
 from hunyuan_api import Message, RunOptions, RunResult
-from hunyuan_api.adapter import PROVIDER, result_events
+from hunyuan_api.adapter import result_events
 
-from ._chunks import text_chunk
+from ._chunks import llm_output, text_chunk
 from ._config import MODEL_CONFIG, HunyuanParams
 from ._errors import map_errors
 
@@ -36,29 +36,87 @@ def _text_chunks(result: RunResult, model: str) -> list[GenerationChunk]:
     return [chunk for chunk in chunks if chunk is not None]
 
 
-def _llm_output(generations: list[list[Generation]], model: str) -> dict[str, Any]:
-    totals = {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0}
-    for (generation,) in generations:
-        usage = (generation.generation_info or {}).get("usage_metadata") or {}
-        for key in totals:
-            totals[key] += int(usage.get(key, 0))
-    return {"token_usage": totals, "model_name": model, "model_provider": PROVIDER}
-
-
 class HunyuanLLM(HunyuanParams, LLM):
-    """Tencent Hunyuan as a completion model: the prompt is sent as one user message (on a fresh
-    RunThread thread, or appended to ``thread_id``; with ``api="chat_completions"`` in one
-    ChatCompletions call) and the reply text returned.
+    """Tencent Hunyuan as a LangChain completion model (text in, text out): the prompt is sent
+    as one user message (on a fresh RunThread thread, or appended to ``thread_id``; with
+    ``api="chat_completions"`` or ``api="openai"`` in one call) and the reply text returned.
+    For conversations, tools and structured output use ``ChatHunyuan``.
 
-    ```python
-    from langchain_hunyuan import HunyuanLLM
+    Setup:
+        As for ``ChatHunyuan``: ``pip install 'hunyuan-langchain-llamaindex[langchain]'``, and a
+        SecretId/SecretKey pair in ``HUNYUAN_SECRET_ID`` and ``HUNYUAN_SECRET_KEY`` (or a
+        console API KEY in ``HUNYUAN_API_KEY``).
 
-    llm = HunyuanLLM(model="hunyuan-turbo")
-    llm.invoke("Name three rivers in China.")
-    ```
+    Key init args — completion params:
+        `model`, `temperature`, `top_p`, `max_tokens` and `stop`; a call may override each
+        (``llm.invoke(prompt, temperature=0)``).
 
-    The last streamed chunk's ``generation_info`` carries ``finish_reason``, ``model_name``,
-    the thread/run/request ids, ``usage_metadata`` and any ``reasoning_content``.
+    Key init args — client params:
+        `api`, `secret_id`, `secret_key`, `api_key`, `base_url`, `timeout`, `max_retries` and
+        `thread_id` (a RunThread thread of yours, to which each prompt is appended). "Settings"
+        at the end describes every setting.
+
+    Instantiate:
+        ```python
+        from langchain_hunyuan import HunyuanLLM
+
+        llm = HunyuanLLM(model="hunyuan-turbo", temperature=0.3)
+        ```
+
+    Invoke:
+        ```python
+        text = llm.invoke("Name three rivers in China.")
+        print(text)
+        ```
+
+    Stream:
+        ```python
+        for piece in llm.stream("Name three rivers in China."):
+            print(piece, end="")
+        ```
+
+    Async:
+        ```python
+        import asyncio
+
+
+        async def main() -> None:
+            print(await llm.ainvoke("Name a mountain in China."))
+            async for piece in llm.astream("Name a lake in China."):
+                print(piece, end="")
+
+
+        asyncio.run(main())
+        ```
+
+    Token usage:
+        ```python
+        result = llm.generate(["Name three rivers in China.", "Name a desert in China."])
+        print(result.llm_output)
+        ```
+
+        ```text
+        {'token_usage': {'prompt_tokens': 13, 'completion_tokens': 44, 'total_tokens': 57},
+         'model_name': 'hunyuan-turbo', 'model_provider': 'hunyuan'}
+        ```
+
+        Summed over the prompts; each generation also has ``usage_metadata`` in its
+        ``generation_info``.
+
+    Response metadata:
+        ```python
+        print(result.generations[0][0].generation_info)
+        ```
+
+        ```text
+        {'model_name': 'hunyuan-turbo', 'finish_reason': 'stop', 'thread_id': 'thread_...',
+         'run_id': 'run_...', 'message_id': 'msg_...', 'request_id': '...',
+         'continued_thread': False, 'messages_sent': 1, 'token_usage': {...},
+         'model_provider': 'hunyuan', 'usage_metadata': {...}}
+        ```
+
+        A stream's last chunk carries the same ``generation_info`` (and any
+        ``reasoning_content``).
     """
 
     # Set again here: LangChain's base classes carry ``extra="ignore"``, which would otherwise
@@ -119,7 +177,7 @@ class HunyuanLLM(HunyuanParams, LLM):
         kwargs: Mapping[str, Any],
     ) -> Generation:
         # With ``streaming=True`` callbacks see each token even under ``invoke``.
-        if self.streaming or self.api != "chat_completions":
+        if self.streaming or self.api == "run_thread":
             manager = run_manager if self.streaming else None
             return _merge(list(self._stream(prompt, stop, manager, **kwargs)))
         # ChatCompletions answers whole (``Stream: false``; the core streams only to enforce
@@ -136,7 +194,7 @@ class HunyuanLLM(HunyuanParams, LLM):
         run_manager: AsyncCallbackManagerForLLMRun | None,
         kwargs: Mapping[str, Any],
     ) -> Generation:
-        if self.streaming or self.api != "chat_completions":
+        if self.streaming or self.api == "run_thread":
             manager = run_manager if self.streaming else None
             return _merge([chunk async for chunk in self._astream(prompt, stop, manager, **kwargs)])
         history, options = self._prepare(prompt, stop, kwargs)
@@ -171,8 +229,8 @@ class HunyuanLLM(HunyuanParams, LLM):
     ) -> LLMResult:
         # Overridden (rather than relying on ``_call``) to keep finish reason, ids and usage.
         generations = [[self._complete(p, stop, run_manager, kwargs)] for p in prompts]
-        model = kwargs.get("model", self.model)
-        return LLMResult(generations=generations, llm_output=_llm_output(generations, model))
+        output = llm_output([g.generation_info for (g,) in generations], self.model)
+        return LLMResult(generations=generations, llm_output=output)
 
     async def _agenerate(
         self,
@@ -185,5 +243,5 @@ class HunyuanLLM(HunyuanParams, LLM):
             *(self._acomplete(p, stop, run_manager, kwargs) for p in prompts)
         )
         generations = [[generation] for generation in done]
-        model = kwargs.get("model", self.model)
-        return LLMResult(generations=generations, llm_output=_llm_output(generations, model))
+        output = llm_output([g.generation_info for (g,) in generations], self.model)
+        return LLMResult(generations=generations, llm_output=output)

@@ -1,50 +1,23 @@
-"""Tencent Hunyuan for LlamaIndex: ``from llama_index_hunyuan import Hunyuan``.
+"""Tencent Hunyuan for LlamaIndex: ``from llama_index_hunyuan import Hunyuan, HunyuanEmbedding``.
 
-Built on ``hunyuan_api`` (the framework-free core shared with ``langchain_hunyuan``); importing
-this package never imports LangChain.
+Built on ``hunyuan_api`` (the framework-free core shared with ``langchain_hunyuan``), whose error
+classes (``hunyuan_api.RateLimitError``, ...) are what its calls raise; importing this package
+never imports LangChain.
 """
 
 from __future__ import annotations
+
+from hunyuan_api._version import install_hint
 
 try:
     import llama_index.core  # noqa: F401
 except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
     raise ImportError(
         "llama_index_hunyuan needs llama-index-core, which is not installed. "
-        "Install it with: pip install 'hunyuan-plugin[llamaindex]'"
+        f"Install it with: {install_hint('llamaindex')}"
     ) from exc
 
-from hunyuan_api import (
-    AccountError,
-    APIConnectionError,
-    APIError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ConfigurationError,
-    ContentFilterError,
-    HunyuanError,
-    NotFoundError,
-    RateLimitError,
-    ServerError,
-    StreamError,
-)
-
 from .base import Hunyuan
+from .embeddings import HunyuanEmbedding
 
-__all__ = [
-    "APIConnectionError",
-    "APIError",
-    "APITimeoutError",
-    "AccountError",
-    "AuthenticationError",
-    "BadRequestError",
-    "ConfigurationError",
-    "ContentFilterError",
-    "Hunyuan",
-    "HunyuanError",
-    "NotFoundError",
-    "RateLimitError",
-    "ServerError",
-    "StreamError",
-]
+__all__ = ["Hunyuan", "HunyuanEmbedding"]

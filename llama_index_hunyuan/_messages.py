@@ -20,7 +20,7 @@ from llama_index.core.base.llms.types import (
 )
 
 from hunyuan_api import Message, Role, ToolCall
-from hunyuan_api.adapter import openai_tool_calls, tool_arguments_text
+from hunyuan_api.adapter import openai_tool_calls, thread_token, tool_arguments_text
 
 __all__ = ["to_core_message", "to_core_messages"]
 
@@ -35,15 +35,24 @@ _ROLES: dict[str, Role] = {
     MessageRole.FUNCTION.value: "tool",
 }
 
-_MEDIA = (ImageBlock, AudioBlock, VideoBlock, DocumentBlock)
+_MEDIA = (AudioBlock, VideoBlock, DocumentBlock)
 
 
 def _refuse_media(index: int, block: object) -> ValueError:
     kind = type(block).__name__
     return ValueError(
-        f"messages[{index}] contains a {kind}: Hunyuan RunThread carries text only, so images, "
-        "audio, video and documents cannot be sent. Remove the block or describe it in text."
+        f"messages[{index}] contains a {kind}: Hunyuan takes text and images only, so audio, "
+        "video and documents cannot be sent. Remove the block or describe it in text."
     )
+
+
+def _image_url(block: ImageBlock) -> str:
+    """An ``ImageBlock`` as the URL Hunyuan takes: its http(s) URL, or its bytes (inline, or
+    read from its path) as a ``data:`` URI."""
+    if block.url is not None and not block.image and block.path is None:
+        return str(block.url)
+    data = block.resolve_image(as_base64=True).read().decode("ascii")
+    return f"data:{block.image_mimetype or 'image/jpeg'};base64,{data}"
 
 
 def _text_of(index: int, block: object) -> str | None:
@@ -68,6 +77,7 @@ def to_core_message(index: int, message: ChatMessage) -> Message:
             "and tool messages"
         )
     texts: list[str] = []
+    images: list[str] = []
     calls: list[ToolCall] = []
     for block in message.blocks:
         if isinstance(block, _MEDIA):
@@ -75,6 +85,8 @@ def to_core_message(index: int, message: ChatMessage) -> Message:
         text = _text_of(index, block)
         if text is not None:
             texts.append(text)
+        elif isinstance(block, ImageBlock):
+            images.append(_image_url(block))
         elif isinstance(block, ToolCallBlock):
             calls.append(
                 ToolCall(
@@ -102,11 +114,14 @@ def to_core_message(index: int, message: ChatMessage) -> Message:
                     where=f"messages[{index}].additional_kwargs['tool_calls']",
                 )
             )
-        return Message("assistant", content, tuple(calls))
+        token = thread_token(message.additional_kwargs)
+        return Message("assistant", content, tuple(calls), thread_token=token)
     if role == "tool":
         call_id = message.additional_kwargs.get("tool_call_id")
         return Message("tool", content, tool_call_id=str(call_id) if call_id else None)
-    return Message(role, content)
+    # The core refuses images where Hunyuan takes none (RunThread, non-user messages, models
+    # without vision), with the reason.
+    return Message(role, content, images=tuple(images))
 
 
 def to_core_messages(

@@ -26,9 +26,10 @@ from hunyuan_api import (
     RunStream,
     StreamEvent,
     TextDelta,
+    ThreadToken,
     ToolCall,
 )
-from hunyuan_api.adapter import run_metadata
+from hunyuan_api.adapter import THREAD_TOKEN_KEY, run_metadata
 
 __all__ = [
     "astream_responses",
@@ -47,7 +48,9 @@ def _tool_call_dict(call: ToolCall) -> dict[str, Any]:
     }
 
 
-def _message(text: str, reasoning: str, calls: tuple[ToolCall, ...]) -> ChatMessage:
+def _message(
+    text: str, reasoning: str, calls: tuple[ToolCall, ...], token: ThreadToken | None = None
+) -> ChatMessage:
     blocks: list[ContentBlock] = []
     if reasoning:
         blocks.append(ThinkingBlock(content=reasoning))
@@ -60,6 +63,9 @@ def _message(text: str, reasoning: str, calls: tuple[ToolCall, ...]) -> ChatMess
     kwargs: dict[str, Any] = {}
     if calls:
         kwargs["tool_calls"] = [_tool_call_dict(c) for c in calls]
+    if token is not None:
+        # On the message itself: that is what chat memories and stores keep.
+        kwargs[THREAD_TOKEN_KEY] = token.as_metadata()
     return ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=kwargs)
 
 
@@ -83,7 +89,7 @@ def _response_kwargs(result: RunResult) -> dict[str, Any]:
 def chat_response(result: RunResult, delta: str | None = None) -> ChatResponse:
     """The complete reply: what ``chat`` returns and what a stream ends with."""
     return ChatResponse(
-        message=_message(result.text, result.reasoning, result.tool_calls),
+        message=_message(result.text, result.reasoning, result.tool_calls, result.thread_token),
         raw=result_to_dict(result),
         delta=delta,
         additional_kwargs=_response_kwargs(result),

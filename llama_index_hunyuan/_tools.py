@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
 
 __all__ = [
-    "keep_first_tool_call",
     "parse_tool_kwargs",
     "resolve_choice",
     "tool_selections",
@@ -141,16 +140,3 @@ def tool_selections(response: ChatResponse, error_on_no_tool_call: bool) -> list
             f"{(response.message.content or '')[:200]!r}"
         )
     return selections
-
-
-def keep_first_tool_call(response: ChatResponse) -> None:
-    """Drop every tool call but the first, from the blocks and the legacy kwargs alike."""
-    blocks = response.message.blocks
-    calls = [b for b in blocks if isinstance(b, ToolCallBlock)]
-    if len(calls) <= 1:
-        return
-    first = calls[0]
-    response.message.blocks = [b for b in blocks if not isinstance(b, ToolCallBlock) or b is first]
-    legacy = response.message.additional_kwargs.get("tool_calls")
-    if isinstance(legacy, list) and legacy:
-        response.message.additional_kwargs["tool_calls"] = legacy[:1]

@@ -40,7 +40,7 @@ from hunyuan_api.adapter import ClientCache, check_tools_supported, resolve_tool
 
 from ._messages import to_core_messages
 from ._responses import astream_responses, chat_response, stream_responses
-from ._tools import keep_first_tool_call, resolve_choice, tool_selections, tool_specs
+from ._tools import resolve_choice, tool_selections, tool_specs
 
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
@@ -49,49 +49,177 @@ __all__ = ["Hunyuan"]
 
 
 class Hunyuan(HunyuanSettings, FunctionCallingLLM):
-    """Tencent Hunyuan chat models (RunThread by default, or ChatCompletions).
+    """Tencent Hunyuan chat models as a LlamaIndex ``FunctionCallingLLM``, on the RunThread API
+    (the default with a SecretId/SecretKey pair), ChatCompletions (``api="chat_completions"``)
+    or the OpenAI-compatible endpoint (``api="openai"``, the default with only a console API
+    KEY); see ``docs/transports.md``. Import it as ``llama_index.llms.hunyuan.Hunyuan`` (as every
+    LlamaIndex LLM integration is imported) or ``llama_index_hunyuan.Hunyuan``: the same class.
 
-    Credentials: ``secret_id``/``secret_key`` (a Tencent Cloud SecretId/SecretKey pair), else
-    ``HUNYUAN_SECRET_ID``/``HUNYUAN_SECRET_KEY``, else ``TENCENTCLOUD_SECRET_ID``/``_KEY``
-    (+ ``TENCENTCLOUD_SESSION_TOKEN``). They are resolved when the first request is made and never
-    serialized. ``base_url`` defaults to ``HUNYUAN_BASE_URL``, then Tencent's endpoint.
+    Setup:
+        Install the distribution with its LlamaIndex extra, and set a Tencent Cloud
+        SecretId/SecretKey pair:
 
-    Agent loops continue one RunThread thread per conversation: pass the whole history each turn,
-    as LlamaIndex does, and only the new messages are sent (see the project's protocol, §4).
-    With ``api="chat_completions"`` (for accounts without RunThread; ``docs/transports.md``)
-    there are no threads: each turn sends the history (at most 40 messages) with tool calls and
-    call ids carried natively, ``chat``/``complete`` make one non-stream call, and ``seed`` is
-    available.
+        ```bash
+        pip install 'hunyuan-langchain-llamaindex[llamaindex]'
+        export HUNYUAN_SECRET_ID="AKID..." HUNYUAN_SECRET_KEY="..."
+        ```
+
+    Key init args — completion params:
+        `model` (default hunyuan-turbo), `temperature`, `max_tokens` (also
+        ``metadata.num_output``), `stop`, `system_prompt` (leads every request without a
+        system message of its own), `context_window` and `is_function_calling_model`
+        (override what the model catalog says).
+
+    Key init args — client params:
+        `api` (openai when only a console `api_key` is given), `secret_id` and `secret_key`
+        (else the environment; checked at the first request, never serialized), `base_url`,
+        `timeout`, `max_retries`, `pool_size`.
+        "Settings" at the end describes every setting.
+
+    Instantiate:
+        ```python
+        from llama_index.llms.hunyuan import Hunyuan
+
+        llm = Hunyuan(model="hunyuan-turbo", temperature=0.3)
+        print(llm.metadata.context_window, llm.metadata.is_function_calling_model)
+        ```
+
+        ``metadata`` comes from the model catalog (``hunyuan_api.model_info``): the model's
+        context window, output limit and tool support on the chosen API.
+        ``is_function_calling_model`` is True exactly for the models the service honours
+        tools on; others say False, so LlamaIndex picks its ReAct/text paths. The fields
+        ``context_window`` and ``is_function_calling_model`` override them.
+
+    Invoke:
+        ```python
+        from llama_index.core.llms import ChatMessage
+
+        print(llm.complete("Where is Guilin?").text)
+        response = llm.chat(
+            [
+                ChatMessage(role="system", content="You are a terse travel guide."),
+                ChatMessage(role="user", content="What should I see in Hangzhou?"),
+            ]
+        )
+        print(response.message.content)
+        ```
+
+        Agent loops continue one RunThread thread per conversation: pass the whole history
+        each turn, as LlamaIndex does, and only the new messages are sent. On ChatCompletions
+        each turn sends the history (at most 40 messages), and ``chat``/``complete`` make one
+        non-stream call.
+
+    Stream:
+        ```python
+        for chunk in llm.stream_complete("Where is Guilin?"):
+            print(chunk.delta, end="")
+        for chunk in llm.stream_chat([ChatMessage(role="user", content="Hello")]):
+            print(chunk.delta, end="")
+        ```
+
+    Async:
+        ```python
+        import asyncio
+
+
+        async def main() -> None:
+            print((await llm.acomplete("Where is Guilin?")).text)
+            async for chunk in await llm.astream_chat([ChatMessage(role="user", content="Hi")]):
+                print(chunk.delta, end="")
+
+
+        asyncio.run(main())
+        ```
+
+    Tool calling:
+        ```python
+        from llama_index.core.tools import FunctionTool
+
+
+        def get_weather(city: str) -> str:
+            '''Get today's weather for a city.'''
+            return f"{city}: sunny, 26°C"
+
+
+        tool = FunctionTool.from_defaults(get_weather)
+        response = llm.chat_with_tools([tool], user_msg="What is the weather in Shenzhen?")
+        print(llm.get_tool_calls_from_response(response))
+        print(llm.predict_and_call([tool], user_msg="What is the weather in Shenzhen?"))
+        ```
+
+        ```text
+        [ToolSelection(tool_id='call_...', tool_name='get_weather',
+                       tool_kwargs={'city': 'Shenzhen'})]
+        Shenzhen: sunny, 26°C
+        ```
+
+        Tool calls come back as ``ToolCallBlock``s and as OpenAI-shaped dicts in
+        ``message.additional_kwargs["tool_calls"]``. ``allow_parallel_tool_calls=False`` (the
+        default of ``chat_with_tools``) keeps the first call, streamed or not: sent as
+        ``parallel_tool_calls`` on ``api="openai"``, enforced by the client on RunThread and
+        ChatCompletions, which have no such switch. ``tool_required=True`` and a named
+        ``tool_choice`` map to Hunyuan's ``custom`` (README "tool_choice").
+
+    Structured output:
+        ```python
+        from llama_index.core.prompts import PromptTemplate
+        from pydantic import BaseModel
+
+
+        class Song(BaseModel):
+            '''A song with its title and length.'''
+
+            title: str
+            length_seconds: int
+
+
+        prompt = PromptTemplate('Write a song called "{name}" that lasts {seconds} seconds.')
+        print(llm.structured_predict(Song, prompt, name="Blue", seconds=180))
+        ```
+
+        ``structured_predict`` and ``as_structured_llm`` force the schema as the one tool.
+
+    Token usage:
+        ```python
+        response = llm.complete("Where is Guilin?")
+        usage = response.additional_kwargs
+        print(usage["prompt_tokens"], usage["completion_tokens"], usage["total_tokens"])
+        ```
+
+        ``raw["usage"]`` has the same numbers (and ``cached_tokens``); a stream reports them
+        on its last chunk.
+
+    Response metadata:
+        ```python
+        print(response.additional_kwargs)
+        ```
+
+        ```text
+        {'model_name': 'hunyuan-turbo', 'finish_reason': 'stop', 'thread_id': 'thread_...',
+         'run_id': 'run_...', 'message_id': 'msg_...', 'request_id': '...',
+         'continued_thread': False, 'messages_sent': 1, 'token_usage': {...},
+         'prompt_tokens': 4, 'completion_tokens': 20, 'total_tokens': 24}
+        ```
+
+        The keys of LangChain's ``response_metadata`` (``hunyuan_api.adapter.METADATA_KEYS``),
+        plus the usage counts LlamaIndex's own integrations put there.
 
     Notes:
-        - ``metadata.is_function_calling_model`` is True exactly for the models the service
-          honours tools on (hunyuan-pro, -turbo, -functioncall; on ChatCompletions also the
-          turbos/t1 models, ``hunyuan_api.CHAT_COMPLETIONS_TOOL_MODELS``). Others say
-          False, so LlamaIndex picks its ReAct/text paths; set ``is_function_calling_model=True``
-          for a newer model that takes tools.
-        - ``system_prompt`` leads every request that has no system message of its own.
-        - Per-call keyword arguments are the core's ``RunOptions`` fields (``temperature``,
-          ``max_tokens``, ``stop``, ``thread_id``, ``tools``, ``tool_choice``, ...); anything
-          else is a ``TypeError`` rather than silently ignored.
-        - Tool calls come back as ``ToolCallBlock``s whose ``tool_kwargs`` is the JSON text the
-          model produced (as OpenAI's integration keeps it), and as OpenAI-shaped dicts in
-          ``message.additional_kwargs["tool_calls"]``; ``get_tool_calls_from_response`` parses
-          either, tolerating partial JSON while streaming; on a finished response, arguments
-          that are not a JSON object (cut short or malformed by the model) raise ``ValueError``
-          rather than run the tool with guessed values.
-        - Text is all RunThread carries: image, audio, video and document blocks are refused
-          with a ValueError before any request.
+        - Per-call keyword arguments are the core's call options (``temperature``,
+          ``max_tokens``, ``stop``, ``thread_id``, ``tools``, ``tool_choice``,
+          ``parallel_tool_calls``, ...); anything else is a ``TypeError`` rather than silently
+          ignored.
+        - Images (``ImageBlock``) reach vision models on ChatCompletions and
+          ``api="openai"``; RunThread carries text only, and audio, video and document blocks
+          are refused with a ValueError before any request.
+        - ``get_tool_calls_from_response`` tolerates partial JSON while a call streams; on a
+          finished response, arguments that are not a JSON object (cut short or malformed by
+          the model) raise ``ValueError`` rather than run the tool with guessed values.
         - Reasoning (``hunyuan-t1`` models on ChatCompletions) streams as
           ``additional_kwargs["thinking_delta"]`` and ends as a ``ThinkingBlock``, which is
           never sent back.
-
-    Example:
-        ```python
-        from llama_index_hunyuan import Hunyuan
-
-        llm = Hunyuan(model="hunyuan-turbo")
-        print(llm.complete("Say hello").text)
-        ```
+        - Copies and pickles never carry clients (each builds its own on first use), and a
+          pickle carries no secrets (they are read from the environment again).
     """
 
     model_config = ConfigDict(
@@ -156,11 +284,19 @@ class Hunyuan(HunyuanSettings, FunctionCallingLLM):
         tools = _as_specs(kwargs.pop("tools", None))
         choice = kwargs.pop("tool_choice", None)
         forced = kwargs.pop("forced_tool", None)
+        parallel = kwargs.pop("parallel_tool_calls", None)
         if choice not in (None, "auto", "none", "custom"):
             # A caller's own chat(tools=..., tool_choice="required" or a name) gets the same
             # mapping as chat_with_tools.
             choice, forced = resolve_tool_choice(choice, [spec.name for spec in tools])
-        return self.run_options(None, kwargs, tools=tools, tool_choice=choice, forced_tool=forced)
+        return self.run_options(
+            None,
+            kwargs,
+            tools=tools,
+            tool_choice=choice,
+            forced_tool=forced,
+            parallel_tool_calls=parallel,
+        )
 
     def _request(
         self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]
@@ -245,7 +381,9 @@ class Hunyuan(HunyuanSettings, FunctionCallingLLM):
         **kwargs: Any,
     ) -> dict[str, Any]:
         """The ``chat`` arguments for a call with tools, in the core's terms: ``tools`` (specs),
-        ``tool_choice`` (auto/none/custom) and ``forced_tool``."""
+        ``tool_choice`` (auto/none/custom), ``forced_tool`` and ``parallel_tool_calls`` (the
+        core keeps only the first call unless ``allow_parallel_tool_calls``, streamed or not,
+        as llama-index-llms-openai sends ``parallel_tool_calls``)."""
         specs = tool_specs(tools)
         if self.is_function_calling_model is None:
             check_tools_supported(kwargs.get("model", self.model), self.api, bool(specs))
@@ -260,20 +398,9 @@ class Hunyuan(HunyuanSettings, FunctionCallingLLM):
             "tools": specs,
             "tool_choice": choice,
             "forced_tool": forced,
+            "parallel_tool_calls": allow_parallel_tool_calls if specs else None,
             **kwargs,
         }
-
-    def _validate_chat_with_tools_response(
-        self,
-        response: ChatResponse,
-        tools: Sequence[BaseTool],
-        allow_parallel_tool_calls: bool = False,
-        **kwargs: Any,
-    ) -> ChatResponse:
-        # Hunyuan has no switch for parallel calls, so honour the request on the reply.
-        if not allow_parallel_tool_calls:
-            keep_first_tool_call(response)
-        return response
 
     def get_tool_calls_from_response(
         self,

@@ -22,20 +22,33 @@ HERE = Path(__file__).resolve().parent
 
 SETUP_MD = """\
 **Setup.** With `HUNYUAN_SECRET_ID` and `HUNYUAN_SECRET_KEY` set (a Tencent Cloud SecretId/SecretKey
-pair from https://console.cloud.tencent.com/cam/capi), this notebook talks to Tencent's service.
-Without them it starts the bundled emulator in this kernel and points the same environment
-variables at it, so every cell below reads exactly as it would against the real service. The
-emulator's model is deterministic: its replies quote your prompt (retrieval prompts get the
-context sentences that match the question), and its tool calls are built from your words."""
+pair from https://console.cloud.tencent.com/cam/capi), this notebook talks to Tencent's service, or
+to the endpoint in `HUNYUAN_BASE_URL` when that is set (an emulator you started with
+`hunyuan-emulator`, say); the next cell prints which. Without them it starts the bundled emulator
+in this kernel and points the same environment variables at it, so every cell below reads exactly
+as it would against the real service. The emulator's model is deterministic: its replies quote
+your prompt (retrieval prompts get the context sentences that match the question), and its tool
+calls are built from your words."""
 
 SETUP = """\
 import os
 from contextlib import ExitStack
 
+import httpx
+
 notebook = ExitStack()  # the last cell closes it (and so stops the emulator)
 emu = None
 if os.environ.get("HUNYUAN_SECRET_ID") and os.environ.get("HUNYUAN_SECRET_KEY"):
-    print("Using Tencent's service with the credentials in the environment.")
+    base_url = os.environ.get("HUNYUAN_BASE_URL")
+    if not base_url:
+        print("Using Tencent's service, https://hunyuan.tencentcloudapi.com, with your credentials.")
+    else:
+        try:  # an emulator answers its health check; Tencent's service has none
+            health = httpx.get(base_url.rstrip("/") + "/_emulator/health", timeout=5).json()
+        except (httpx.HTTPError, ValueError):
+            health = None
+        kind = "the Hunyuan emulator" if health == {"ok": True} else "the endpoint"
+        print(f"Using {kind} at {base_url} (HUNYUAN_BASE_URL), with your credentials.")
 else:
     from hunyuan_emulator import run_emulator
 
@@ -206,14 +219,16 @@ except ModelAuthenticationError as exc:
     print(exc.code)"""
     ),
     md(
-        "The Hunyuan console's \"API KEY\" (`sk-...`) belongs to Hunyuan's OpenAI-compatible "
-        "endpoint; RunThread requests are signed with a SecretId/SecretKey pair. Given only "
-        "such a key, the plugin says so before sending anything:"
+        "The Hunyuan console's \"API KEY\" (`sk-...`) opens Hunyuan's OpenAI-compatible "
+        "endpoint: given only such a key, `api` is `\"openai\"`. RunThread and ChatCompletions "
+        "requests are signed with a SecretId/SecretKey pair instead; asked to sign them with a "
+        "key, the plugin says so before sending anything:"
     ),
     code(
         """\
+print(ChatHunyuan(secret_id=None, secret_key=None, api_key="sk-console-key").api)
 try:
-    ChatHunyuan(secret_id=None, secret_key=None, api_key="sk-from-the-hunyuan-console").invoke("hi")
+    ChatHunyuan(api="run_thread", secret_id=None, secret_key=None, api_key="sk-console-key").invoke("hi")
 except ValueError as exc:
     print(exc)"""
     ),
@@ -410,8 +425,8 @@ LLAMAINDEX = [
     *setup(
         "LlamaIndex: `Hunyuan`",
         "`Hunyuan` is a LlamaIndex `FunctionCallingLLM`: chat and completion (sync, async, "
-        "streaming), `FunctionAgent`, query engines over your documents, and structured "
-        "prediction.",
+        "streaming), `FunctionAgent`, a vector index over your documents with "
+        "`HunyuanEmbedding`, and structured prediction.",
     ),
     code(
         """\
@@ -500,33 +515,40 @@ print(await agent.run("What's the weather in Xi'an today?", memory=memory))
 print(await agent.run("And what is 6 times 7? Use multiply.", memory=memory))"""
     ),
     md(
-        "## A query engine over local documents\n\nA `SummaryIndex` sends the documents "
-        "themselves to the model, so no embedding model is needed. (A `VectorStoreIndex` "
-        "needs one, from any provider: this plugin provides the LLM.)"
+        "## A vector index over local documents\n\n`HunyuanEmbedding` embeds the documents "
+        "with `hunyuan-embedding` (1,024 dimensions); a `VectorStoreIndex` retrieves the one "
+        "closest to the question, and `Hunyuan` answers from it. No other provider is needed."
     ),
     code(
         """\
 from pathlib import Path
 
-from llama_index.core import SimpleDirectoryReader, SummaryIndex
+from llama_index.core import Settings, SimpleDirectoryReader, VectorStoreIndex
 
+from llama_index_hunyuan import HunyuanEmbedding
+
+Settings.embed_model = HunyuanEmbedding()
 documents = SimpleDirectoryReader(
     "../examples/data", file_metadata=lambda path: {"file_name": Path(path).name}
 ).load_data()
-engine = SummaryIndex.from_documents(documents).as_query_engine(llm=llm)
+index = VectorStoreIndex.from_documents(documents)
+engine = index.as_query_engine(llm=llm, similarity_top_k=1)
 answer = engine.query("腾讯的总部在哪里？")
 print(answer)
-print(sorted(node.metadata["file_name"] for node in answer.source_nodes))"""
+for node in answer.source_nodes:
+    print(f"retrieved {node.metadata['file_name']} (cosine similarity {node.score:.2f})")"""
     ),
     md("Streaming, and async:"),
     code(
         """\
-streaming = SummaryIndex.from_documents(documents).as_query_engine(llm=llm, streaming=True)
-for token in streaming.query("荔枝什么时候上市？").response_gen:
+streaming = index.as_query_engine(llm=llm, similarity_top_k=1, streaming=True)
+response = streaming.query("荔枝什么时候上市？")
+for token in response.response_gen:
     print(token, end="", flush=True)
-print()
+print("\\nretrieved", response.source_nodes[0].metadata["file_name"])
 
-print(await engine.aquery("What is Hunyuan?"))"""
+answer = await engine.aquery("深圳有多少人口？")
+print(answer, "| retrieved", answer.source_nodes[0].metadata["file_name"])"""
     ),
     md(
         "## Structured prediction\n\n`structured_predict` forces the schema as a tool call "

@@ -4,6 +4,7 @@ drive it the same way, and it serves RunThread and ChatCompletions frames alike.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from .._errors import PartialOutput, StreamError, make_api_error
 from .._types import (
@@ -26,6 +27,7 @@ from .._wire.frames import (
     RunFrame,
     WireToolCall,
     WireUsage,
+    search_info_of,
 )
 
 __all__ = ["Mark", "RunAccumulator", "TextBuffer", "usage_from_wire"]
@@ -51,7 +53,7 @@ def usage_from_wire(usage: WireUsage | None) -> Usage | None:
         return None
     cached = 0
     details = usage.prompt_tokens_details or {}
-    raw_cached = details.get("CachedTokens")
+    raw_cached = details.get("CachedTokens", details.get("cached_tokens"))
     # isdecimal, not isdigit: "²" is a digit that int() refuses.
     if isinstance(raw_cached, (int, str)) and str(raw_cached).isdecimal():
         cached = int(raw_cached)
@@ -129,6 +131,7 @@ class RunAccumulator:
         self.message_id: str | None = None
         self.finish_reason: FinishReason | None = None
         self.usage: Usage | None = None
+        self.search_info: dict[str, Any] | None = None
         self._text = TextBuffer()
         self._reasoning = TextBuffer()
         self._calls: list[_CallBuilder] = []
@@ -215,6 +218,7 @@ class RunAccumulator:
             run_id=self.run_id,
             message_id=self.message_id,
             request_id=self.request_id,
+            search_info=self.search_info,
         )
 
     # -- frames ------------------------------------------------------------------------------
@@ -224,9 +228,10 @@ class RunAccumulator:
             self._on_done()
             return []
         if self.finish_reason is not None:
-            # Output after the terminal frame is ignored; a late cumulative usage is still welcome.
-            if isinstance(frame, ChatCompletionChunk) and frame.usage is not None:
-                self.usage = usage_from_wire(frame.usage) or self.usage
+            # Output after the terminal frame is ignored; late usage and search results (the
+            # OpenAI-compatible endpoint sends usage in a chunk of its own) are still welcome.
+            if isinstance(frame, ChatCompletionChunk):
+                self._on_chunk_metadata(frame)
                 self.ended = self.usage is not None
             return []
         if isinstance(frame, MessageDeltaFrame):
@@ -434,11 +439,17 @@ class RunAccumulator:
             self._final_calls = tuple(final)
         return events
 
+    def _on_chunk_metadata(self, frame: ChatCompletionChunk) -> None:
+        if frame.usage is not None:
+            self.usage = usage_from_wire(frame.usage) or self.usage
+        search_info = search_info_of(frame.search_info)
+        if search_info is not None:
+            self.search_info = search_info
+
     def _on_chat_chunk(self, frame: ChatCompletionChunk) -> list[StreamEvent]:
         if frame.id and self.request_id is None:
             self.request_id = frame.id
-        if frame.usage is not None:
-            self.usage = usage_from_wire(frame.usage) or self.usage
+        self._on_chunk_metadata(frame)
         events: list[StreamEvent] = []
         for choice in frame.choices:
             part = choice.delta if choice.delta is not None else choice.message

@@ -66,10 +66,17 @@ def normalize_messages(messages: Sequence[Message]) -> list[Message]:
         prev = out[-1] if out else None
         role = "user" if msg.role == "system" else msg.role
         if role == "user":
+            if prev is not None and prev.role == "tool" and msg.images:
+                raise ValueError(
+                    f"messages[{i}] has images right after tool results, where Hunyuan expects "
+                    "the assistant's turn; send the images in a user message of their own."
+                )
             if prev is not None and prev.role in ("user", "tool"):
-                out[-1] = replace(prev, content=_join(prev.content, msg.content))
+                out[-1] = replace(
+                    prev, content=_join(prev.content, msg.content), images=prev.images + msg.images
+                )
             else:
-                out.append(Message("user", msg.content))
+                out.append(Message("user", msg.content, images=msg.images))
         elif role == "assistant":
             if not msg.content.strip() and not msg.tool_calls:
                 continue
@@ -80,7 +87,10 @@ def normalize_messages(messages: Sequence[Message]) -> list[Message]:
                     prev.tool_calls + msg.tool_calls,
                 )
             else:
-                out.append(Message("assistant", msg.content, msg.tool_calls))
+                # The token stays with the reply it came on; a merged turn has none.
+                out.append(
+                    Message("assistant", msg.content, msg.tool_calls, thread_token=msg.thread_token)
+                )
         else:  # tool
             if prev is None or not (
                 prev.role == "tool" or (prev.role == "assistant" and prev.tool_calls)
@@ -122,6 +132,7 @@ def normalize_messages(messages: Sequence[Message]) -> list[Message]:
         if msg.role == "user" and not msg.content.strip():
             raise ValueError(
                 f"user message {k} is empty after merging; Hunyuan requires non-empty Content"
+                + (" (a text part besides the images)" if msg.images else "")
             )
     _check_tool_results(out)
     return out

@@ -10,15 +10,16 @@ to retry and what the thread ledger learns are written once, here.
 from __future__ import annotations
 
 import logging
-from collections.abc import Generator, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
 from .._errors import (
     APIConnectionError,
     APITimeoutError,
+    ContentFilterError,
     HunyuanError,
     NotFoundError,
     PartialOutput,
@@ -26,14 +27,12 @@ from .._errors import (
 )
 from .._retry import RetryPolicy
 from .._types import Message, RunFinished, RunOptions, RunResult
-from .._wire.bodies import build_chat_completions_body, build_run_thread_body
-from .._wire.frames import ChatCompletionChunk, Thread, error_in_response
-from .._wire.responses import (
-    error_from_response,
-    is_event_stream,
-    is_service_refusal,
-    parse_json_response,
-)
+from .._wire.bodies import build_run_thread_body
+from .._wire.dialects import Dialect
+from .._wire.embeddings import EmbeddingBatch, read_embeddings
+from .._wire.frames import Thread
+from .._wire.responses import is_event_stream, is_service_refusal
+from .continuation import Placement, TokenSigner, check_tip, needs_check, verify_run
 from .session import RunSession
 from .threads import Scope, ThreadLedger, ThreadPlan
 
@@ -41,25 +40,26 @@ __all__ = [
     "READ",
     "READ_REST",
     "RELEASE",
-    "Answer",
     "Command",
     "Emit",
     "Flow",
     "Flows",
     "JsonReply",
-    "Opened",
+    "Reply",
     "Send",
     "Sleep",
 ]
 
 logger = logging.getLogger("hunyuan_api")
 
+_T = TypeVar("_T")
+
 # -- commands and replies ---------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class Send:
-    """Send one API 3.0 action. Reply: ``Opened`` (``stream``) or ``Answer``."""
+    """Send one action. Reply: a ``Reply``, with the body unless ``stream`` (then ``READ``)."""
 
     action: str
     body: Mapping[str, Any]
@@ -99,16 +99,10 @@ Command = Send | Sleep | Emit | _BodyCommand
 
 
 @dataclass(frozen=True, slots=True)
-class Opened:
+class Reply:
     status: int
     headers: Mapping[str, str]
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
+    body: bytes = b""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +113,9 @@ class JsonReply:
 
 
 Flow = Generator[Command, Any, None]
+
+#: The service's refusal of a run on a thread that has a run in progress.
+_BUSY = "UnsupportedOperation"
 
 # httpx failures that prove the request never reached the service.
 _NEVER_SENT = (
@@ -154,10 +151,30 @@ def transport_error(
     )
 
 
+def _check_not_withdrawn(result: RunResult) -> None:
+    """A moderated reply is never an answer: Tencent asks clients to withdraw the text already
+    shown ("需要自行撤回已上屏的内容"), so it raises, with that text as ``partial``."""
+    if result.finish_reason == "content_filter":
+        raise ContentFilterError(
+            "the service's moderation stopped the reply (finish reason sensitive); withdraw "
+            "any of its text already shown",
+            code="FinishReason.sensitive",
+            request_id=result.request_id,
+            partial=PartialOutput(
+                text=result.text,
+                reasoning=result.reasoning,
+                tool_calls=result.tool_calls,
+                thread_id=result.thread_id,
+                run_id=result.run_id,
+                request_id=result.request_id,
+            ),
+        )
+
+
 class _Attempt:
     """Book-keeping for one try of a run."""
 
-    __slots__ = ("plan", "result", "session", "thread_id", "unprocessed")
+    __slots__ = ("checked", "plan", "result", "session", "thread_id", "unprocessed")
 
     def __init__(self, plan: ThreadPlan | None = None, thread_id: str | None = None) -> None:
         self.plan = plan
@@ -166,6 +183,8 @@ class _Attempt:
         self.result: RunResult | None = None
         #: The service provably did not act on the request, so the thread is unchanged.
         self.unprocessed = False
+        #: The thread's newest message was checked just before this attempt (continuation.py).
+        self.checked = False
 
 
 class RunState:
@@ -181,17 +200,22 @@ class RunState:
 
 
 class Flows:
-    """The flows of a client with these retry rules and this thread ledger."""
+    """The flows of a client that speaks ``dialect``, with these retry rules and thread ledger."""
 
     def __init__(
         self,
         *,
+        dialect: Dialect,
         max_retries: int,
         retry_policy: RetryPolicy,
         ledger: ThreadLedger,
         scope: Scope,
+        tokens: TokenSigner | None = None,
         stall_timeout: float | None = None,
     ) -> None:
+        #: Issues and trusts thread tokens; None: threads stay with the process (no tokens).
+        self.tokens: TokenSigner | None = tokens
+        self.dialect = dialect
         self.max_retries = max_retries
         self.retry_policy = retry_policy
         self.ledger = ledger
@@ -203,51 +227,70 @@ class Flows:
 
     def json_action(self, action: str, body: Mapping[str, Any]) -> Flow:
         """One JSON action, retried while its error is transient; emits a ``JsonReply``."""
-        tries = 0
-        while True:
-            try:
-                response = yield from self._send_json(action, body)
-            except HunyuanError as exc:
-                self._check_retry(exc, tries)
-                yield Sleep(self.retry_policy.delay(tries))
-                tries += 1
-                continue
-            yield Emit((JsonReply(response),))
-            return
+        response, _ = yield from self._retrying(lambda: self._send_json(action, body))
+        yield Emit((JsonReply(response),))
+
+    def embedding(self, texts: list[str], model: str) -> Flow:
+        """One embedding request for ``texts``, retried like a JSON action (an answer that does
+        not fit the texts is a transient server error); emits one ``EmbeddingBatch``."""
+        body = self.dialect.embedding_body(texts, model)
+
+        def once() -> Generator[Command, Any, EmbeddingBatch]:
+            response, request_id = yield from self._send_json(self.dialect.embedding_action, body)
+            return read_embeddings(response, len(texts), request_id)
+
+        batch = yield from self._retrying(once)
+        yield Emit((batch,))
 
     def completion(self, history: list[Message], options: RunOptions) -> Flow:
-        """A non-stream ChatCompletions call (``Stream: false``), read like one stream frame:
-        the same finish reasons, errors and client-side stop cut; emits one ``RunFinished``."""
-        body = build_chat_completions_body(history, options, stream=False)
+        """A non-stream chat call, read like one stream frame: the same finish reasons, errors
+        and client-side stop cut; emits one ``RunFinished``."""
+        body = self.dialect.build_chat(history, options, stream=False)
+        result = yield from self._retrying(lambda: self._completion_once(body, options))
+        _check_not_withdrawn(result)
+        yield Emit((RunFinished(result),))
+
+    def _completion_once(
+        self, body: Mapping[str, Any], options: RunOptions
+    ) -> Generator[Command, Any, RunResult]:
+        response, request_id = yield from self._send_json(self.dialect.chat_action, body)
+        session = RunSession(
+            model=options.model,
+            request_id=response.get("RequestId") or request_id,
+            thread_id=None,
+            stop=options.stop,
+            single_tool_call=options.parallel_tool_calls is False,
+        )
+        session.feed_frame(self.dialect.completion_frame(response))
+        return session.result()
+
+    def _retrying(
+        self, once: Callable[[], Generator[Command, Any, _T]]
+    ) -> Generator[Command, Any, _T]:
+        """``once()``, again after a backoff while its error is transient (nothing of a JSON
+        answer reaches the caller before it is whole, so every transient failure qualifies)."""
         tries = 0
         while True:
             try:
-                response = yield from self._send_json("ChatCompletions", body)
-                session = RunSession(
-                    model=options.model,
-                    request_id=response.get("RequestId"),
-                    thread_id=None,
-                    stop=options.stop,
-                )
-                error = error_in_response(response)
-                session.feed_frame(error or ChatCompletionChunk.model_validate(response))
-                result = session.result()
+                return (yield from once())
             except HunyuanError as exc:
                 self._check_retry(exc, tries)
-                yield Sleep(self.retry_policy.delay(tries))
+                yield self._backoff(exc, tries)
                 tries += 1
-                continue
-            yield Emit((RunFinished(result),))
-            return
 
     def _send_json(
         self, action: str, body: Mapping[str, Any]
-    ) -> Generator[Command, Any, dict[str, Any]]:
+    ) -> Generator[Command, Any, tuple[dict[str, Any], str | None]]:
         try:
-            answer: Answer = yield Send(action, body, stream=False)
+            answer: Reply = yield Send(action, body, stream=False)
         except httpx.HTTPError as exc:
             raise transport_error(exc, partial=None, request_id=None) from exc
-        return parse_json_response(answer.status, answer.headers, answer.body)
+        response = self.dialect.parse_answer(answer.status, answer.headers, answer.body)
+        return response, self.dialect.request_id(answer.headers)
+
+    def _backoff(self, exc: HunyuanError, tries: int) -> Sleep:
+        # The service's Retry-After, when it sent one, is the least it asked for.
+        return Sleep(max(self.retry_policy.delay(tries), exc.retry_after or 0.0))
 
     def _check_retry(self, exc: HunyuanError, tries: int) -> None:
         """Raise ``exc`` unless it may be retried."""
@@ -277,32 +320,49 @@ class Flows:
         tries = 0
         while True:
             try:
-                if options.api == "chat_completions":
-                    action = "ChatCompletions"
-                    body = build_chat_completions_body(history, options, stream=True)
+                if options.api != "run_thread":
+                    action = self.dialect.chat_action
+                    body = self.dialect.build_chat(history, options, stream=True)
                 else:
                     action = "RunThread"
                     plan = attempt.plan
                     if plan is None:
                         plan = attempt.plan = self._plan(history, options)
                         attempt.thread_id = plan.thread_id
+                    if needs_check(plan, self.tokens) and not attempt.checked:
+                        plan = attempt.plan = yield from check_tip(
+                            self._send_json, self.ledger, plan
+                        )
+                        attempt.thread_id, attempt.checked = plan.thread_id, True
                     if attempt.thread_id is None:
                         # No retries inside: this loop decides for the whole run.
-                        created = yield from self._send_json("CreateThread", {})
+                        created, _ = yield from self._send_json("CreateThread", {})
                         attempt.thread_id = Thread.model_validate(created).id
                     body = build_run_thread_body(attempt.thread_id, plan.send, options)
                 yield from self._stream_once(action, body, options, attempt, state)
                 break
             except HunyuanError as exc:
                 attempt = self._after_error(exc, attempt, tries)
-                yield Sleep(self.retry_policy.delay(tries))
+                yield self._backoff(exc, tries)
                 tries += 1
             except BaseException:
                 # Closed by the caller, cancelled, or a bug: the thread's content is unknown.
                 if attempt.plan is not None:
                     self.ledger.abandon(attempt.plan, attempt.thread_id)
                 raise
-        yield Emit((self._finish(attempt),))
+        placed: Placement = "ours"
+        if attempt.checked and attempt.plan is not None:
+            try:
+                placed = yield from verify_run(
+                    self._send_json, self.ledger, attempt.plan, attempt.result, attempt.session
+                )
+            except BaseException:
+                self.ledger.abandon(attempt.plan, attempt.thread_id)
+                raise
+        finished = self._finish(attempt, placed)
+        yield Emit((finished,))
+        # After the final event, so a stream shows how it ended before it raises.
+        _check_not_withdrawn(finished.result)
 
     def _stream_once(
         self,
@@ -313,7 +373,7 @@ class Flows:
         state: RunState,
     ) -> Flow:
         try:
-            opened: Opened = yield Send(action, body, stream=True)
+            opened: Reply = yield Send(action, body, stream=True)
         except httpx.HTTPError as exc:
             attempt.unprocessed = isinstance(exc, _NEVER_SENT)
             raise transport_error(exc, partial=None, request_id=None) from exc
@@ -322,18 +382,20 @@ class Flows:
                 rest: bytes = yield READ_REST
             except httpx.HTTPError as exc:
                 raise transport_error(exc, partial=None, request_id=None) from exc
-            error = error_from_response(opened.status, opened.headers, rest)
+            error = self.dialect.error(opened.status, opened.headers, rest)
             # The service's own refusal proves it did not act; a gateway's page proves nothing.
             attempt.unprocessed = is_service_refusal(error)
             raise error
         session = attempt.session = state.session = RunSession(
             model=options.model,
-            request_id=opened.headers.get("x-tc-requestid"),
+            request_id=self.dialect.request_id(opened.headers),
             thread_id=attempt.thread_id,
             stop=options.stop,
+            # ChatCompletions has no MaxTokens field: the cap is enforced on its cumulative usage.
             completion_token_limit=(
                 options.max_tokens if options.api == "chat_completions" else None
             ),
+            single_tool_call=options.parallel_tool_calls is False,
             stall_timeout=self.stall_timeout,
         )
         while not session.done:
@@ -356,7 +418,8 @@ class Flows:
         attempt.result = session.result()
 
     def _plan(self, history: list[Message], options: RunOptions) -> ThreadPlan:
-        plan = self.ledger.plan(self.scope, history, options.thread_id)
+        trust = self.tokens.trusts if self.tokens is not None else None
+        plan = self.ledger.plan(self.scope, history, options.thread_id, trust)
         logger.debug(
             "RunThread plan: %s thread %s, sending %d of %d messages",
             plan.mode,
@@ -371,13 +434,21 @@ class Flows:
         plan = attempt.plan
         session = attempt.session
         delivered = session is not None and session.delivered
-        if plan is not None and plan.mode == "continue" and isinstance(exc, NotFoundError):
-            # The service dropped the thread; replaying on a fresh one loses nothing.
+        if (
+            plan is not None
+            and plan.mode in ("continue", "resume")
+            and (isinstance(exc, NotFoundError) or (attempt.unprocessed and exc.code == _BUSY))
+        ):
+            # The service dropped the thread, or refused a second run on it (another process is
+            # running there): replaying on a fresh one loses nothing.
             self.ledger.abandon(plan, attempt.thread_id)
             logger.info(
-                "thread %s no longer exists; replaying on a fresh thread", attempt.thread_id
+                "thread %s is gone or busy (%s); replaying on a fresh thread",
+                attempt.thread_id,
+                exc.code,
             )
-            return _Attempt()
+            # Not planned again: the reply's token would name the same thread.
+            return _Attempt(plan.fresh())
         retry = (
             exc.retryable
             and not delivered
@@ -396,23 +467,34 @@ class Flows:
         # The service never touched the thread: the same plan and thread again.
         return _Attempt(plan, attempt.thread_id) if attempt.unprocessed else _Attempt()
 
-    def _finish(self, attempt: _Attempt) -> RunFinished:
+    def _finish(self, attempt: _Attempt, placed: Placement) -> RunFinished:
         session = attempt.session
         result = attempt.result
         assert session is not None
         assert result is not None
         plan = attempt.plan
         if plan is not None and attempt.thread_id is not None:
-            if session.cut is None and result.finish_reason != "content_filter":
+            token = None
+            if (
+                placed == "ours"
+                and session.cut is None
+                and not session.dropped_calls
+                and result.finish_reason != "content_filter"
+            ):
                 reply = Message("assistant", result.text, result.tool_calls)
-                self.ledger.commit(plan, attempt.thread_id, reply)
+                held = self.ledger.commit(plan, attempt.thread_id, reply, result.message_id)
+                if self.tokens is not None and plan.mode != "pinned" and result.message_id:
+                    token = self.tokens.issue(attempt.thread_id, result.message_id, held)
             else:
-                # The thread holds more than the caller saw (cut short) or was moderated.
+                # The thread holds more than the caller saw (cut short, or tool calls withheld
+                # for parallel_tool_calls=False), was moderated, or was written to by another run
+                # after this one.
                 self.ledger.abandon(plan, attempt.thread_id)
             result = replace(
                 result,
                 thread_id=attempt.thread_id,
-                continued_thread=plan.mode == "continue",
+                continued_thread=plan.mode in ("continue", "resume"),
                 messages_sent=len(plan.send),
+                thread_token=token,
             )
         return RunFinished(result)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 from .._errors import APITimeoutError, HunyuanError, PartialOutput, StreamError
-from .._types import FinishReason, RunResult, StreamEvent, TextDelta
+from .._types import FinishReason, RunResult, StreamEvent, TextDelta, ToolCallDelta
 from .._wire.frames import Frame, parse_frame
 from .._wire.sse import SSEDecoder
 from .accumulator import Mark, RunAccumulator, TextBuffer
@@ -21,7 +21,8 @@ class RunSession:
     stop sequences (RunThread has no Stop field; ChatCompletions has one, but its output keeps
     the matched stop string, so the same cut gives both transports the same text) and a
     completion-token cap (ChatCompletions has no MaxCompletionTokens field, but reports
-    cumulative usage in every frame).
+    cumulative usage in every frame), and one tool call per reply when asked (neither API has
+    a parallel-tool-calls switch).
 
     It also decides when to stop reading: once the run has ended (``done``), and when the
     stream makes no progress (no complete frame) for ``stall_timeout`` seconds however many
@@ -37,11 +38,13 @@ class RunSession:
         "_last_progress",
         "_limit",
         "_mark",
+        "_single_call",
         "_stall_timeout",
         "_stalled",
         "acc",
         "cut",
         "delivered",
+        "dropped_calls",
         "failure",
     )
 
@@ -53,6 +56,7 @@ class RunSession:
         thread_id: str | None,
         stop: Sequence[str] = (),
         completion_token_limit: int | None = None,
+        single_tool_call: bool = False,
         stall_timeout: float | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -62,6 +66,10 @@ class RunSession:
         self._cutter = StopCutter(stop) if stop else None
         self._emitted = TextBuffer()
         self._limit = completion_token_limit or None
+        self._single_call = single_tool_call
+        #: Whether tool calls after the first were withheld (``single_tool_call``): the reply
+        #: the caller sees is then not what the service stored in its thread.
+        self.dropped_calls = False
         #: Set when the client ended the output itself; the caller then closes the stream.
         self.cut: FinishReason | None = None
         #: Whether any output reached the caller (after which nothing may be retried).
@@ -79,30 +87,62 @@ class RunSession:
     @property
     def done(self) -> bool:
         """Nothing more is to be read: the client cut the output, the stream ended the run
-        (terminal snapshot, ``[DONE]``), or it stalled after the run had finished."""
+        (terminal snapshot, ``[DONE]``), it failed, or it stalled after the run had finished."""
         return self.cut is not None or self.acc.ended or self._stalled or self.failure is not None
 
     def feed(self, chunk: bytes) -> list[StreamEvent]:
         """The events of the frames ``chunk`` completes. A failure (an error frame, a malformed
         frame, a stall) ends the session: ``done`` turns true and ``result()`` raises it."""
-        events: list[StreamEvent] = []
         if self.failure is not None:
-            return events
+            return []
         try:
             frames = self._decoder.feed(chunk)
-            for sse in frames:
-                events.extend(self._on_frame_events(self.acc.feed(parse_frame(sse))))
-                if self.done:
-                    break
-            if self._decoder.error is not None and not self.done:
-                raise self._decoder.error  # after the events completed before it
-            if frames:
-                self._last_progress = self._clock()
-            elif self._stall_timeout is not None:
-                self._check_stall()
         except HunyuanError as exc:
             self.failure = exc
-        return self._handed(events)
+            return []
+        events = self._take(parse_frame(sse) for sse in frames)
+        if frames:
+            self._last_progress = self._clock()
+        if not self.done:
+            try:
+                if self._decoder.error is not None:
+                    raise self._decoder.error  # after the events completed before it
+                if not frames and self._stall_timeout is not None:
+                    self._check_stall()
+            except HunyuanError as exc:
+                self.failure = exc
+        return events
+
+    def end(self) -> list[StreamEvent]:
+        """The body ended: a last event its blank line never completed."""
+        if self.done:
+            return []
+        try:
+            frames = self._decoder.flush()
+        except HunyuanError as exc:
+            self.failure = exc
+            return []
+        return self._take(parse_frame(sse) for sse in frames)
+
+    def feed_frame(self, frame: Frame) -> list[StreamEvent]:
+        """One already-parsed frame, such as a whole non-stream ChatCompletions answer: the
+        same accumulation and client-side limits as a streamed frame."""
+        return self._take((frame,))
+
+    def _take(self, frames: Iterable[Frame]) -> list[StreamEvent]:
+        events: list[StreamEvent] = []
+        try:
+            for frame in frames:
+                events.extend(self._on_frame_events(self.acc.feed(frame)))
+                if self.done:
+                    break
+        except HunyuanError as exc:
+            self.failure = exc
+        if events:
+            # About to reach the caller: remember how far the output got.
+            self.delivered = True
+            self._mark = self.acc.mark(self._emitted.length if self._cutter else None)
+        return events
 
     def _check_stall(self) -> None:
         stalled = self._clock() - self._last_progress
@@ -119,34 +159,6 @@ class RunSession:
             code="ClientTimeout",
         )
 
-    def _handed(self, events: list[StreamEvent]) -> list[StreamEvent]:
-        """``events`` are about to reach the caller: remember how far the output got."""
-        if events:
-            self.delivered = True
-            self._mark = self.acc.mark(self._emitted.length if self._cutter else None)
-        return events
-
-    def end(self) -> list[StreamEvent]:
-        """The body ended: a last event its blank line never completed."""
-        events: list[StreamEvent] = []
-        try:
-            if not self.done:
-                for sse in self._decoder.flush():
-                    events.extend(self._on_frame_events(self.acc.feed(parse_frame(sse))))
-        except HunyuanError as exc:
-            self.failure = exc
-        return self._handed(events)
-
-    def feed_frame(self, frame: Frame) -> list[StreamEvent]:
-        """One already-parsed frame, such as a whole non-stream ChatCompletions answer: the
-        same accumulation and client-side limits as a streamed frame."""
-        events: list[StreamEvent] = []
-        try:
-            events = self._on_frame_events(self.acc.feed(frame))
-        except HunyuanError as exc:
-            self.failure = exc
-        return self._handed(events)
-
     def result(self) -> RunResult:
         """The run's result, or the error that ended it, with the output handed out so far."""
         if self.failure is not None:
@@ -161,15 +173,22 @@ class RunSession:
                 raise
         if self._cutter is not None:
             result = replace(result, text=self._emitted.value, stop_sequence=self._cutter.matched)
+        if self._single_call and len(result.tool_calls) > 1:
+            self.dropped_calls = True
+            result = replace(result, tool_calls=result.tool_calls[:1])
         return result
 
     def partial(self) -> PartialOutput:
         """What the caller has received so far: the output up to the last events handed out
         (events decoded from a chunk that then failed never reach the caller)."""
-        text = self._emitted.value if self._cutter is not None else None
         if self._mark is None:
-            return self.acc.partial(self.acc.mark(0), "")
-        return self.acc.partial(self._mark, text)
+            partial = self.acc.partial(self.acc.mark(0), "")
+        else:
+            text = self._emitted.value if self._cutter is not None else None
+            partial = self.acc.partial(self._mark, text)
+        if self._single_call:
+            partial.tool_calls = partial.tool_calls[:1]
+        return partial
 
     def _with_partial(self, exc: HunyuanError) -> HunyuanError:
         exc.partial = self.partial()
@@ -180,6 +199,11 @@ class RunSession:
         return exc
 
     def _on_frame_events(self, events: list[StreamEvent]) -> list[StreamEvent]:
+        if self._single_call:
+            # Indexes are dense in order of appearance: the first call is index 0.
+            kept = [e for e in events if not (isinstance(e, ToolCallDelta) and e.index > 0)]
+            self.dropped_calls = self.dropped_calls or len(kept) < len(events)
+            events = kept
         if self._cutter is not None and events:
             events = self._cut_at_stop(events)
         elif self._cutter is not None and self.acc.finished:

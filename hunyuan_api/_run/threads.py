@@ -4,6 +4,10 @@ After a run on thread T, T holds the history that was sent plus the assistant's 
 remembers a digest of that content. A later history whose prefix has the same digest, and whose
 remaining messages may follow an assistant turn, continues T by sending only those messages;
 anything else (edited, truncated or foreign histories) starts a fresh thread and is replayed whole.
+
+The ledger lives in one process. A reply also carries a token with the same digest
+(``continuation``): a history the ledger does not know may *resume* the thread its last matching
+reply names, in any process, once the caller (``flows``) has checked the thread is unchanged.
 """
 
 from __future__ import annotations
@@ -14,18 +18,20 @@ import os
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import SecretStr
 
-from .._types import Message
+from .._types import Message, ThreadToken
 
 __all__ = ["ThreadLedger", "ThreadPlan", "default_ledger", "history_digests", "ledger_scope"]
 
 Scope = tuple[str, str]
-Mode = Literal["continue", "fresh", "pinned"]
+Mode = Literal["continue", "resume", "fresh", "pinned"]
+#: Whether a token on the message whose history has this digest may be trusted.
+Trust = Callable[[ThreadToken, bytes], bool]
 
 
 def _canonical_arguments(arguments: str) -> object:
@@ -59,9 +65,13 @@ def history_digests(history: Sequence[Message]) -> list[bytes]:
     return out
 
 
-def ledger_scope(base_url: str, secret_id: SecretStr) -> Scope:
-    """Threads belong to an endpoint and an account; the SecretId is kept only as a hash."""
-    return base_url, hashlib.sha256(secret_id.get_secret_value().encode("utf-8")).hexdigest()[:32]
+def ledger_scope(base_url: str, account: SecretStr | str) -> Scope:
+    """Threads belong to an endpoint and an account (a SecretId, or an API key), which is kept
+    only as a hash (and, given as ``SecretStr``, never bound to a name in plain text)."""
+    digest = hashlib.sha256(
+        (account.get_secret_value() if isinstance(account, SecretStr) else account).encode()
+    )
+    return base_url, digest.hexdigest()[:32]
 
 
 def _can_follow_assistant(history: Sequence[Message], k: int) -> bool:
@@ -80,6 +90,13 @@ class ThreadPlan:
     scope: Scope
     digests: list[bytes] = field(repr=False)
     claimed: bool = False
+    #: The id of the thread's newest message when it held this history's prefix, if known
+    #: ("continue" from the ledger, "resume" from a token).
+    expect: str | None = None
+
+    def fresh(self) -> ThreadPlan:
+        """The same history, replayed whole on a new thread."""
+        return ThreadPlan("fresh", None, self.history, self.history, self.scope, self.digests)
 
 
 class ThreadLedger:
@@ -92,17 +109,22 @@ class ThreadLedger:
         self._digest_of: dict[tuple[Scope, str], bytes] = {}
         self._pinned: OrderedDict[tuple[Scope, str], bytes] = OrderedDict()
         self._claimed: set[tuple[Scope, str]] = set()
+        #: The id of each known thread's newest message (the last reply), when the run gave one.
+        self._tip: dict[tuple[Scope, str], str] = {}
         _LEDGERS.add(self)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # What a ledger knows is this process's threads and claims: an unpickled ledger starts
+        # empty, and conversations replay on fresh threads until it learns them again. (A
+        # model's deep copy shares its ledger rather than copying it.)
+        return (ThreadLedger, (self.maxsize,))
 
     def _after_fork_in_child(self) -> None:
         # A forked child starts with no thread of its parent's: the parent may continue them,
         # and two processes extending one thread would each send a history the thread no longer
         # holds. The lock is new too (a parent thread may have held it at the fork).
         self._lock = threading.Lock()
-        self._by_digest.clear()
-        self._digest_of.clear()
-        self._pinned.clear()
-        self._claimed.clear()
+        self.clear()
 
     def __len__(self) -> int:
         return len(self._by_digest)
@@ -114,8 +136,14 @@ class ThreadLedger:
         return (scope, thread_id) in self._claimed
 
     def plan(
-        self, scope: Scope, history: Sequence[Message], pinned: str | None = None
+        self,
+        scope: Scope,
+        history: Sequence[Message],
+        pinned: str | None = None,
+        trust: Trust | None = None,
     ) -> ThreadPlan:
+        """Continue the thread of the latest assistant turn that this ledger knows or whose
+        token ``trust`` accepts (None: tokens are ignored); otherwise start a fresh thread."""
         history = list(history)
         digests = history_digests(history)
         if pinned is not None:
@@ -130,23 +158,34 @@ class ThreadLedger:
             return ThreadPlan("pinned", pinned, history[start:], history, scope, digests)
         with self._lock:
             for k in range(len(history) - 1, 0, -1):
-                if history[k - 1].role != "assistant":
+                reply = history[k - 1]
+                if reply.role != "assistant":
                     continue
+                mode: Mode = "continue"
                 thread_id = self._by_digest.get((scope, digests[k - 1]))
-                if thread_id is None:
-                    continue
+                if thread_id is not None:
+                    expect = self._tip.get((scope, thread_id))
+                else:
+                    token = reply.thread_token
+                    if token is None or trust is None or not trust(token, digests[k - 1]):
+                        continue
+                    mode, thread_id, expect = "resume", token.thread_id, token.message_id
                 # Two runs may not extend one thread at once: the second replays on a fresh one.
                 if (scope, thread_id) in self._claimed or not _can_follow_assistant(history, k):
                     break
                 self._claimed.add((scope, thread_id))
-                self._by_digest.move_to_end((scope, digests[k - 1]))
+                if mode == "continue":
+                    self._by_digest.move_to_end((scope, digests[k - 1]))
                 return ThreadPlan(
-                    "continue", thread_id, history[k:], history, scope, digests, claimed=True
+                    mode, thread_id, history[k:], history, scope, digests, True, expect
                 )
         return ThreadPlan("fresh", None, history, history, scope, digests)
 
-    def commit(self, plan: ThreadPlan, thread_id: str, reply: Message) -> None:
-        """The run succeeded: the thread now holds ``plan.history`` plus ``reply``."""
+    def commit(
+        self, plan: ThreadPlan, thread_id: str, reply: Message, message_id: str | None = None
+    ) -> bytes:
+        """The run succeeded: the thread now holds ``plan.history`` plus ``reply``, and
+        ``message_id`` (the reply's id) is its newest message. Returns the digest of that."""
         held = _chain(plan.digests[-1] if plan.digests else b"", reply)
         key = (plan.scope, thread_id)
         with self._lock:
@@ -156,7 +195,7 @@ class ThreadLedger:
                 self._pinned.move_to_end(key)
                 while len(self._pinned) > self.maxsize:
                     self._pinned.popitem(last=False)
-                return
+                return held
             self._forget_locked(key)
             previous = self._by_digest.get((plan.scope, held))
             if previous is not None and previous != thread_id:
@@ -164,11 +203,16 @@ class ThreadLedger:
                 # other must not keep a reverse entry (unbounded, and forgetting it later would
                 # drop this thread's entry).
                 self._digest_of.pop((plan.scope, previous), None)
+                self._tip.pop((plan.scope, previous), None)
             self._by_digest[(plan.scope, held)] = thread_id
             self._digest_of[key] = held
+            if message_id is not None:
+                self._tip[key] = message_id
             while len(self._by_digest) > self.maxsize:
                 (scope, _), old_thread = self._by_digest.popitem(last=False)
                 self._digest_of.pop((scope, old_thread), None)
+                self._tip.pop((scope, old_thread), None)
+        return held
 
     def release(self, plan: ThreadPlan, thread_id: str | None) -> None:
         """The run never reached the thread: it keeps its content and can be continued."""
@@ -190,6 +234,7 @@ class ThreadLedger:
             self._forget_locked(key)
 
     def _forget_locked(self, key: tuple[Scope, str]) -> None:
+        self._tip.pop(key, None)
         old = self._digest_of.pop(key, None)
         if old is not None:
             self._by_digest.pop((key[0], old), None)
@@ -200,6 +245,7 @@ class ThreadLedger:
             self._digest_of.clear()
             self._pinned.clear()
             self._claimed.clear()
+            self._tip.clear()
 
 
 _LEDGERS: weakref.WeakSet[ThreadLedger] = weakref.WeakSet()

@@ -15,34 +15,51 @@ import httpx
 from .._connection import (
     Credentials,
     Endpoint,
+    resolve_api_key,
     resolve_credentials,
     resolve_endpoint,
     resolve_timeout,
 )
+from .._errors import ConfigurationError
 from .._retry import RetryPolicy
+from .._run.continuation import TokenSigner
 from .._run.conversation import normalize_messages
+from .._run.embeddings import (
+    EmbeddingJob,
+    EmbeddingOptions,
+    Progress,
+    check_embedding_options,
+    check_texts,
+)
 from .._run.flows import (
     READ,
     READ_REST,
-    Answer,
     Command,
     Emit,
     Flow,
     Flows,
     JsonReply,
-    Opened,
+    Reply,
     RunState,
     Send,
     Sleep,
 )
 from .._run.threads import ThreadLedger, default_ledger, ledger_scope
-from .._settings import HunyuanSettings, mask_secrets
-from .._types import Message, RunFinished, RunOptions, RunResult
-from .._wire.bodies import API_VERSION, encode_json
+from .._run.tokens import estimate_tokens
+from .._settings import ConnectionSettings, HunyuanSettings, mask_secrets
+from .._types import EmbeddingResult, Message, RunFinished, RunOptions, RunResult
+from .._wire.bodies import encode_json
+from .._wire.dialects import Dialect, openai_compatible, tencent_cloud
+from .._wire.embeddings import EmbeddingBatch
 from .._wire.frames import Thread, ThreadMessageList
 from .._wire.signing import TC3Auth
-from .._wire.validation import check_chat_completions_history, validate_options
+from .._wire.validation import (
+    check_chat_completions_history,
+    check_images,
+    validate_options,
+)
 from . import fork
+from .embeddings import EmbeddingGates, arun_embedding_job, run_embedding_job
 from .loops import LoopClients
 from .pool import ShardedAsyncTransport
 from .proxy import env_proxy_mounts, ssl_context
@@ -53,36 +70,52 @@ __all__ = ["AsyncHunyuanClient", "HunyuanClient"]
 
 
 class _ClientBase:
-    def __init__(self, settings: HunyuanSettings | None = None, **kwargs: Any) -> None:
+    def __init__(self, settings: ConnectionSettings | None = None, **kwargs: Any) -> None:
         mask_secrets(kwargs)  # before anything can fail with ``kwargs`` among the locals
         if settings is None:
             settings = HunyuanSettings(**kwargs)
         elif kwargs:
             raise TypeError("pass either settings= or keyword settings, not both")
         self.settings = settings = settings.core_settings()
-        self.credentials: Credentials = resolve_credentials(
-            settings.secret_id,
-            settings.secret_key,
-            settings.session_token,
-            api_key=settings.api_key,
-        )
         self.endpoint: Endpoint = resolve_endpoint(
-            settings.base_url, allow_insecure_http=settings.allow_insecure_http
+            settings.base_url, api=settings.api, allow_insecure_http=settings.allow_insecure_http
         )
+        dialect: Dialect
+        if settings.api == "openai":
+            self.credentials: Credentials | None = None
+            key = resolve_api_key(settings.api_key, has_pair=settings.has_pair)
+            dialect = openai_compatible(self.endpoint.url, key)
+            # Threads (and so the ledger) belong to API 3.0; the scope only has to be distinct.
+            account = key
+        else:
+            self.credentials = resolve_credentials(
+                settings.secret_id,
+                settings.secret_key,
+                settings.session_token,
+                api_key=settings.api_key,
+            )
+            dialect = tencent_cloud(
+                self.endpoint.url, TC3Auth(self.credentials), region=settings.region
+            )
+            account = self.credentials.secret_id
         self.timeout = resolve_timeout(settings.timeout)
         ledger = settings.ledger if settings.ledger is not None else default_ledger()
         self.flows = Flows(
+            dialect=dialect,
             max_retries=settings.max_retries,
             retry_policy=settings.retry_policy or RetryPolicy(),
             ledger=ledger,
-            scope=ledger_scope(self.endpoint.url, self.credentials.secret_id),
+            scope=ledger_scope(self.endpoint.url, account),
+            # Threads are RunThread's: the OpenAI-compatible endpoint has no SecretKey to sign with.
+            tokens=(
+                TokenSigner(self.endpoint.url, self.credentials.secret_key)
+                if settings.resume_threads and self.credentials is not None
+                else None
+            ),
             stall_timeout=self.timeout.read,
         )
-        self._auth = TC3Auth(self.credentials)
+        self.embedding_gates = EmbeddingGates()
         self._tls: ssl.SSLContext | None = None
-        self._headers = {"Content-Type": "application/json", "X-TC-Version": API_VERSION}
-        if settings.region:
-            self._headers["X-TC-Region"] = settings.region
         self._init_transport()
 
     def _init_transport(self) -> None:
@@ -125,14 +158,28 @@ class _ClientBase:
         return self.settings.region
 
     def _request(self, http: httpx.Client | httpx.AsyncClient, send: Send) -> httpx.Request:
-        """The POST of one action (signed when sent, by ``self._auth``)."""
+        """The POST of one action (signed or keyed when sent, by the dialect's auth)."""
+        dialect = self.flows.dialect
         return http.build_request(
             "POST",
-            self.endpoint.url,
+            dialect.url(send.action),
             content=encode_json(send.body),
-            headers={**self._headers, "X-TC-Action": send.action},
+            headers=dialect.headers(send.action),
             timeout=self.timeout,
         )
+
+    @property
+    def _auth(self) -> httpx.Auth:
+        return self.flows.dialect.auth
+
+    def _api3(self, action: str) -> None:
+        """Refuse an API 3.0 action on the OpenAI-compatible endpoint, which has no such path."""
+        if self.settings.api == "openai":
+            raise ConfigurationError(
+                f"{action} is a Tencent Cloud API 3.0 action, signed with a SecretId/SecretKey "
+                "pair; the OpenAI-compatible endpoint (api='openai') has no equivalent. Use "
+                "api='run_thread' or 'chat_completions' with a pair for it."
+            )
 
     def _prepare(
         self, messages: Sequence[Message], options: RunOptions | None
@@ -141,16 +188,28 @@ class _ClientBase:
         options = options if options is not None else self.settings.run_options()
         validate_options(options)
         history = normalize_messages(messages)
+        check_images(history, options)
         if options.api == "chat_completions":
             check_chat_completions_history(history)
         return history, options
 
     def _chat_flow(self, history: list[Message], options: RunOptions) -> Flow:
         # ChatCompletions answers whole (``Stream: false``) unless ``max_tokens`` must be enforced,
-        # which only the stream's cumulative usage allows (it has no MaxTokens field).
-        if options.api == "chat_completions" and not options.max_tokens:
+        # which only the stream's cumulative usage allows (it has no MaxTokens field); the
+        # OpenAI-compatible endpoint has max_tokens and always answers whole.
+        if options.api == "openai" or (
+            options.api == "chat_completions" and not options.max_tokens
+        ):
             return self.flows.completion(history, options)
         return self.flows.run(history, options, RunState())
+
+    def _embedding_job(
+        self, texts: Sequence[str], options: EmbeddingOptions | None, progress: Progress | None
+    ) -> EmbeddingJob:
+        """Everything an embedding call can refuse is refused here, before a request is made."""
+        options = options if options is not None else EmbeddingOptions()
+        check_embedding_options(options, self.settings.api)
+        return EmbeddingJob(check_texts(texts), options, progress)
 
 
 def _result(items: Iterator[object]) -> RunResult:
@@ -187,12 +246,12 @@ class _Exchange:
         except StopIteration:
             return None
 
-    def opened(self, response: httpx.Response, send: Send, chunks: object) -> Opened | Answer:
+    def opened(self, response: httpx.Response, send: Send, chunks: object) -> Reply:
         if send.stream:
             self.response = response
             self.chunks = chunks
-            return Opened(response.status_code, response.headers)
-        return Answer(response.status_code, response.headers, response.content)
+            return Reply(response.status_code, response.headers)
+        return Reply(response.status_code, response.headers, response.content)
 
     def take_response(self) -> httpx.Response | None:
         response, self.response, self.chunks = self.response, None, None
@@ -284,6 +343,7 @@ class HunyuanClient(_ClientBase):
 
     def call(self, action: str, body: dict[str, Any]) -> dict[str, Any]:
         """Any API 3.0 JSON action, with retries for transient failures. Returns ``Response``."""
+        self._api3(action)
         return _json(self._drive(self.flows.json_action(action, body)))
 
     def create_thread(self) -> Thread:
@@ -299,10 +359,35 @@ class HunyuanClient(_ClientBase):
         return ThreadMessageList.model_validate(self.call("GetThreadMessageList", body))
 
     def count_tokens(self, text: str) -> int:
-        """Tokens in ``text`` by Hunyuan's own tokenizer (one ``GetTokenCount`` request)."""
-        if not text:
-            return 0
+        """Tokens in ``text`` by Hunyuan's own tokenizer (one ``GetTokenCount`` request); on the
+        OpenAI-compatible endpoint, which has no counting action, an estimate."""
+        if not text or self.settings.api == "openai":
+            return estimate_tokens(text)
         return int(self.call("GetTokenCount", {"Prompt": text})["TokenCount"])
+
+    def embed(
+        self,
+        texts: Sequence[str],
+        options: EmbeddingOptions | None = None,
+        *,
+        progress: Progress | None = None,
+    ) -> EmbeddingResult:
+        """Vectors of ``texts``, in their order: GetEmbedding (or ``/embeddings`` on the
+        OpenAI-compatible endpoint) with at most ``options.batch_size`` texts per request,
+        ``options.max_concurrency`` requests at once (threads). ``progress(n)`` hears of each
+        finished request. An empty list sends nothing; a failed request raises its error with
+        ``partial.embeddings``, the vectors of the texts before it (``_run.embeddings``)."""
+        job = self._embedding_job(texts, options, progress)
+        if job.batches:
+            self._http  # noqa: B018 - built here, before worker threads race to build it
+        model = job.options.model
+
+        def send(batch: list[str]) -> EmbeddingBatch:
+            items = self._drive(self.flows.embedding(batch, model))
+            return next(item for item in items if isinstance(item, EmbeddingBatch))
+
+        gate = self.embedding_gates.for_threads(job.options.max_concurrency)
+        return run_embedding_job(job, send, gate)
 
     # -- runs ----------------------------------------------------------------------------------
 
@@ -424,6 +509,7 @@ class AsyncHunyuanClient(_ClientBase):
 
     async def call(self, action: str, body: dict[str, Any]) -> dict[str, Any]:
         """Any API 3.0 JSON action, with retries for transient failures. Returns ``Response``."""
+        self._api3(action)
         async for item in self._drive(self.flows.json_action(action, body)):
             if isinstance(item, JsonReply):
                 return item.response
@@ -442,10 +528,35 @@ class AsyncHunyuanClient(_ClientBase):
         return ThreadMessageList.model_validate(await self.call("GetThreadMessageList", body))
 
     async def count_tokens(self, text: str) -> int:
-        """Tokens in ``text`` by Hunyuan's own tokenizer (one ``GetTokenCount`` request)."""
-        if not text:
-            return 0
+        """Async twin of ``HunyuanClient.count_tokens``."""
+        if not text or self.settings.api == "openai":
+            return estimate_tokens(text)
         return int((await self.call("GetTokenCount", {"Prompt": text}))["TokenCount"])
+
+    async def embed(
+        self,
+        texts: Sequence[str],
+        options: EmbeddingOptions | None = None,
+        *,
+        progress: Progress | None = None,
+    ) -> EmbeddingResult:
+        """Async twin of ``HunyuanClient.embed``: requests are tasks, at most
+        ``options.max_concurrency`` in flight on this loop across the client's calls."""
+        job = self._embedding_job(texts, options, progress)
+        model = job.options.model
+
+        async def send(batch: list[str]) -> EmbeddingBatch:
+            answer = None
+            async for item in self._drive(self.flows.embedding(batch, model)):
+                if isinstance(item, EmbeddingBatch):
+                    answer = item
+            assert answer is not None
+            return answer
+
+        if not job.batches:
+            return job.result()
+        gate = self.embedding_gates.for_loop(job.options.max_concurrency)
+        return await arun_embedding_job(job, send, gate)
 
     # -- runs ----------------------------------------------------------------------------------
 
@@ -461,7 +572,10 @@ class AsyncHunyuanClient(_ClientBase):
         self, messages: Sequence[Message], options: RunOptions | None = None
     ) -> RunResult:
         history, options = self._prepare(messages, options)
+        result = None
+        # Read to the end: a flow may still raise after its RunFinished (a withdrawn reply).
         async for item in self._drive(self._chat_flow(history, options)):
             if isinstance(item, RunFinished):
-                return item.result
-        raise AssertionError("a run flow ends with RunFinished")
+                result = item.result
+        assert result is not None
+        return result

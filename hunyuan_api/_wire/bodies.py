@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from .._types import Message, RunOptions, ToolCall, ToolSpec
@@ -15,10 +15,22 @@ __all__ = [
     "build_run_thread_body",
     "encode_json",
     "render_thread_message",
+    "tool_result_text",
     "tool_to_wire",
+    "with_call_ids",
 ]
 
 API_VERSION = "2023-09-01"
+
+#: ChatCompletions' switches, as settings and on the wire.
+_CHAT_SWITCHES = (
+    ("enable_enhancement", "EnableEnhancement"),
+    ("force_search_enhancement", "ForceSearchEnhancement"),
+    ("citation", "Citation"),
+    ("enable_speed_search", "EnableSpeedSearch"),
+    ("search_info", "SearchInfo"),
+    ("stream_moderation", "StreamModeration"),
+)
 
 _REPLAY_OPEN = "<tool_calls>"
 _REPLAY_CLOSE = "</tool_calls>"
@@ -56,8 +68,8 @@ def render_thread_message(message: Message) -> dict[str, Any]:
         payload = json.dumps(calls, ensure_ascii=False).replace("<", "\\u003c")
         markup = f"{_REPLAY_OPEN}{payload}{_REPLAY_CLOSE}"
         content = f"{content}\n{markup}" if content else markup
-    elif message.role == "tool" and not content.strip():
-        content = EMPTY_TOOL_RESULT
+    elif message.role == "tool":
+        content = tool_result_text(message)
     return {"Role": message.role, "Content": content}
 
 
@@ -90,13 +102,19 @@ def build_run_thread_body(
         body["Tools"] = [tool_to_wire(t) for t in tools]
     if options.tool_choice is not None:
         body["ToolChoice"] = options.tool_choice
+    body.update(options.extra_fields)
     return body
 
 
 def render_chat_message(message: Message, call_id: str | None = None) -> dict[str, Any]:
-    """ChatCompletions carries tool calls and call ids natively (``call_id``: the id a tool
-    result answers when the message itself has none)."""
+    """ChatCompletions carries tool calls and call ids natively."""
     out: dict[str, Any] = {"Role": message.role, "Content": message.content}
+    if message.images:
+        # Multimodal messages carry Contents instead of Content.
+        del out["Content"]
+        text = [{"Type": "text", "Text": message.content}] if message.content else []
+        images = [{"Type": "image_url", "ImageUrl": {"Url": url}} for url in message.images]
+        out["Contents"] = text + images
     if message.role == "assistant" and message.tool_calls:
         out["ToolCalls"] = [
             {
@@ -108,30 +126,34 @@ def render_chat_message(message: Message, call_id: str | None = None) -> dict[st
             for i, c in enumerate(message.tool_calls)
         ]
     elif message.role == "tool":
-        if not message.content.strip():
-            out["Content"] = EMPTY_TOOL_RESULT
-        if message.tool_call_id or call_id:
-            out["ToolCallId"] = message.tool_call_id or call_id
+        out["Content"] = tool_result_text(message)
+        if call_id:
+            out["ToolCallId"] = call_id
     return out
 
 
-def _render_chat_messages(messages: Sequence[Message]) -> list[dict[str, Any]]:
-    """Every message; a tool result without a call id (histories written for RunThread, which
-    needs none) answers the call in the same position of the assistant turn before it."""
-    out: list[dict[str, Any]] = []
+def with_call_ids(messages: Sequence[Message]) -> Iterator[tuple[Message, str | None]]:
+    """Each message with the call id it answers: a tool result's own, or (histories written for
+    RunThread, which needs none) the call in the same position of the assistant turn before it;
+    None for every other message."""
     calls: tuple[ToolCall, ...] = ()
     position = 0
     for message in messages:
         call_id = None
         if message.role == "tool":
-            if position < len(calls):
+            call_id = message.tool_call_id
+            if not call_id and position < len(calls):
                 call_id = calls[position].id or None
             position += 1
         else:
             calls = message.tool_calls if message.role == "assistant" else ()
             position = 0
-        out.append(render_chat_message(message, call_id))
-    return out
+        yield message, call_id
+
+
+def tool_result_text(message: Message) -> str:
+    """Tool results must have non-empty content on the wire."""
+    return message.content if message.content.strip() else EMPTY_TOOL_RESULT
 
 
 def build_chat_completions_body(
@@ -139,7 +161,7 @@ def build_chat_completions_body(
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
         "Model": options.model,
-        "Messages": _render_chat_messages(messages),
+        "Messages": [render_chat_message(m, call_id) for m, call_id in with_call_ids(messages)],
         "Stream": stream,
     }
     _set_sampling(body, options)
@@ -160,6 +182,11 @@ def build_chat_completions_body(
         body["Stop"] = list(options.stop)
     if options.seed is not None:
         body["Seed"] = options.seed
+    for name, wire in _CHAT_SWITCHES:
+        value = getattr(options, name)
+        if value is not None:
+            body[wire] = value
+    body.update(options.extra_fields)
     return body
 
 

@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from pydantic.alias_generators import to_pascal
+from pydantic.alias_generators import to_pascal, to_snake
 
 from .._errors import StreamError
 from .sse import ServerSentEvent
@@ -34,6 +34,7 @@ __all__ = [
     "error_in_response",
     "parse_frame",
     "parse_json_object",
+    "search_info_of",
 ]
 
 
@@ -146,6 +147,9 @@ class ChatCompletionChunk(_Wire):
     choices: list[ChatCompletionChoice] = Field(default_factory=list)
     usage: WireUsage | None = None
     request_id: str | None = None
+    #: Search enhancement's results (``SearchInfo``, or ``search_info`` on the OpenAI-compatible
+    #: endpoint), kept as sent; ``search_info_of`` normalises them.
+    search_info: dict[str, Any] | None = None
 
 
 class ErrorFrame(_Wire):
@@ -231,14 +235,22 @@ def parse_json_object(text: str) -> dict[str, Any]:
     return value
 
 
+# API 3.0's error, ChatCompletions' in-stream ErrorMsg, and the OpenAI-compatible endpoint's.
+_ERROR_ENVELOPES = (
+    ("Error", "Code", "Message"),
+    ("ErrorMsg", "Code", "Msg"),
+    ("error", "code", "message"),
+)
+
+
 def _error_frame(obj: dict[str, Any]) -> ErrorFrame | None:
-    for key, message_key in (("Error", "Message"), ("ErrorMsg", "Msg")):
+    for key, code_key, message_key in _ERROR_ENVELOPES:
         err = obj.get(key)
         # An empty envelope (null, or Code 0 without a message) reports no error.
         if isinstance(err, dict) and (
-            err.get("Code") not in (None, 0, "0", "") or err.get(message_key)
+            err.get(code_key) not in (None, 0, "0", "") or err.get(message_key)
         ):
-            code = err.get("Code")
+            code = err.get(code_key) or err.get("type")
             request_id = obj.get("RequestId") or obj.get("Id")
             return ErrorFrame(
                 code=str(code) if code is not None else "InternalError",
@@ -246,6 +258,23 @@ def _error_frame(obj: dict[str, Any]) -> ErrorFrame | None:
                 request_id=request_id if isinstance(request_id, str) else None,
             )
     return None
+
+
+def _snake_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {to_snake(str(k)): _snake_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_snake_keys(v) for v in value]
+    return value
+
+
+def search_info_of(raw: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Search results as snake_case JSON (``search_results``: [{index, title, url, text,
+    icon}], ``mindmap``, ...), whichever API sent them; None when there are none."""
+    if not raw:
+        return None
+    info: dict[str, Any] = _snake_keys(raw)
+    return info if any(info.values()) else None
 
 
 def error_in_response(obj: dict[str, Any]) -> ErrorFrame | None:
@@ -274,7 +303,9 @@ def parse_frame(event: ServerSentEvent) -> Frame:
             return RunFrame.model_validate(obj)
         if kind == "thread.message":
             return MessageFrame.model_validate(obj)
-        if kind is None and "Choices" in obj:
+        if kind is None and ("Choices" in obj or "choices" in obj):
+            # ChatCompletions' PascalCase chunk, or the OpenAI-compatible endpoint's snake_case
+            # one: the same model reads both (fields by alias or by name).
             return ChatCompletionChunk.model_validate(obj)
     except ValidationError as exc:
         raise StreamError(f"malformed {kind or 'ChatCompletions'} frame: {exc}") from exc

@@ -13,7 +13,9 @@ __all__ = [
     "error_from_response",
     "is_event_stream",
     "is_service_refusal",
+    "json_object",
     "parse_json_response",
+    "snippet",
 ]
 
 #: Codes of errors built from a bare HTTP status (a gateway page), not from the service's JSON.
@@ -30,7 +32,16 @@ def is_event_stream(status: int, content_type: str) -> bool:
     return status == 200 and content_type.split(";", 1)[0].strip().lower() == "text/event-stream"
 
 
-def _snippet(body: bytes) -> str:
+def json_object(body: bytes) -> dict[str, Any] | None:
+    """The body as a JSON object, or None when it is anything else (a gateway's HTML page)."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def snippet(body: bytes) -> str:
     text = body[:300].decode("utf-8", "replace").strip()
     return text or "<empty body>"
 
@@ -38,11 +49,8 @@ def _snippet(body: bytes) -> str:
 def error_from_response(status: int, headers: Mapping[str, str], body: bytes) -> HunyuanError:
     """The typed error for a response that is not the expected success."""
     request_id = headers.get("x-tc-requestid")
-    try:
-        data = json.loads(body)
-    except ValueError:
-        data = None
-    response = data.get("Response") if isinstance(data, dict) else None
+    data = json_object(body)
+    response = data.get("Response") if data is not None else None
     if isinstance(response, dict):
         error = response.get("Error")
         request_id = response.get("RequestId") or request_id
@@ -54,7 +62,7 @@ def error_from_response(status: int, headers: Mapping[str, str], body: bytes) ->
                 http_status=status,
             )
     message = f"HTTP {status} with {headers.get('content-type', 'no content type')}: "
-    message += _snippet(body)
+    message += snippet(body)
     cls: type[HunyuanError] = APIError
     if status >= 500:
         cls = ServerError
@@ -67,12 +75,8 @@ def error_from_response(status: int, headers: Mapping[str, str], body: bytes) ->
 
 def parse_json_response(status: int, headers: Mapping[str, str], body: bytes) -> dict[str, Any]:
     """``Response`` of a successful JSON answer; raises the typed error otherwise."""
-    if status == 200:
-        try:
-            data = json.loads(body)
-        except ValueError:
-            data = None
-        response = data.get("Response") if isinstance(data, dict) else None
-        if isinstance(response, dict) and "Error" not in response:
-            return response
+    data = json_object(body) if status == 200 else None
+    response = data.get("Response") if data is not None else None
+    if isinstance(response, dict) and "Error" not in response:
+        return response
     raise error_from_response(status, headers, body)

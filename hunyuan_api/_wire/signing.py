@@ -20,6 +20,7 @@ from .._connection import Credentials
 
 __all__ = [
     "ALGORITHM",
+    "BearerAuth",
     "TC3Auth",
     "authorization_header",
     "canonical_request",
@@ -130,4 +131,19 @@ class TC3Auth(httpx.Auth):
             service=self._service,
             content_type=request.headers.get("Content-Type", "application/json"),
         )
+        yield request
+
+
+class BearerAuth(httpx.Auth):
+    """The OpenAI-compatible endpoint's ``Authorization: Bearer <key>``, written only at send
+    time: until then the key stays a ``SecretStr``."""
+
+    def __init__(self, api_key: SecretStr) -> None:
+        self._api_key = api_key
+
+    def __repr__(self) -> str:
+        return "BearerAuth(api_key='**********')"
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = f"Bearer {self._api_key.get_secret_value()}"
         yield request

@@ -1,5 +1,6 @@
-"""One authenticated API request on its way through an action: what the handler answers with,
-the fault scripted (or drawn) for it, and its concurrency slot."""
+"""One authenticated API request on its way through an action: what the handler answers with
+(in its endpoint's ``dialect``), the fault scripted (or drawn) for it, and its concurrency
+slot."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..dialect import TENCENT, Dialect
 from ..errors import RuleError, message_for
 from ..faults import Fault
-from ..frames import error_body, json_body
 from ..plan import StreamPlan
 from ..responses import BytesResponse, EventStreamResponse, StreamRegistry, html_status_response
 from ..state import EmulatorState, RecordedRequest
@@ -25,6 +26,12 @@ class Call:
     secret_id: str
     request_id: str
     record: RecordedRequest
+    dialect: Dialect = TENCENT
+
+    @property
+    def action(self) -> str:
+        """The action's name: the X-TC-Action, or ``v1/chat/completions`` and the like."""
+        return self.record.action
 
     # ------------------------------------------------------------------ faults
 
@@ -64,12 +71,13 @@ class Call:
     # ------------------------------------------------------------------ concurrency
 
     def acquire(self) -> None:
-        """Takes one of the SecretId's model-call slots, or refuses like the service."""
+        """Takes one of the caller's model-call slots, or refuses like the service."""
         if not self.state.try_acquire(self.secret_id):
             limit = self.state.settings.concurrency_limit
             raise RuleError(
                 "FailedOperation.EngineServerLimitExceeded",
-                f"引擎层请求超过限额；请稍后重试。At most {limit} calls in flight per SecretId.",
+                f"引擎层请求超过限额；请稍后重试。At most {limit} calls in flight per "
+                f"{self.dialect.caller}.",
             )
 
     def release(self) -> None:
@@ -81,16 +89,29 @@ class Call:
         self.record.outcome = "ok"
         return BytesResponse(
             self.registry,
-            json_body(payload, self.request_id),
+            self.dialect.body(payload, self.request_id),
             request_id=self.request_id,
+            id_header=self.dialect.id_header,
             delay=delay,
             **kw,
         )
 
     def error(self, code: str, message: str | None = None, **kw: Any) -> BytesResponse:
-        self.record.outcome = code
-        body = error_body(code, message or message_for(code), self.request_id)
-        return BytesResponse(self.registry, body, request_id=self.request_id, **kw)
+        return self.refuse(RuleError(code, message or message_for(code)), **kw)
+
+    def refuse(self, error: RuleError, **kw: Any) -> BytesResponse:
+        """The error response for ``error``, in this endpoint's dialect."""
+        self.record.outcome = error.code
+        failure = self.dialect.failure(error, self.request_id)
+        return BytesResponse(
+            self.registry,
+            failure.body,
+            status=failure.status,
+            request_id=self.request_id,
+            id_header=self.dialect.id_header,
+            headers=failure.headers,
+            **kw,
+        )
 
     def stream(
         self,
@@ -108,6 +129,7 @@ class Call:
             self.registry,
             plan,
             request_id=self.request_id,
+            id_header=self.dialect.id_header,
             fault=fault,
             delay=delay,
             tokens_per_second=settings.tokens_per_second,

@@ -2,39 +2,41 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ..errors import error_msg
 from ..faults import ErrorForm
 from ..frames import NOTE, ChatChunkEncoder, tool_call_json, usage
-from ..model import Reply, count_tokens, generate
-from ..plan import Outcome, StreamPlan, call_tokens, prompt_tokens, stream_units
+from ..model import Reply, cite, count_tokens, generate
+from ..plan import Outcome, StreamPlan, apply_stop, call_tokens, prompt_tokens, stream_units
+from .search import with_search_info
 
 if TYPE_CHECKING:
     from .chat_completions import ChatRequest
 
-__all__ = ["chat_json", "model_reply", "plan_chat_stream"]
+__all__ = ["chat_json", "model_reply", "plan_chat_stream", "search_info"]
 
 
 def model_reply(request: ChatRequest) -> Reply:
     enabled = request.tools_enabled
-    return generate(
+    reply = generate(
         request.messages,
         tools=request.tools if enabled else (),
         tool_choice=request.tool_choice if enabled else None,
         forced_tool=request.forced_tool if enabled else None,
         reasoning=request.reasoning,
     )
+    search = request.search
+    if search is not None and search.cited and reply.text:
+        reply = replace(reply, text=cite(reply.text, search.results))
+    return reply
 
 
-def _apply_stop(text: str, stops: Sequence[str]) -> tuple[str, bool]:
-    """Hunyuan stops *after* the matched stop string (it stays in the output)."""
-    cut = min(
-        (text.find(s) + len(s) for s in stops if s and text.find(s) >= 0),
-        default=-1,
-    )
-    return (text[:cut], True) if cut >= 0 else (text, False)
+def search_info(request: ChatRequest, *, pascal: bool) -> dict[str, Any] | None:
+    """The search results a response returns: only when a search ran and they were asked for."""
+    search = request.search
+    return search.info(pascal=pascal) if search is not None and search.returned else None
 
 
 def _finish_reason(outcome: Outcome) -> str:
@@ -46,7 +48,7 @@ def _finish_reason(outcome: Outcome) -> str:
 def chat_json(
     request: ChatRequest, outcome: Outcome, *, now: int, request_id: str
 ) -> dict[str, Any]:
-    text, _ = _apply_stop(outcome.text, request.stop)
+    text, _ = apply_stop(outcome.text, request.stop, keep=True)
     message: dict[str, Any] = {"Role": "assistant", "Content": text}
     if outcome.tool_calls:
         message["ToolCalls"] = [tool_call_json(i, c) for i, c in enumerate(outcome.tool_calls)]
@@ -55,20 +57,22 @@ def chat_json(
     completion = (
         count_tokens(text) + count_tokens(outcome.reasoning) + call_tokens(outcome.tool_calls)
     )
-    return {
+    body = {
         "Id": request_id,
         "Created": now,
         "Note": NOTE,
         "Choices": [{"Index": 0, "Message": message, "FinishReason": _finish_reason(outcome)}],
         "Usage": usage(prompt_tokens(request.messages), completion),
     }
+    info = search_info(request, pascal=True)
+    return body if info is None else {**body, "SearchInfo": info}
 
 
 def plan_chat_stream(
     request: ChatRequest, outcome: Outcome, *, now: int, request_id: str
 ) -> StreamPlan:
     encoder = ChatChunkEncoder(request_id, now, prompt_tokens(request.messages))
-    text, _ = _apply_stop(outcome.text, request.stop)
+    text, _ = apply_stop(outcome.text, request.stop, keep=True)
     # An empty reply still sends one chunk: the one that carries the FinishReason.
     units = stream_units(text, outcome.tool_calls, outcome.reasoning) or [("text", 0, "", 0)]
     finish = _finish_reason(outcome)
@@ -86,6 +90,10 @@ def plan_chat_stream(
             deltas.append(encoder.tool_start(index, outcome.tool_calls[index], completion, done))
         else:
             deltas.append(encoder.tool_arguments(index, piece, completion, done))
+
+    info = search_info(request, pascal=True)
+    if info is not None:
+        deltas[0] = with_search_info(deltas[0], "SearchInfo", info)
 
     def failure(code: str, message: str, form: ErrorForm, sent: int) -> bytes:
         return encoder.error_msg(error_msg(code, message))

@@ -1,4 +1,12 @@
-"""ChatCompletions: a stateless completion, streamed (chunks, no ``[DONE]``) or as one body."""
+"""ChatCompletions: a stateless completion, streamed (chunks, no ``[DONE]``) or as one body.
+
+Beyond the field types and Tencent's message order, a message's ``Contents`` (which replaces
+``Content``) needs a ``text`` part ("需包含至少一个 Type 为"text"的参数"); each part carries the
+field of its ``Type`` and no other; ``image_url`` parts go in user messages to vision models
+(``images``); ``video_url``/``video_frames`` are for Hunyuan's video models, which the emulator
+does not serve. ``EnableThinking`` switches off the reasoning of the models it applies to (a13b)
+and is ignored by the rest; the search fields are ``search``'s.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +14,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import schema
-from ..catalog import CHAT_COMPLETIONS, MAX_CHAT_MESSAGES
-from ..model import ConvMessage, ToolCallSpec, ToolSpec
+from ..catalog import CHAT_COMPLETIONS, MAX_CHAT_MESSAGES, Family
+from ..model import ConvMessage, Image, ToolCallSpec, ToolSpec
 from ..order import check_order, check_role
-from ..plan import decide
 from ..responses import BytesResponse, EventStreamResponse
 from ..schema import BOOLEAN, FLOAT, INTEGER, STRING, array, obj, required
 from .call import Call
 from .chat_answer import chat_json, model_reply, plan_chat_stream
+from .completion import complete
+from .images import image_part
 from .params import TOOL, TOOLS, model_family, sampling, tool, tool_choice, tools
+from .search import SearchPlan, plan_search
 
 __all__ = ["ChatRequest", "chat_completions", "validate_chat"]
 
@@ -79,6 +89,8 @@ _CHAT = obj(
 
 @dataclass
 class ChatRequest:
+    """A validated stateless chat request (ChatCompletions, or ``/v1/chat/completions``)."""
+
     model: str
     messages: list[ConvMessage]
     stream: bool
@@ -89,6 +101,11 @@ class ChatRequest:
     reasoning: bool
     #: Whether the model honours Tools/ToolChoice/CustomTool.
     model_takes_tools: bool
+    #: ``/v1/chat/completions`` only: the completion-token limit, and the usage chunk.
+    max_tokens: int | None = None
+    include_usage: bool = False
+    #: The search enhancement ran for this request, if any.
+    search: SearchPlan | None = None
 
     @property
     def tools_enabled(self) -> bool:
@@ -122,8 +139,9 @@ def validate_chat(body: dict[str, Any]) -> ChatRequest:
         raise schema.invalid(
             "Messages", f"{len(raw_messages)} messages; at most {MAX_CHAT_MESSAGES}."
         )
-    messages = [_message(item, f"Messages.{i}") for i, item in enumerate(raw_messages)]
+    messages = [_message(item, f"Messages.{i}", family) for i, item in enumerate(raw_messages)]
     check_order(messages, lambda i: f"Messages.{i}", by_id=True)
+    thinking = not (family.thinking_switch and body.get("EnableThinking") is False)
     return ChatRequest(
         model=model,
         messages=messages,
@@ -132,12 +150,13 @@ def validate_chat(body: dict[str, Any]) -> ChatRequest:
         tool_choice=choice,
         forced_tool=forced if choice == "custom" else None,
         stop=stop,
-        reasoning=family.reasoning and body.get("EnableThinking", True) is not False,
+        reasoning=family.reasoning and thinking,
         model_takes_tools=family.tools,
+        search=plan_search(body, family, messages, pascal=True),
     )
 
 
-def _message(item: dict[str, Any], path: str) -> ConvMessage:
+def _message(item: dict[str, Any], path: str, family: Family) -> ConvMessage:
     role = item["Role"]
     check_role(role, f"{path}.Role")
     if "ReasoningContent" in item:
@@ -156,39 +175,69 @@ def _message(item: dict[str, Any], path: str) -> ConvMessage:
             raise schema.invalid(f"{path}.ToolCalls.{index}.Type", "only 'function' is supported.")
         function = raw["Function"]
         calls.append(ToolCallSpec(function["Name"], function.get("Arguments", ""), raw["Id"]))
-    text = item.get("Content")
-    if text is None:
-        text = "".join(part.get("Text", "") for part in item.get("Contents", []))
-        has_content = bool(item.get("Contents"))
+    images: tuple[Image, ...] = ()
+    if "Contents" in item:
+        text, images = _contents(item, path, role, family)
+        has_content = bool(text.strip()) or bool(images)
     else:
+        text = item.get("Content", "")
         has_content = bool(text.strip())
     if not has_content and not calls:
         raise schema.invalid(f"{path}.Content", "Content must not be empty.")
-    return ConvMessage(role, text, tuple(calls), item.get("ToolCallId"))
+    return ConvMessage(role, text, tuple(calls), item.get("ToolCallId"), images)
+
+
+_PART_FIELDS = {"text": "Text", "image_url": "ImageUrl"}
+_VIDEO_TYPES = ("video_url", "video_frames")
+
+
+def _contents(
+    item: dict[str, Any], path: str, role: str, family: Family
+) -> tuple[str, tuple[Image, ...]]:
+    """The text and images of a message's ``Contents``."""
+    if "Content" in item:
+        raise schema.invalid(f"{path}.Contents", "a message carries Content or Contents, not both.")
+    texts: list[str] = []
+    images: list[Image] = []
+    for index, part in enumerate(item["Contents"]):
+        where = f"{path}.Contents.{index}"
+        kind = part["Type"]
+        if kind in _VIDEO_TYPES:
+            raise schema.invalid(
+                f"{where}.Type", f"{kind!r} is for Hunyuan's video models, not {family.stem!r}."
+            )
+        field = _PART_FIELDS.get(kind)
+        if field is None:
+            raise schema.invalid(
+                f"{where}.Type",
+                f"{kind!r} must be one of text, image_url, video_url, video_frames.",
+            )
+        if field not in part:
+            raise schema.missing(f"{where}.{field}", f"Type is {kind}")
+        stray = sorted(set(part) - {"Type", field})
+        if stray:
+            raise schema.invalid(f"{where}.{stray[0]}", f"a {kind} part carries {field} only.")
+        if kind == "text":
+            texts.append(part["Text"])
+        else:
+            url_path = f"{where}.ImageUrl.Url"
+            images.append(
+                image_part(part["ImageUrl"]["Url"], url_path, role, family, CHAT_COMPLETIONS)
+            )
+    if not texts:
+        raise schema.invalid(f"{path}.Contents", 'at least one part must be of Type "text".')
+    return "".join(texts), tuple(images)
 
 
 async def chat_completions(call: Call) -> BytesResponse | EventStreamResponse:
-    state = call.state
     request = validate_chat(call.body)
-    call.acquire()
-    try:
-        fault, delay = call.take_fault(
-            "ChatCompletions", streaming=request.stream, latency=state.settings.latency
-        )
-        failed = call.pre_fault(fault, delay=delay, on_finish=call.release)
-        if failed is not None:
-            return failed
-        outcome = decide(state.take_reply(None) or model_reply(request))
-        now = int(state.now())
-        # Without a stream there is nowhere to put a mid-stream error: it answers as JSON.
-        if outcome.error is not None and (outcome.fails_before_stream or not request.stream):
-            error = outcome.error
-            return call.error(error[0], error[1], delay=delay, on_finish=call.release)
-        if not request.stream:
-            payload = chat_json(request, outcome, now=now, request_id=call.request_id)
-            return call.json(payload, delay=delay, on_finish=call.release)
-        plan = plan_chat_stream(request, outcome, now=now, request_id=call.request_id)
-    except BaseException:
-        call.release()
-        raise
-    return call.stream(plan, fault=fault, delay=delay, on_finish=call.release)
+    request_id = call.request_id
+    return complete(
+        call,
+        stream=request.stream,
+        reply=lambda: model_reply(request),
+        as_json=lambda outcome, now: chat_json(request, outcome, now=now, request_id=request_id),
+        as_stream=lambda outcome, now: plan_chat_stream(
+            request, outcome, now=now, request_id=request_id
+        ),
+    )

@@ -1,10 +1,12 @@
-"""What RunThread and ChatCompletions share: the Model lookup, the sampling ranges, and the
-Tools/ToolChoice fields (ChatCompletions' CustomTool has the shape of one tool)."""
+"""What the model actions share: the Model lookup, the sampling ranges, and the Tools/ToolChoice
+fields (ChatCompletions' CustomTool has the shape of one tool); ``function_tool`` and
+``distinct`` check tools in any wire shape (``/v1/chat/completions`` sends OpenAI's)."""
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from ..catalog import Catalog, Family
@@ -15,6 +17,8 @@ from ..schema import STRING, array, invalid, number_in, obj, required
 __all__ = [
     "TOOL",
     "TOOLS",
+    "distinct",
+    "function_tool",
     "model_family",
     "sampling",
     "tool",
@@ -32,31 +36,36 @@ _TOOL_NAME_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 _TOOL_CHOICES = ("none", "auto", "custom")
 
 
-def model_family(catalog: Catalog, model: str) -> Family:
+def model_family(catalog: Catalog, model: str, path: str = "Model") -> Family:
     family = catalog.find(model)
     if family is None:
         raise RuleError(
             "InvalidParameterValue.Model",
             f"模型不存在。The model {model!r} is not one of: {catalog.describe()}.",
+            param=path,
         )
     return family
 
 
-def sampling(body: dict[str, Any]) -> tuple[float | None, float | None]:
-    """Temperature and TopP, each within its documented range."""
-    return number_in(body, "Temperature", 0.0, 2.0), number_in(body, "TopP", 0.0, 1.0)
+def sampling(
+    body: dict[str, Any], temperature: str = "Temperature", top_p: str = "TopP"
+) -> tuple[float | None, float | None]:
+    """Temperature and TopP (named so in ``body``), each within its documented range."""
+    return number_in(body, temperature, 0.0, 2.0), number_in(body, top_p, 0.0, 1.0)
 
 
 def tools(raw: list[dict[str, Any]], path: str = "Tools") -> list[ToolSpec]:
-    specs: list[ToolSpec] = []
+    specs = [tool(item, f"{path}.{index}") for index, item in enumerate(raw)]
+    return distinct(specs, lambda index: f"{path}.{index}.Function.Name")
+
+
+def distinct(specs: list[ToolSpec], name_path: Callable[[int], str]) -> list[ToolSpec]:
+    """``specs``, refused when two tools share a name."""
     seen: set[str] = set()
-    for index, item in enumerate(raw):
-        specs.append(tool(item, f"{path}.{index}"))
-        if specs[-1].name in seen:
-            raise invalid(
-                f"{path}.{index}.Function.Name", f"duplicate tool name {specs[-1].name!r}."
-            )
-        seen.add(specs[-1].name)
+    for index, spec in enumerate(specs):
+        if spec.name in seen:
+            raise invalid(name_path(index), f"duplicate tool name {spec.name!r}.")
+        seen.add(spec.name)
     return specs
 
 
@@ -64,9 +73,6 @@ def tool(item: dict[str, Any], path: str) -> ToolSpec:
     if item["Type"] != "function":
         raise invalid(f"{path}.Type", f"{item['Type']!r}; only 'function' is supported.")
     function = item["Function"]
-    name = function["Name"]
-    if not _TOOL_NAME_RE.match(name):
-        raise invalid(f"{path}.Function.Name", f"{name!r} must match ^[A-Za-z0-9_-]+$.")
     try:
         parameters = json.loads(function["Parameters"])
     except ValueError:
@@ -76,9 +82,30 @@ def tool(item: dict[str, Any], path: str) -> ToolSpec:
             f"{path}.Function.Parameters",
             "it must be a string holding a JSON object (a JSON Schema).",
         )
+    return function_tool(
+        function["Name"],
+        function.get("Description", ""),
+        parameters,
+        name_path=f"{path}.Function.Name",
+        parameters_path=f"{path}.Function.Parameters",
+    )
+
+
+def function_tool(
+    name: str,
+    description: str,
+    parameters: dict[str, Any],
+    *,
+    name_path: str,
+    parameters_path: str,
+    name_re: re.Pattern[str] = _TOOL_NAME_RE,
+) -> ToolSpec:
+    """One tool whose name matches ``name_re`` and whose parameters are an object schema."""
+    if not name_re.match(name):
+        raise invalid(name_path, f"{name!r} must match {name_re.pattern}.")
     if parameters.get("type", "object") != "object":
-        raise invalid(f"{path}.Function.Parameters", "the schema's type must be 'object'.")
-    return ToolSpec(name, function.get("Description", ""), parameters)
+        raise invalid(parameters_path, "the schema's type must be 'object'.")
+    return ToolSpec(name, description, parameters)
 
 
 def tool_choice(body: dict[str, Any]) -> str | None:

@@ -11,7 +11,7 @@ from ..faults import ErrorForm
 from ..frames import DONE, RunDeltaEncoder, RunInfo, frame, tool_call_json, usage
 from ..model import ConvMessage, Reply, ToolCallSpec, generate
 from ..plan import Outcome, StreamPlan, prompt_tokens, stream_units
-from ..state import StoredMessage, new_id
+from ..state import StoredMessage, new_message_id
 
 if TYPE_CHECKING:
     from .run_thread import RunRequest
@@ -92,7 +92,7 @@ def _stored_requests(request: RunRequest, now: int) -> list[StoredMessage]:
     """The run's AdditionalMessages as the thread keeps them."""
     return [
         StoredMessage(
-            id=new_id("msg_"),
+            id=new_message_id(),
             thread_id=request.thread_id,
             role=m.role,
             content=m.content,
@@ -126,8 +126,10 @@ def plan_run(
         max_prompt_tokens=request.max_prompt_tokens,
         max_completion_tokens=request.max_completion_tokens,
     )
+    # The run's own messages first: ids follow the order the thread stores them in.
+    stored_requests = _stored_requests(request, now)
     message = StoredMessage(
-        id=new_id("msg_"),
+        id=new_message_id(),
         thread_id=request.thread_id,
         role="assistant",
         content="",
@@ -168,7 +170,7 @@ def plan_run(
     else:
         message.status, message.incomplete_at, message.incomplete_reason = "incomplete", now, reason
     terminal = _terminal(run, message.tool_calls, reason, now, usage(prompt, deltas.completion))
-    new_messages = [*_stored_requests(request, now), message]
+    new_messages = [*stored_requests, message]
     return StreamPlan(
         preamble=preamble,
         deltas=deltas.frames,

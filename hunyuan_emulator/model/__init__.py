@@ -10,6 +10,10 @@
   user message (in Chinese when that message contains CJK characters).
 - ``arguments``: ``build_arguments``, a value satisfying a JSON Schema, filled from the user's
   words.
+- ``vision``: ``read_image``, what a vision model reads of an image (format, size and digest of
+  inline bytes; only the URL of a link, never fetched), which its replies quote.
+- ``search``: ``search``, three deterministic results per query, and ``cite``, the citation
+  marks (``[^1]``) search enhancement puts after a reply's sentences.
 """
 
 from __future__ import annotations
@@ -19,21 +23,28 @@ from .grounding import grounded_answer
 from .json_mode import find_json_schema
 from .messages import ConvMessage, Reply, ToolCallSpec, ToolSpec
 from .reply import generate
+from .search import SearchResult, cite, search
 from .tokens import count_tokens, has_cjk, split_pieces
 from .tool_choice import match_tool, tool_score
+from .vision import Image, read_image
 
 __all__ = [
     "ConvMessage",
+    "Image",
     "Reply",
+    "SearchResult",
     "ToolCallSpec",
     "ToolSpec",
     "build_arguments",
+    "cite",
     "count_tokens",
     "find_json_schema",
     "generate",
     "grounded_answer",
     "has_cjk",
     "match_tool",
+    "read_image",
+    "search",
     "split_pieces",
     "tool_score",
 ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .vision import Image
+
 __all__ = ["ConvMessage", "Reply", "ToolCallSpec", "ToolSpec"]
 
 
@@ -28,6 +30,8 @@ class ConvMessage:
     content: str
     tool_calls: tuple[ToolCallSpec, ...] = ()
     tool_call_id: str | None = None
+    #: The images of a user message to a vision model, as the model reads them.
+    images: tuple[Image, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from .json_mode import find_json_schema, without_schemas
 from .messages import ConvMessage, Reply, ToolCallSpec, ToolSpec
 from .tokens import has_cjk, snippet
 from .tool_choice import match_tool
+from .vision import Image, describe_images
 
 __all__ = ["generate"]
 
@@ -58,14 +59,21 @@ def generate(
     grounded = grounded_answer(last_user)
     if grounded is not None:
         return Reply(text=grounded, reasoning=thinking)
-    return Reply(text=_text_reply(last_user), reasoning=thinking)
+    images = last.images if last is not None and last.role == "user" else ()
+    return Reply(text=_text_reply(last_user, images), reasoning=thinking)
 
 
-def _text_reply(last_user: str) -> str:
+def _text_reply(last_user: str, images: tuple[Image, ...] = ()) -> str:
     quoted = snippet(last_user) or "…"
-    if has_cjk(last_user):
-        return f"您好！您说的是：「{quoted}」。这是混元模拟器根据对话生成的确定性回复。"
-    return f'You said: "{quoted}". This is a deterministic reply from the Hunyuan emulator.'
+    chinese = has_cjk(last_user)
+    if chinese:
+        text = f"您好！您说的是：「{quoted}」。这是混元模拟器根据对话生成的确定性回复。"
+    else:
+        text = f'You said: "{quoted}". This is a deterministic reply from the Hunyuan emulator.'
+    # A vision model answers with what it read of each image.
+    if images:
+        text += ("" if chinese else " ") + describe_images(images, chinese)
+    return text
 
 
 def _tool_results_text(results: Sequence[str], last_user: str) -> str:

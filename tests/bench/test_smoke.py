@@ -15,9 +15,11 @@ import pytest
 
 pytestmark = pytest.mark.timeout(180)
 
-# The peers and the plot come with the `bench` extra (`make test` installs it).
+# The peers and the plot come with the `bench` group (`make test` installs it).
 for _module in ("langchain_openai", "llama_index.llms.openai", "langchain_community", "matplotlib"):
-    pytest.importorskip(_module, reason="needs the bench extra: pip install -e '.[all,dev,bench]'")
+    pytest.importorskip(
+        _module, reason="needs the bench group: pip install -e '.[all]' --group dev --group bench"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +42,7 @@ def test_outputs_are_written(tiny: dict[str, Any]) -> None:
         "## 3. Concurrency",
         "## 4. Agent loops",
         "## 5. Import and first token",
+        "## 6. Embeddings",
         "## How each peer was set up",
     ):
         assert heading in md
@@ -48,7 +51,14 @@ def test_outputs_are_written(tiny: dict[str, Any]) -> None:
     assert png.startswith(b"\x89PNG")
     assert len(png) > 10_000
     saved = json.loads((out / "benchmarks.json").read_text(encoding="utf-8"))
-    assert set(saved) >= {"machine", "streaming", "sse_decode", "concurrency", "agent_loop"}
+    assert set(saved) >= {
+        "machine",
+        "streaming",
+        "sse_decode",
+        "concurrency",
+        "agent_loop",
+        "embeddings",
+    }
     assert saved["tiny"] is True
 
 
@@ -99,6 +109,10 @@ def test_agent_loop_growth(tiny: dict[str, Any]) -> None:
         assert (cont["create_thread"], cont["run_thread"]) == (1, k + 1)
         assert (rep["create_thread"], rep["run_thread"]) == (k + 1, k + 1)
         assert cont["bytes"] < rep["bytes"]
+        # As new processes: one thread, every later call checked before and after its run.
+        cross = row["cross_process"]
+        assert (cross["checks"], cross["create_thread"], cross["run_thread"]) == (2 * k, 1, k + 1)
+        assert cont["bytes"] < cross["bytes"] < rep["bytes"]
     assert growth_ok(agent)
 
 
@@ -113,6 +127,26 @@ def test_imports_and_first_token(tiny: dict[str, Any]) -> None:
     first = tiny["first_token"]
     assert set(first["warm"]) >= {"ChatHunyuan", "ChatOpenAI"}
     assert first["cold"]["ChatHunyuan"]["total"] > 0
+
+
+def test_embeddings_against_the_community_class(tiny: dict[str, Any]) -> None:
+    from bench.embeddings import CONTENDERS, OURS, PEER
+
+    data = tiny["embeddings"]
+    assert data["runs"]
+    for run in data["runs"].values():
+        assert set(run["contenders"]) == {c.name for c in CONTENDERS}
+        for name, entry in run["contenders"].items():
+            assert "error" not in entry, (name, entry.get("error"))
+            assert (entry["vectors"], entry["dimensions"]) == (data["texts"], 1024), name
+            assert entry["wall"] > 0
+        assert run["same_vectors"]
+        ours, peer = run["contenders"][OURS], run["contenders"][PEER]
+        # Batches of 50 against one text per request, one request at a time.
+        assert ours["requests_for_warmup"] == -(-data["warmup_texts"] // 50)
+        assert peer["requests_for_warmup"] == data["warmup_texts"]
+        assert peer["max_concurrent"] == 1
+        assert 1 <= ours["max_concurrent"] <= 4
 
 
 def test_cli_module_runs() -> None:

@@ -150,7 +150,15 @@ async def test_continuation_sends_only_the_new_messages(
     history = [U("one"), A(first.text), U("two")]
     result = finished(await harness.stream(history))
 
-    assert service.actions() == ["CreateThread", "RunThread", "RunThread"]
+    # A new turn checks the thread's newest message first and the run's place after it
+    # (another process may hold the conversation too: docs/threads.md).
+    assert service.actions() == [
+        "CreateThread",
+        "RunThread",
+        "GetThreadMessageList",
+        "RunThread",
+        "GetThreadMessageList",
+    ]
     second = service.bodies("RunThread")[1]
     assert second["ThreadID"] == "thread_1"
     assert second["AdditionalMessages"] == [{"Role": "user", "Content": "two"}]
@@ -159,9 +167,8 @@ async def test_continuation_sends_only_the_new_messages(
     assert result.thread_id == "thread_1"
 
 
-async def test_tool_loop_continues_with_tool_results_in_call_order(
-    harness: Harness, service: FakeService
-) -> None:
+def script_two_tool_calls(service: FakeService) -> list[ToolCall]:
+    """The next RunThread streams two tool calls (the first in two fragments)."""
     calls = [ToolCall("call_a", "weather", '{"city": "北京"}'), ToolCall("call_b", "time", "{}")]
     required = {
         "Type": "submit_tool_outputs",
@@ -195,6 +202,13 @@ async def test_tool_loop_continues_with_tool_results_in_call_order(
             lambda t: run_frame(t, "requires_action", RequiredAction=required, Usage=USAGE),
         ),
     )
+    return calls
+
+
+async def test_tool_loop_continues_with_tool_results_in_call_order(
+    harness: Harness, service: FakeService
+) -> None:
+    calls = script_two_tool_calls(service)
     opts = RunOptions(tools=(ToolSpec("weather"), ToolSpec("time")))
     events = await harness.stream([U("weather and time?")], opts)
     result = finished(events)
@@ -220,6 +234,28 @@ async def test_tool_loop_continues_with_tool_results_in_call_order(
         {"Role": "tool", "Content": "晴"},
         {"Role": "tool", "Content": "12:00"},
     ]
+
+
+async def test_parallel_tool_calls_false_keeps_the_first_call_and_replays_next_turn(
+    harness: Harness, service: FakeService
+) -> None:
+    calls = script_two_tool_calls(service)
+    opts = RunOptions(tools=(ToolSpec("weather"), ToolSpec("time")), parallel_tool_calls=False)
+    events = await harness.stream([U("weather and time?")], opts)
+    result = finished(events)
+    # RunThread has no such field: nothing about it is sent, the client keeps the first call.
+    assert "ParallelToolCalls" not in json.dumps(service.bodies("RunThread")[0])
+    assert result.finish_reason == "tool_calls"
+    assert result.tool_calls == (calls[0],)
+    assert [e for e in events if isinstance(e, ToolCallDelta)] == [
+        ToolCallDelta(0, "call_a", "weather", '{"city": '),
+        ToolCallDelta(0, None, None, '"北京"}'),
+    ]
+    # The thread holds both calls, the caller saw one: the next turn cannot continue it.
+    history = [U("weather and time?"), A("", *result.tool_calls), R("晴", "call_a")]
+    follow = finished(await harness.stream(history, opts))
+    assert not follow.continued_thread
+    assert service.actions() == ["CreateThread", "RunThread", "CreateThread", "RunThread"]
 
 
 async def test_edited_history_replays_on_a_fresh_thread(
@@ -273,6 +309,7 @@ async def test_continued_thread_gone_is_replayed_on_a_fresh_thread(
     assert service.actions() == [
         "CreateThread",
         "RunThread",
+        "GetThreadMessageList",  # still there when checked, gone when run
         "RunThread",
         "CreateThread",
         "RunThread",

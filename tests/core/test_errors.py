@@ -8,22 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hunyuan_api import (
-    AccountError,
-    APIConnectionError,
-    APIError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ConfigurationError,
-    ContentFilterError,
-    HunyuanError,
-    NotFoundError,
-    PartialOutput,
-    RateLimitError,
-    ServerError,
-    StreamError,
-)
+import hunyuan_api as hy
 from hunyuan_api._errors import (
     TRANSIENT_CODES,
     error_class_for_code,
@@ -32,53 +17,53 @@ from hunyuan_api._errors import (
 from hunyuan_api._wire.responses import error_from_response, parse_json_response
 
 # Protocol §2's table, plus the api3 sub-codes the service really returns.
-CODE_TABLE: list[tuple[str, type[APIError]]] = [
-    ("AuthFailure", AuthenticationError),
-    ("AuthFailure.SignatureFailure", AuthenticationError),
-    ("AuthFailure.SignatureExpire", AuthenticationError),
-    ("AuthFailure.SecretIdNotFound", AuthenticationError),
-    ("AuthFailure.InvalidAuthorization", AuthenticationError),
-    ("AuthFailure.UnauthorizedOperation", AuthenticationError),
-    ("InvalidParameter", BadRequestError),
-    ("InvalidParameter.Something", BadRequestError),
-    ("InvalidParameterValue", BadRequestError),
-    ("InvalidParameterValue.Model", BadRequestError),
-    ("MissingParameter", BadRequestError),
-    ("UnknownParameter", BadRequestError),
-    ("InvalidAction", BadRequestError),
-    ("UnsupportedOperation", BadRequestError),
-    ("ResourceNotFound", NotFoundError),
-    ("ResourceNotFound.Thread", NotFoundError),
-    ("FailedOperation.ServiceNotActivated", AccountError),
-    ("FailedOperation.FreeResourcePackExhausted", AccountError),
-    ("FailedOperation.ResourcePackExhausted", AccountError),
-    ("FailedOperation.ServiceStop", AccountError),
-    ("FailedOperation.ServiceStopArrears", AccountError),
-    ("ResourceUnavailable", AccountError),
-    ("ResourceUnavailable.InArrears", AccountError),
-    ("ResourceUnavailable.LowBalance", AccountError),
-    ("ResourceInsufficient", AccountError),
-    ("ResourceInsufficient.ChargeResourceExhaust", AccountError),
-    ("UnauthorizedOperation", AccountError),
-    ("OperationDenied", ContentFilterError),
-    ("OperationDenied.TextIllegalDetected", ContentFilterError),
-    ("OperationDenied.ImageIllegalDetected", ContentFilterError),
-    ("FailedOperation.EngineRequestTimeout", ServerError),
-    ("FailedOperation.EngineServerError", ServerError),
-    ("FailedOperation.EngineServerLimitExceeded", RateLimitError),
-    ("LimitExceeded", RateLimitError),
-    ("RequestLimitExceeded", RateLimitError),
-    ("RequestLimitExceeded.UinLimitExceeded", RateLimitError),
-    ("RequestLimitExceeded.GlobalRegionUinLimitExceeded", RateLimitError),
-    ("InternalError", ServerError),
-    ("InternalError.Anything", ServerError),
-    ("ServiceUnavailable", ServerError),
+CODE_TABLE: list[tuple[str, type[hy.APIError]]] = [
+    ("AuthFailure", hy.AuthenticationError),
+    ("AuthFailure.SignatureFailure", hy.AuthenticationError),
+    ("AuthFailure.SignatureExpire", hy.AuthenticationError),
+    ("AuthFailure.SecretIdNotFound", hy.AuthenticationError),
+    ("AuthFailure.InvalidAuthorization", hy.AuthenticationError),
+    ("AuthFailure.UnauthorizedOperation", hy.AuthenticationError),
+    ("InvalidParameter", hy.BadRequestError),
+    ("InvalidParameter.Something", hy.BadRequestError),
+    ("InvalidParameterValue", hy.BadRequestError),
+    ("InvalidParameterValue.Model", hy.BadRequestError),
+    ("MissingParameter", hy.BadRequestError),
+    ("UnknownParameter", hy.BadRequestError),
+    ("InvalidAction", hy.BadRequestError),
+    ("UnsupportedOperation", hy.BadRequestError),
+    ("ResourceNotFound", hy.NotFoundError),
+    ("ResourceNotFound.Thread", hy.NotFoundError),
+    ("FailedOperation.ServiceNotActivated", hy.AccountError),
+    ("FailedOperation.FreeResourcePackExhausted", hy.AccountError),
+    ("FailedOperation.ResourcePackExhausted", hy.AccountError),
+    ("FailedOperation.ServiceStop", hy.AccountError),
+    ("FailedOperation.ServiceStopArrears", hy.AccountError),
+    ("ResourceUnavailable", hy.AccountError),
+    ("ResourceUnavailable.InArrears", hy.AccountError),
+    ("ResourceUnavailable.LowBalance", hy.AccountError),
+    ("ResourceInsufficient", hy.AccountError),
+    ("ResourceInsufficient.ChargeResourceExhaust", hy.AccountError),
+    ("UnauthorizedOperation", hy.AccountError),
+    ("OperationDenied", hy.ContentFilterError),
+    ("OperationDenied.TextIllegalDetected", hy.ContentFilterError),
+    ("OperationDenied.ImageIllegalDetected", hy.ContentFilterError),
+    ("FailedOperation.EngineRequestTimeout", hy.ServerError),
+    ("FailedOperation.EngineServerError", hy.ServerError),
+    ("FailedOperation.EngineServerLimitExceeded", hy.RateLimitError),
+    ("LimitExceeded", hy.RateLimitError),
+    ("RequestLimitExceeded", hy.RateLimitError),
+    ("RequestLimitExceeded.UinLimitExceeded", hy.RateLimitError),
+    ("RequestLimitExceeded.GlobalRegionUinLimitExceeded", hy.RateLimitError),
+    ("InternalError", hy.ServerError),
+    ("InternalError.Anything", hy.ServerError),
+    ("ServiceUnavailable", hy.ServerError),
 ]
-TRANSIENT_CLASSES = (RateLimitError, ServerError)
+TRANSIENT_CLASSES = (hy.RateLimitError, hy.ServerError)
 
 
 @pytest.mark.parametrize(("code", "cls"), CODE_TABLE)
-def test_code_maps_to_class(code: str, cls: type[APIError]) -> None:
+def test_code_maps_to_class(code: str, cls: type[hy.APIError]) -> None:
     assert error_class_for_code(code) is cls
     err = make_api_error(code, "msg", request_id="rid-1")
     assert type(err) is cls
@@ -91,25 +76,25 @@ def test_code_maps_to_class(code: str, cls: type[APIError]) -> None:
 )
 def test_unknown_codes_keep_their_text_and_are_api_errors(code: str) -> None:
     err = make_api_error(code, "the message", request_id="rid")
-    assert type(err) is APIError
+    assert type(err) is hy.APIError
     assert err.code == code
     assert not err.retryable
     assert code in str(err)
 
 
 def test_prefix_must_match_a_whole_segment() -> None:
-    assert error_class_for_code("AuthFailureX") is APIError
-    assert error_class_for_code("InternalErrorish") is APIError
-    assert error_class_for_code("FailedOperation.ServiceStopArrearsMore") is APIError
+    assert error_class_for_code("AuthFailureX") is hy.APIError
+    assert error_class_for_code("InternalErrorish") is hy.APIError
+    assert error_class_for_code("FailedOperation.ServiceStopArrearsMore") is hy.APIError
 
 
 def test_http_5xx_with_unknown_code_is_a_server_error() -> None:
     err = make_api_error("Weird", "down", http_status=503)
-    assert type(err) is ServerError
+    assert type(err) is hy.ServerError
     assert err.retryable
     assert err.http_status == 503
     # a known class is not overridden by the status
-    assert type(make_api_error("AuthFailure", "no", http_status=500)) is AuthenticationError
+    assert type(make_api_error("AuthFailure", "no", http_status=500)) is hy.AuthenticationError
 
 
 def test_account_errors_say_what_to_do() -> None:
@@ -125,52 +110,52 @@ def test_transient_codes_are_exactly_the_retryable_ones() -> None:
 
 
 def test_retryable_only_for_transient_classes() -> None:
-    assert RateLimitError("x").retryable
-    assert ServerError("x").retryable
-    assert APIConnectionError("x").retryable
-    assert APITimeoutError("x").retryable
-    assert StreamError("x").retryable
+    assert hy.RateLimitError("x").retryable
+    assert hy.ServerError("x").retryable
+    assert hy.APIConnectionError("x").retryable
+    assert hy.APITimeoutError("x").retryable
+    assert hy.StreamError("x").retryable
     for cls in (
-        HunyuanError,
-        ConfigurationError,
-        APIError,
-        AuthenticationError,
-        BadRequestError,
-        NotFoundError,
-        AccountError,
-        ContentFilterError,
+        hy.HunyuanError,
+        hy.ConfigurationError,
+        hy.APIError,
+        hy.AuthenticationError,
+        hy.BadRequestError,
+        hy.NotFoundError,
+        hy.AccountError,
+        hy.ContentFilterError,
     ):
         assert not cls("x").retryable, cls
 
 
 def test_hierarchy() -> None:
-    assert issubclass(ConfigurationError, ValueError)
-    assert issubclass(NotFoundError, BadRequestError)
-    assert issubclass(APITimeoutError, APIConnectionError)
-    for cls in (APIError, APIConnectionError, StreamError, ConfigurationError):
-        assert issubclass(cls, HunyuanError)
+    assert issubclass(hy.ConfigurationError, ValueError)
+    assert issubclass(hy.NotFoundError, hy.BadRequestError)
+    assert issubclass(hy.APITimeoutError, hy.APIConnectionError)
+    for cls in (hy.APIError, hy.APIConnectionError, hy.StreamError, hy.ConfigurationError):
+        assert issubclass(cls, hy.HunyuanError)
 
 
 ALL_CLASSES = [
-    HunyuanError,
-    ConfigurationError,
-    APIError,
-    AuthenticationError,
-    BadRequestError,
-    NotFoundError,
-    AccountError,
-    ContentFilterError,
-    RateLimitError,
-    ServerError,
-    APIConnectionError,
-    APITimeoutError,
-    StreamError,
+    hy.HunyuanError,
+    hy.ConfigurationError,
+    hy.APIError,
+    hy.AuthenticationError,
+    hy.BadRequestError,
+    hy.NotFoundError,
+    hy.AccountError,
+    hy.ContentFilterError,
+    hy.RateLimitError,
+    hy.ServerError,
+    hy.APIConnectionError,
+    hy.APITimeoutError,
+    hy.StreamError,
 ]
 
 
 @pytest.mark.parametrize("cls", ALL_CLASSES)
-def test_every_error_pickles_with_all_attributes(cls: type[HunyuanError]) -> None:
-    partial = PartialOutput(
+def test_every_error_pickles_with_all_attributes(cls: type[hy.HunyuanError]) -> None:
+    partial = hy.PartialOutput(
         text="半句话😀",
         reasoning="thinking",
         tool_calls=[{"id": "c1", "name": "f", "arguments": '{"a": 1}'}],
@@ -205,7 +190,11 @@ def test_every_error_pickles_with_all_attributes(cls: type[HunyuanError]) -> Non
 )
 def test_made_errors_pickle_round_trip(code, message, request_id, status, text) -> None:
     err = make_api_error(
-        code, message, request_id=request_id, http_status=status, partial=PartialOutput(text=text)
+        code,
+        message,
+        request_id=request_id,
+        http_status=status,
+        partial=hy.PartialOutput(text=text),
     )
     clone = pickle.loads(pickle.dumps(err))
     assert type(clone) is type(err)
@@ -218,11 +207,13 @@ def test_str_includes_code_request_id_and_partial_size() -> None:
     assert "InvalidParameterValue.Model" in text
     assert "abc-123" in text
     assert "bad model" in text
-    with_partial = StreamError("broke", code="StreamTruncated", partial=PartialOutput(text="12345"))
+    with_partial = hy.StreamError(
+        "broke", code="StreamTruncated", partial=hy.PartialOutput(text="12345")
+    )
     assert "5 characters" in str(with_partial)
     assert with_partial.partial_text == "12345"
     assert with_partial.stream_started
-    assert not StreamError("x").stream_started
+    assert not hy.StreamError("x").stream_started
 
 
 # -- errors read from responses ------------------------------------------------------------
@@ -234,7 +225,7 @@ def test_error_body_gives_code_message_and_request_id() -> None:
         b'"RequestId": "body-rid"}}'
     )
     err = error_from_response(200, {"x-tc-requestid": "header-rid"}, body)
-    assert type(err) is AuthenticationError
+    assert type(err) is hy.AuthenticationError
     assert (err.code, err.message, err.request_id, err.http_status) == (
         "AuthFailure.SignatureFailure",
         "sig",
@@ -247,16 +238,16 @@ def test_request_id_falls_back_to_the_header() -> None:
     err = error_from_response(
         502, {"x-tc-requestid": "hdr", "content-type": "text/html"}, b"<html>Bad Gateway</html>"
     )
-    assert type(err) is ServerError
+    assert type(err) is hy.ServerError
     assert (err.code, err.request_id, err.http_status) == ("HTTP.502", "hdr", 502)
     assert "Bad Gateway" in err.message
     assert err.retryable
 
 
 def test_http_429_is_rate_limited_and_4xx_is_not_retried() -> None:
-    assert type(error_from_response(429, {}, b"")) is RateLimitError
+    assert type(error_from_response(429, {}, b"")) is hy.RateLimitError
     err = error_from_response(403, {}, b"")
-    assert type(err) is APIError
+    assert type(err) is hy.APIError
     assert not err.retryable
     assert "<empty body>" in err.message
 
@@ -264,9 +255,9 @@ def test_http_429_is_rate_limited_and_4xx_is_not_retried() -> None:
 def test_parse_json_response_returns_response_or_raises() -> None:
     ok = parse_json_response(200, {}, b'{"Response": {"ID": "t", "RequestId": "r"}}')
     assert ok == {"ID": "t", "RequestId": "r"}
-    with pytest.raises(BadRequestError):
+    with pytest.raises(hy.BadRequestError):
         parse_json_response(
             200, {}, b'{"Response": {"Error": {"Code": "MissingParameter"}, "RequestId": "r"}}'
         )
-    with pytest.raises(APIError):
+    with pytest.raises(hy.APIError):
         parse_json_response(200, {}, b"not json")

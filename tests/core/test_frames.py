@@ -10,19 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hunyuan_api import (
-    AuthenticationError,
-    ContentFilterError,
-    HunyuanError,
-    RateLimitError,
-    ReasoningDelta,
-    ServerError,
-    StreamError,
-    TextDelta,
-    ToolCall,
-    ToolCallDelta,
-    Usage,
-)
+import hunyuan_api as hy
 from hunyuan_api._run.accumulator import RunAccumulator
 from hunyuan_api._run.session import RunSession
 from hunyuan_api._wire.frames import (
@@ -58,7 +46,7 @@ def run(frames: list[Any], *, request_id: str | None = "req-1") -> tuple[list[An
 
 
 def texts(events: list[Any]) -> str:
-    return "".join(e.text for e in events if isinstance(e, TextDelta))
+    return "".join(e.text for e in events if isinstance(e, hy.TextDelta))
 
 
 def completed(**fields: Any) -> dict[str, Any]:
@@ -114,11 +102,11 @@ def test_text_deltas_stream_and_complete() -> None:
             "[DONE]",
         ]
     )
-    assert events == [TextDelta("你好"), TextDelta("，世界")]
+    assert events == [hy.TextDelta("你好"), hy.TextDelta("，世界")]
     result = session.result()
     assert result.text == "你好，世界"
     assert result.finish_reason == "stop"
-    assert result.usage == Usage(5, 3, 8, 0)
+    assert result.usage == hy.Usage(5, 3, 8, 0)
     assert (result.run_id, result.thread_id, result.message_id, result.request_id) == (
         "run_1",
         T,
@@ -149,7 +137,7 @@ def test_snapshot_longer_than_deltas_emits_the_remainder_once() -> None:
             completed(),
         ]
     )
-    assert events == [TextDelta("abc"), TextDelta("def")]
+    assert events == [hy.TextDelta("abc"), hy.TextDelta("def")]
     assert session.result().text == "abcdef"
 
 
@@ -164,7 +152,7 @@ def test_snapshot_that_disagrees_with_the_deltas_is_not_spliced_in() -> None:
 def test_usage_total_and_cached_tokens() -> None:
     usage = {"PromptTokens": 4, "CompletionTokens": 6, "PromptTokensDetails": {"CachedTokens": 3}}
     _, session = run([delta_frame("x"), run_frame(T, "completed", Usage=usage)])
-    assert session.result().usage == Usage(4, 6, 10, 3)
+    assert session.result().usage == hy.Usage(4, 6, 10, 3)
 
 
 @pytest.mark.parametrize(
@@ -179,7 +167,7 @@ def test_cached_tokens_taken_only_from_whole_numbers(cached: object, expected: i
     }
     _, session = run([delta_frame("x"), run_frame(T, "completed", Usage=usage)])
     result = session.result()
-    assert result.usage == Usage(1, 1, 2, expected)
+    assert result.usage == hy.Usage(1, 1, 2, expected)
 
 
 # -- tool calls ----------------------------------------------------------------------------
@@ -203,26 +191,26 @@ def test_tool_call_fragments_keyed_by_index() -> None:
             ),
         ]
     )
-    deltas = [e for e in events if isinstance(e, ToolCallDelta)]
+    deltas = [e for e in events if isinstance(e, hy.ToolCallDelta)]
     assert deltas == [
-        ToolCallDelta(0, "call_a", "get_weather", ""),
-        ToolCallDelta(1, "call_b", "get_time", ""),
-        ToolCallDelta(0, None, None, '{"city": '),
-        ToolCallDelta(1, None, None, '{"tz": "UTC"}'),
-        ToolCallDelta(0, None, None, '"深圳"}'),
+        hy.ToolCallDelta(0, "call_a", "get_weather", ""),
+        hy.ToolCallDelta(1, "call_b", "get_time", ""),
+        hy.ToolCallDelta(0, None, None, '{"city": '),
+        hy.ToolCallDelta(1, None, None, '{"tz": "UTC"}'),
+        hy.ToolCallDelta(0, None, None, '"深圳"}'),
     ]
     result = session.result()
     assert result.finish_reason == "tool_calls"
     assert result.tool_calls == (
-        ToolCall("call_a", "get_weather", '{"city": "深圳"}'),
-        ToolCall("call_b", "get_time", '{"tz": "UTC"}'),
+        hy.ToolCall("call_a", "get_weather", '{"city": "深圳"}'),
+        hy.ToolCall("call_b", "get_time", '{"tz": "UTC"}'),
     )
 
 
 def _aggregate(events: list[Any]) -> dict[int, dict[str, Any]]:
     calls: dict[int, dict[str, Any]] = {}
     for event in events:
-        if isinstance(event, ToolCallDelta):
+        if isinstance(event, hy.ToolCallDelta):
             call = calls.setdefault(event.index, {"id": None, "name": None, "arguments": ""})
             for key in ("id", "name"):
                 value = getattr(event, key)
@@ -240,16 +228,16 @@ def test_required_action_completes_short_arguments_and_adds_unstreamed_calls() -
             required(("c1", "search", '{"q": "混元"}'), ("c2", "lookup", '{"id": 7}')),
         ]
     )
-    deltas = [e for e in events if isinstance(e, ToolCallDelta)]
+    deltas = [e for e in events if isinstance(e, hy.ToolCallDelta)]
     assert deltas == [
-        ToolCallDelta(0, "c1", "search", '{"q": "混'),
-        ToolCallDelta(0, None, None, '元"}'),
-        ToolCallDelta(1, "c2", "lookup", '{"id": 7}'),
+        hy.ToolCallDelta(0, "c1", "search", '{"q": "混'),
+        hy.ToolCallDelta(0, None, None, '元"}'),
+        hy.ToolCallDelta(1, "c2", "lookup", '{"id": 7}'),
     ]
     final = session.result().tool_calls
     assert final == (
-        ToolCall("c1", "search", '{"q": "混元"}'),
-        ToolCall("c2", "lookup", '{"id": 7}'),
+        hy.ToolCall("c1", "search", '{"q": "混元"}'),
+        hy.ToolCall("c2", "lookup", '{"id": 7}'),
     )
     # What a consumer aggregates from the stream equals the final list.
     assert _aggregate(events) == {
@@ -261,9 +249,9 @@ def test_required_action_alone_emits_every_call_whole() -> None:
     events, session = run(
         [run_frame(T, "in_progress"), required(("x", "f", "{}"), ("y", "g", '{"a":1}'))]
     )
-    assert [e for e in events if isinstance(e, ToolCallDelta)] == [
-        ToolCallDelta(0, "x", "f", "{}"),
-        ToolCallDelta(1, "y", "g", '{"a":1}'),
+    assert [e for e in events if isinstance(e, hy.ToolCallDelta)] == [
+        hy.ToolCallDelta(0, "x", "f", "{}"),
+        hy.ToolCallDelta(1, "y", "g", '{"a":1}'),
     ]
     assert session.result().finish_reason == "tool_calls"
 
@@ -275,7 +263,7 @@ def test_required_action_wins_over_streamed_arguments_that_disagree() -> None:
             required(("c1", "f", '{"a": 2}')),
         ]
     )
-    assert session.result().tool_calls == (ToolCall("c1", "f", '{"a": 2}'),)
+    assert session.result().tool_calls == (hy.ToolCall("c1", "f", '{"a": 2}'),)
 
 
 def test_tool_calls_without_required_action_still_finish_as_tool_calls() -> None:
@@ -287,7 +275,7 @@ def test_tool_calls_without_required_action_still_finish_as_tool_calls() -> None
     )
     result = session.result()
     assert result.finish_reason == "tool_calls"
-    assert result.tool_calls == (ToolCall("c1", "f", "{}"),)
+    assert result.tool_calls == (hy.ToolCall("c1", "f", "{}"),)
 
 
 # -- statuses and finish reasons -----------------------------------------------------------
@@ -319,7 +307,7 @@ def test_terminal_status_maps_to_finish_reason(frame: dict[str, Any], finish: st
 @pytest.mark.parametrize("status", ["created", "queued", "in_progress", "cancelling", "weird"])
 def test_non_terminal_statuses_do_not_finish(status: str) -> None:
     _, session = run([delta_frame("x"), run_frame(T, status)])
-    with pytest.raises(StreamError):
+    with pytest.raises(hy.StreamError):
         session.result()
 
 
@@ -343,27 +331,27 @@ def test_output_after_the_terminal_frame_is_ignored() -> None:
                 "failed",
                 LastError={"Code": "FailedOperation.EngineServerError", "Message": "boom"},
             ),
-            ServerError,
+            hy.ServerError,
             "FailedOperation.EngineServerError",
         ),
         (
             {"Error": {"Code": "OperationDenied.TextIllegalDetected", "Message": "违规"}},
-            ContentFilterError,
+            hy.ContentFilterError,
             "OperationDenied.TextIllegalDetected",
         ),
-        ({"ErrorMsg": {"Code": 4001, "Msg": "model timeout"}}, ServerError, "4001"),
+        ({"ErrorMsg": {"Code": 4001, "Msg": "model timeout"}}, hy.ServerError, "4001"),
         (
             {"ErrorMsg": {"Code": "RequestLimitExceeded", "Msg": "slow down"}},
-            RateLimitError,
+            hy.RateLimitError,
             "RequestLimitExceeded",
         ),
-        (run_frame(T, "failed"), ServerError, "InternalError"),
-        (run_frame(T, "cancelled"), HunyuanError, "FailedOperation.RunCancelled"),
-        (run_frame(T, "expired"), HunyuanError, "FailedOperation.RunExpired"),
+        (run_frame(T, "failed"), hy.ServerError, "InternalError"),
+        (run_frame(T, "cancelled"), hy.HunyuanError, "FailedOperation.RunCancelled"),
+        (run_frame(T, "expired"), hy.HunyuanError, "FailedOperation.RunExpired"),
     ],
 )
 def test_error_forms_raise_typed_errors_with_partial(
-    error_frame: dict[str, Any], cls: type[HunyuanError], code: str
+    error_frame: dict[str, Any], cls: type[hy.HunyuanError], code: str
 ) -> None:
     with pytest.raises(cls) as info:
         run([run_frame(T, "in_progress"), delta_frame("半"), delta_frame("句"), error_frame])
@@ -379,7 +367,7 @@ def test_error_forms_raise_typed_errors_with_partial(
 
 
 def test_error_message_text_is_kept() -> None:
-    with pytest.raises(AuthenticationError) as info:
+    with pytest.raises(hy.AuthenticationError) as info:
         run([{"Error": {"Code": "AuthFailure.SignatureExpire", "Message": "签名过期"}}])
     assert "签名过期" in info.value.message
     assert info.value.partial is not None
@@ -388,7 +376,7 @@ def test_error_message_text_is_kept() -> None:
 
 def test_error_event_line_names_an_error_frame() -> None:
     raw = b'event: error\ndata: {"Code": "InternalError", "Message": "down"}\n\n'
-    with pytest.raises(ServerError) as info:
+    with pytest.raises(hy.ServerError) as info:
         run([delta_frame("so far"), raw])
     assert info.value.code == "InternalError"
     assert info.value.partial_text == "so far"
@@ -397,7 +385,7 @@ def test_error_event_line_names_an_error_frame() -> None:
 def test_truncated_stream_is_a_stream_error_with_partial() -> None:
     events, session = run([run_frame(T, "in_progress"), delta_frame("cut "), delta_frame("off")])
     assert texts(events) == "cut off"
-    with pytest.raises(StreamError) as info:
+    with pytest.raises(hy.StreamError) as info:
         session.result()
     assert info.value.code == "StreamTruncated"
     assert info.value.partial_text == "cut off"
@@ -407,7 +395,7 @@ def test_truncated_stream_is_a_stream_error_with_partial() -> None:
 
 def test_done_before_the_terminal_frame_is_still_truncated() -> None:
     _, session = run([delta_frame("x"), "[DONE]"])
-    with pytest.raises(StreamError, match="ended before"):
+    with pytest.raises(hy.StreamError, match="ended before"):
         session.result()
 
 
@@ -417,7 +405,7 @@ def test_malformed_frames_raise_stream_error(data: str) -> None:
     session.feed(sse(delta_frame("before ")))
     assert session.feed(f"data: {data}\n\n".encode()) == []
     assert session.done
-    with pytest.raises(StreamError) as info:
+    with pytest.raises(hy.StreamError) as info:
         session.result()
     assert info.value.code == "StreamMalformed"
     assert info.value.partial_text == "before "
@@ -425,12 +413,12 @@ def test_malformed_frames_raise_stream_error(data: str) -> None:
 
 
 def test_deeply_nested_json_is_a_stream_error() -> None:
-    with pytest.raises(StreamError):
+    with pytest.raises(hy.StreamError):
         parse_frame(ServerSentEvent("message", "[" * 100_000 + "]" * 100_000, "", None))
 
 
 def test_frame_with_wrong_field_types_is_a_stream_error() -> None:
-    with pytest.raises(StreamError):
+    with pytest.raises(hy.StreamError):
         parse_frame(
             ServerSentEvent("message", json.dumps({"Object": "thread.run", "Status": 3}), "", None)
         )
@@ -454,7 +442,7 @@ def test_unknown_objects_and_unknown_fields_are_ignored() -> None:
             completed(NewField={"a": 1}),
         ]
     )
-    assert events == [TextDelta("ok")]
+    assert events == [hy.TextDelta("ok")]
     assert session.result().text == "ok"
 
 
@@ -534,10 +522,10 @@ def test_chat_completions_text_reasoning_and_cumulative_usage() -> None:
         ],
         request_id=None,
     )
-    assert events == [ReasoningDelta("想一想"), TextDelta("Hi"), TextDelta(" there")]
+    assert events == [hy.ReasoningDelta("想一想"), hy.TextDelta("Hi"), hy.TextDelta(" there")]
     result = session.result()
     assert (result.text, result.reasoning, result.finish_reason) == ("Hi there", "想一想", "stop")
-    assert result.usage == Usage(3, 4, 7, 0)
+    assert result.usage == hy.Usage(3, 4, 7, 0)
     assert result.request_id == "cc-req"
 
 
@@ -545,7 +533,7 @@ def test_chat_completions_usage_after_finish_is_kept() -> None:
     _, session = run(
         [cc({"Content": "x"}, finish="stop"), {"Id": "cc-req", "Choices": [], "Usage": USAGE}]
     )
-    assert session.result().usage == Usage(5, 3, 8, 0)
+    assert session.result().usage == hy.Usage(5, 3, 8, 0)
 
 
 def test_chat_completions_tool_calls() -> None:
@@ -557,16 +545,16 @@ def test_chat_completions_tool_calls() -> None:
             cc({}, finish="tool_calls"),
         ]
     )
-    assert [e for e in events if isinstance(e, ToolCallDelta)] == [
-        ToolCallDelta(0, "t1", "calc", '{"x":'),
-        ToolCallDelta(0, None, None, "1}"),
-        ToolCallDelta(1, "t2", "calc", '{"x":2}'),
+    assert [e for e in events if isinstance(e, hy.ToolCallDelta)] == [
+        hy.ToolCallDelta(0, "t1", "calc", '{"x":'),
+        hy.ToolCallDelta(0, None, None, "1}"),
+        hy.ToolCallDelta(1, "t2", "calc", '{"x":2}'),
     ]
     result = session.result()
     assert result.finish_reason == "tool_calls"
     assert result.tool_calls == (
-        ToolCall("t1", "calc", '{"x":1}'),
-        ToolCall("t2", "calc", '{"x":2}'),
+        hy.ToolCall("t1", "calc", '{"x":1}'),
+        hy.ToolCall("t2", "calc", '{"x":2}'),
     )
 
 
@@ -585,7 +573,7 @@ def test_chat_completions_finish_reasons(reason: str, finish: str) -> None:
 
 
 def test_chat_completions_error_msg_mid_stream() -> None:
-    with pytest.raises(ServerError) as info:
+    with pytest.raises(hy.ServerError) as info:
         run([cc({"Content": "abc"}), {"ErrorMsg": {"Code": 4000, "Msg": "internal"}}])
     assert info.value.code == "4000"
     assert info.value.partial_text == "abc"
@@ -707,7 +695,7 @@ def test_random_json_frames_raise_only_hunyuan_errors(frames: list[tuple[str, An
         for name, obj in frames:
             acc.feed(parse_frame(ServerSentEvent(name, json.dumps(obj), "", None)))
         acc.result()
-    except HunyuanError:
+    except hy.HunyuanError:
         pass
 
 
@@ -734,7 +722,7 @@ def test_random_bytes_raise_only_hunyuan_errors(chunks: list[bytes]) -> None:
             session.feed(chunk)
         session.end()
         session.result()
-    except HunyuanError:
+    except hy.HunyuanError:
         pass
 
 
@@ -744,7 +732,7 @@ def test_sse_decoder_and_accumulator_compose_directly() -> None:
     events = []
     for sse_event in decoder.feed(sse(delta_frame("a")) + sse(completed())):
         events += acc.feed(parse_frame(sse_event))
-    assert events == [TextDelta("a")]
+    assert events == [hy.TextDelta("a")]
     assert acc.finished
 
 
@@ -774,7 +762,7 @@ def test_done_after_a_completed_message_finishes_the_run_without_usage() -> None
 
 def test_done_after_an_incomplete_message_is_still_truncated() -> None:
     _, session = run([delta_frame("a"), message_frame(T, "a", "in_progress"), "[DONE]"])
-    with pytest.raises(StreamError, match="ended before"):
+    with pytest.raises(hy.StreamError, match="ended before"):
         session.result()
 
 

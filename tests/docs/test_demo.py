@@ -39,7 +39,7 @@ def test_demo_without_credentials_tours_everything_on_the_emulator() -> None:
     assert result.stderr == ""
     out = result.stdout
     for marker in (
-        "Hunyuan demo · the bundled emulator (no HUNYUAN_SECRET_ID/HUNYUAN_SECRET_KEY set)",
+        "Hunyuan demo · the bundled emulator (no credentials set), api=run_thread",
         "starting the emulator… done",
         # 1: streamed Chinese text
         "── 1/4 LangChain · ChatHunyuan streams Chinese text",
@@ -54,10 +54,12 @@ def test_demo_without_credentials_tours_everything_on_the_emulator() -> None:
         "── 3/4 LlamaIndex · FunctionAgent calls a tool",
         "model → calls get_weather({'city': 'Beijing'})",
         "tool  ← Beijing: sunny, 26°C, light breeze",
-        # 4: a query engine answers from local documents
-        "── 4/4 LlamaIndex · query engine over local documents",
+        # 4: a vector index retrieves the document that answers, and the model answers from it
+        "── 4/4 LlamaIndex · vector index over local documents",
+        "reading data/ and embedding it with hunyuan-embedding… done",
         "you   > 腾讯的总部在哪里？",
-        "sources: lychee.md, shenzhen.md, tencent.md",
+        "retrieved: tencent.md (cosine similarity 0.",
+        "model < 根据提供的资料：腾讯公司成立于 1998 年，总部位于深圳南山区的腾讯滨海大厦。",
         # usage and thread reuse
         "── summary",
         "all steps",
@@ -92,10 +94,13 @@ def test_demo_with_credentials_uses_them_instead_of_the_emulator() -> None:
         result = run_demo(env)
         requests = emu.state.requests
     assert result.returncode == 0, result.stdout + result.stderr
-    assert f"credentials from the environment, endpoint {emu.base_url}" in result.stdout
+    assert f"api=run_thread, endpoint {emu.base_url}" in result.stdout
     assert "starting the emulator" not in result.stdout
     runs = [r for r in requests if r.action == "RunThread"]
     assert len(runs) == 6
+    # The three documents in one GetEmbedding request, then the question in another.
+    embedded = [r.body["InputList"] for r in requests if r.action == "GetEmbedding"]
+    assert [len(texts) for texts in embedded] == [3, 1]
     assert {r.secret_id for r in requests} == {emu.secret_id}
     # Without a request log the script infers what was sent; it must agree with the wire.
     assert result.stdout.count("thread reused: yes, sent 1 of 4 messages") == 2
@@ -125,3 +130,30 @@ def test_demo_explains_a_console_api_key() -> None:
         result.stderr
     )
     assert "https://console.cloud.tencent.com/cam/capi" in result.stderr
+
+
+def test_demo_runs_on_a_console_api_key_alone() -> None:
+    """Only ``HUNYUAN_API_KEY`` (and the endpoint) in the environment: the OpenAI-compatible
+    endpoint, the same tour, no threads."""
+    with run_emulator() as emu:
+        env = offline_env(HUNYUAN_API_KEY=emu.api_key, HUNYUAN_BASE_URL=emu.openai_base_url)
+        result = run_demo(env)
+        requests = emu.state.requests
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"api=openai, endpoint {emu.openai_base_url}" in result.stdout
+    chats = [r for r in requests if r.action == "v1/chat/completions"]
+    assert len(chats) == 6
+    # The documents and the question embedded on the same endpoint.
+    embedded = [r.body["input"] for r in requests if r.action == "v1/embeddings"]
+    assert [len(texts) for texts in embedded] == [3, 1]
+    assert len(requests) == 8
+    assert "retrieved: tencent.md" in result.stdout
+    assert result.stdout.count("no thread: sent the whole history") == 6
+    assert "tool  ← Beijing: sunny, 26°C, light breeze" in result.stdout
+
+
+def test_demo_on_the_emulator_s_api_key_endpoint() -> None:
+    result = run_demo(offline_env(), "--api", "openai")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "the bundled emulator (no credentials set), api=openai" in result.stdout
+    assert "model → calls get_weather({'city': 'Shenzhen'})" in result.stdout

@@ -3,8 +3,10 @@ since no credentials are set here), and the committed copies carry the outputs o
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.util
+import io
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -13,6 +15,9 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from hunyuan_api._connection import DEFAULT_BASE_URL
+from hunyuan_emulator import EmulatorHandle
+from tests.support.common import CREDENTIAL_ENV
 from tests.support.docs import ROOT
 
 NOTEBOOK_DIR = ROOT / "notebooks"
@@ -81,3 +86,42 @@ def test_notebook_runs_top_to_bottom(path: Path) -> None:
     assert stdout.rstrip().splitlines()[-1] == sys.executable
     # Readers see stderr too: no warnings or server noise in any cell.
     assert _outputs(notebook, "stderr") == ""
+
+
+def _setup_says(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> str:
+    """What the notebooks' setup cell prints in this environment (then it is torn down)."""
+    for name in CREDENTIAL_ENV:
+        # Recorded first, so whatever the cell sets is undone after the test.
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    builder = _builder()
+    namespace: dict[str, object] = {}
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(builder.SETUP, namespace)
+        exec(builder.TEARDOWN, namespace)
+    return out.getvalue().strip()
+
+
+def test_setup_cell_says_which_endpoint(
+    emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pair = {"HUNYUAN_SECRET_ID": emulator.secret_id, "HUNYUAN_SECRET_KEY": emulator.secret_key}
+    at_emulator = _setup_says({**pair, "HUNYUAN_BASE_URL": emulator.base_url}, monkeypatch)
+    assert at_emulator == (
+        f"Using the Hunyuan emulator at {emulator.base_url} (HUNYUAN_BASE_URL), with your "
+        "credentials."
+    )
+    elsewhere = "http://127.0.0.1:9/"  # nothing listens there: not an emulator
+    assert _setup_says({**pair, "HUNYUAN_BASE_URL": elsewhere}, monkeypatch) == (
+        f"Using the endpoint at {elsewhere} (HUNYUAN_BASE_URL), with your credentials."
+    )
+    assert _setup_says(pair, monkeypatch) == (
+        f"Using Tencent's service, {DEFAULT_BASE_URL}, with your credentials."
+    )
+    assert (
+        _setup_says({}, monkeypatch)
+        == "No credentials set: using the bundled emulator on 127.0.0.1."
+    )

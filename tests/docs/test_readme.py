@@ -15,12 +15,9 @@ emulator's options and faults, and the links.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +27,7 @@ import hunyuan_api
 import langchain_hunyuan
 from hunyuan_emulator import EMULATOR_SECRET_ID, EMULATOR_SECRET_KEY, EmulatorHandle
 from hunyuan_emulator import run_emulator as start_emulator
-from tests.support.docs import ROOT
+from tests.support.docs import ROOT, Block, code_blocks, run_block
 
 README = ROOT / "README.md"
 TEXT = README.read_text(encoding="utf-8")
@@ -39,45 +36,15 @@ TEXT = README.read_text(encoding="utf-8")
 pytestmark = [
     pytest.mark.filterwarnings("ignore::DeprecationWarning:inspect"),
     pytest.mark.filterwarnings("ignore:`langchain-community` is being sunset"),
+    # The "Copies, pickles and `load`" sample calls langchain-core's load, which says it is beta.
+    pytest.mark.filterwarnings("ignore:The function `load` is in beta"),
 ]
 
 #: Documents other people are writing; until they exist, links to them are reported as skips.
 PENDING_DOCS = {"docs/transports.md", "docs/reliability.md", "docs/benchmarks.md"}
 
 
-@dataclass(frozen=True)
-class Block:
-    lang: str
-    code: str
-    line: int  # 1-based line of the block's first code line
-    marker: str  # the HTML comment on the line before the fence, or ""
-
-
-def _blocks(text: str) -> list[Block]:
-    blocks: list[Block] = []
-    lines = text.splitlines()
-    i = 0
-    while i < len(lines):
-        fence = re.fullmatch(r"```(\w*)\s*", lines[i])
-        if fence is None:
-            i += 1
-            continue
-        previous = next((lines[j] for j in range(i - 1, -1, -1) if lines[j].strip()), "")
-        comment = re.fullmatch(r"<!--\s*(.*?)\s*-->", previous.strip())
-        end = next(j for j in range(i + 1, len(lines)) if lines[j].startswith("```"))
-        blocks.append(
-            Block(
-                fence.group(1),
-                "\n".join(lines[i + 1 : end]) + "\n",
-                i + 2,
-                comment.group(1) if comment else "",
-            )
-        )
-        i = end + 1
-    return blocks
-
-
-BLOCKS = _blocks(TEXT)
+BLOCKS = code_blocks(TEXT)
 PYTHON = [b for b in BLOCKS if b.lang == "python"]
 TESTED = [b for b in PYTHON if not b.marker.startswith("no-test")]
 
@@ -102,12 +69,7 @@ def _names(cell: str) -> list[str]:
 
 
 def _run(block: Block, namespace: dict[str, Any]) -> str:
-    # Padding keeps tracebacks pointing at README.md's own line numbers.
-    code = compile("\n" * (block.line - 1) + block.code, str(README), "exec")
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(code, namespace)
-    return out.getvalue()
+    return run_block(block, namespace, README)
 
 
 # -- the samples --------------------------------------------------------------------------------
@@ -131,17 +93,22 @@ def test_readme_sample_runs(
     namespace: dict[str, Any],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    if block.marker != "test: no-credentials":
+    if block.marker == "test: api-key":
+        monkeypatch.setenv("HUNYUAN_API_KEY", emulator.api_key)
+        monkeypatch.setenv("HUNYUAN_BASE_URL", emulator.openai_base_url)
+    elif block.marker != "test: no-credentials":
         monkeypatch.setenv("HUNYUAN_SECRET_ID", emulator.secret_id)
         monkeypatch.setenv("HUNYUAN_SECRET_KEY", emulator.secret_key)
         monkeypatch.setenv("HUNYUAN_BASE_URL", emulator.base_url)
-    _run(block, namespace)
+    out = _run(block, namespace)
+    if block.marker == "test: api-key":
+        assert out.count("openai |") == 2, out
 
 
 def test_samples_are_tested_unless_marked_with_a_reason() -> None:
     assert len(TESTED) >= 12
     for block in PYTHON:
-        assert block.marker in ("", "test: no-credentials") or re.fullmatch(
+        assert block.marker in ("", "test: no-credentials", "test: api-key") or re.fullmatch(
             r"no-test: .+", block.marker
         ), f"README.md:{block.line}: unknown marker {block.marker!r}"
     assert len(PYTHON) - len(TESTED) <= 2, "keep untested samples to a minimum"
@@ -160,7 +127,7 @@ def test_the_api_key_error_is_quoted_exactly(monkeypatch: pytest.MonkeyPatch) ->
 
     quoted = next(b for b in BLOCKS if b.marker == "api-key-error").code.strip()
     with pytest.raises(ValueError, match="API KEY") as raised:
-        ChatHunyuan(api_key="sk-from-the-hunyuan-console").invoke("你好")
+        ChatHunyuan(api="run_thread", api_key="sk-from-the-hunyuan-console").invoke("你好")
     assert str(raised.value) == quoted
     # The same key in the environment, and the LlamaIndex adapter, explain it the same way.
     monkeypatch.setenv("HUNYUAN_SECRET_ID", "sk-from-the-hunyuan-console")
@@ -169,7 +136,7 @@ def test_the_api_key_error_is_quoted_exactly(monkeypatch: pytest.MonkeyPatch) ->
         ChatHunyuan().invoke("你好")
     assert str(raised.value) == quoted
     with pytest.raises(ValueError, match="API KEY") as raised:
-        Hunyuan(api_key="sk-from-the-hunyuan-console").complete("你好")
+        Hunyuan(api="chat_completions", api_key="sk-from-the-hunyuan-console").complete("你好")
     assert str(raised.value) == quoted
     # And the README's own sample prints exactly the quoted text.
     monkeypatch.delenv("HUNYUAN_SECRET_ID")
@@ -181,16 +148,45 @@ def test_the_api_key_error_is_quoted_exactly(monkeypatch: pytest.MonkeyPatch) ->
 # -- tables against the code --------------------------------------------------------------------
 
 
-def _config_rows() -> dict[str, list[str]]:
-    rows: dict[str, list[str]] = {}
-    for row in _table_rows(_section("Configuration"))[1:]:
-        for name in _names(row[0]):
-            rows[name.rstrip("=")] = row
-    return rows
+#: The rows marked for one framework (or for both embedding classes) after their name.
+MARKS = ("LangChain", "LlamaIndex", "embeddings", "LangChain embeddings", "LlamaIndex embeddings")
+
+
+def _marked_rows(mark: str | None) -> list[list[str]]:
+    """The rows marked ``mark`` (None: the rows with none of ``MARKS``), in order."""
+    return [
+        row
+        for row in _table_rows(_section("Configuration"))[1:]
+        if next((m for m in MARKS if f"({m})" in row[0]), None) == mark
+    ]
+
+
+def _config_rows(mark: str | None = None) -> dict[str, list[str]]:
+    """Each name and alias of the rows marked ``mark``, with its row."""
+    return {name.rstrip("="): row for row in _marked_rows(mark) for name in _names(row[0])}
+
+
+def _setting_names(mark: str | None) -> list[str]:
+    """The setting each row marked ``mark`` documents, in order."""
+    return [_names(row[0])[0] for row in _marked_rows(mark)]
 
 
 def _own_fields(cls: type, framework: type) -> set[str]:
-    return set(cls.model_fields) - set(framework.model_fields)  # type: ignore[attr-defined]
+    """The fields ``cls`` declares beyond ``framework``'s, and those of the framework's it
+    gives another default."""
+    base = getattr(framework, "model_fields", {})
+    fields = cls.model_fields  # type: ignore[attr-defined]
+    return {n for n, f in fields.items() if n not in base or f.default != base[n].default}
+
+
+def _aliases_and_env_match(rows: dict[str, list[str]], settings: Any) -> None:
+    for name, field in settings.model_fields.items():
+        if name not in rows:
+            continue
+        aliases = getattr(field.validation_alias, "choices", ())
+        assert {n.rstrip("=") for n in _names(rows[name][0])} == {name, *map(str, aliases)}, name
+    for name, variables in settings.env_vars().items():
+        assert _names(rows[name][1]) == list(variables), name
 
 
 def test_configuration_table_lists_the_same_settings_as_both_adapters() -> None:
@@ -202,24 +198,41 @@ def test_configuration_table_lists_the_same_settings_as_both_adapters() -> None:
     from langchain_hunyuan import ChatHunyuan
     from llama_index_hunyuan import Hunyuan
 
-    rows = _table_rows(_section("Configuration"))[1:]
-    core, marked = {}, {"LangChain": set(), "LlamaIndex": set()}
-    for row in rows:
-        name = _names(row[0])[0]
-        framework = next((f for f in marked if f"({f})" in row[0]), None)
-        if framework is None:
-            core[name] = row
-        else:
-            marked[framework].add(name)
+    core = _setting_names(None)
     settings = hunyuan_api.HunyuanSettings
-    assert list(core) == list(settings.model_fields), "the table follows HunyuanSettings"
-    assert _own_fields(ChatHunyuan, BaseChatModel) == set(core) | marked["LangChain"]
-    assert _own_fields(Hunyuan, FunctionCallingLLM) == set(core) | marked["LlamaIndex"]
-    for name, field in settings.model_fields.items():
-        aliases = getattr(field.validation_alias, "choices", ())
-        assert {n.rstrip("=") for n in _names(core[name][0])} == {name, *map(str, aliases)}, name
-    for name, variables in settings.env_vars().items():
-        assert _names(core[name][1]) == list(variables), name
+    assert core == list(settings.model_fields), "the table follows HunyuanSettings"
+    assert _own_fields(ChatHunyuan, BaseChatModel) == {*core, *_setting_names("LangChain")}
+    assert _own_fields(Hunyuan, FunctionCallingLLM) == {*core, *_setting_names("LlamaIndex")}
+    _aliases_and_env_match(_config_rows(), settings)
+
+
+def test_configuration_table_lists_the_embedding_settings_of_both_classes() -> None:
+    """The embedding classes: the connection rows of the table (the same fields as
+    ``HunyuanSettings``'), the rows marked "embeddings", and their framework's marked rows;
+    no chat setting."""
+    from langchain_core.embeddings import Embeddings
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+
+    from hunyuan_api._settings import CONNECTION_FIELDS, REQUEST_FIELDS
+    from langchain_hunyuan import HunyuanEmbeddings
+    from llama_index_hunyuan import HunyuanEmbedding
+
+    settings = hunyuan_api.EmbeddingSettings
+    shared = _setting_names("embeddings")
+    assert list(settings.model_fields) == [*CONNECTION_FIELDS, *shared]
+    for name in CONNECTION_FIELDS:
+        same = hunyuan_api.HunyuanSettings.model_fields[name]
+        assert repr(settings.model_fields[name]) == repr(same), name
+    _aliases_and_env_match({**_config_rows(), **_config_rows("embeddings")}, settings)
+    langchain = set(_setting_names("LangChain embeddings"))
+    llama_index = set(_setting_names("LlamaIndex embeddings"))
+    assert _own_fields(HunyuanEmbeddings, Embeddings) == set(settings.model_fields) | langchain
+    assert _own_fields(HunyuanEmbedding, BaseEmbedding) == (
+        set(settings.model_fields) | llama_index
+    )
+    chat_only = set(REQUEST_FIELDS) - set(shared)
+    assert not chat_only & set(HunyuanEmbeddings.model_fields)
+    assert not chat_only & set(HunyuanEmbedding.model_fields)
 
 
 def test_configuration_defaults_match_the_code() -> None:
@@ -235,7 +248,7 @@ def test_configuration_defaults_match_the_code() -> None:
     assert f"`{fields['api'].default}`" in rows["api"][2]
     assert fields["allow_insecure_http"].default is False
     assert "`False`" in rows["allow_insecure_http"][2]
-    assert "`False`" in rows["streaming"][2]
+    assert "`False`" in _config_rows("LangChain")["streaming"][2]
     policy = hunyuan_api.RetryPolicy()
     assert (policy.initial_delay, policy.max_delay, policy.multiplier, policy.jitter) == (
         0.5,
@@ -244,6 +257,13 @@ def test_configuration_defaults_match_the_code() -> None:
         0.5,
     )
     assert "0.5 s doubling to 8 s" in rows["retry_policy"][2]
+    from langchain_hunyuan import HunyuanEmbeddings
+
+    embedding = {**_config_rows("embeddings"), **_config_rows("LangChain embeddings")}
+    fields = {**hunyuan_api.EmbeddingSettings.model_fields, **HunyuanEmbeddings.model_fields}
+    for name in ("model", "max_concurrency", "chunk_size", "show_progress_bar"):
+        assert f"`{fields[name].default}`" in embedding[name][2], name
+    assert "50 × `max_concurrency`" in _config_rows("LlamaIndex embeddings")["embed_batch_size"][2]
 
 
 def test_every_environment_variable_the_code_reads_is_documented() -> None:

@@ -1,4 +1,5 @@
-"""Fixtures for the emulator tests: a running emulator, Tencent's SDK, and a raw signed client."""
+"""Fixtures for the emulator tests: a running emulator, Tencent's SDK, a raw signed client, and
+OpenAI's SDK on the OpenAI-compatible endpoint."""
 
 from __future__ import annotations
 
@@ -151,3 +152,23 @@ def wire_for() -> Iterator[Any]:
     yield make
     for w in made:
         w.close()
+
+
+@pytest.fixture
+def oai(emu: EmulatorHandle) -> Iterator[Any]:
+    """OpenAI's own SDK, unmodified, on the emulator's OpenAI-compatible endpoint."""
+    import openai
+
+    http = httpx.Client(trust_env=False)
+    yield openai.OpenAI(base_url=emu.openai_base_url, api_key=emu.api_key, http_client=http)
+    http.close()
+
+
+@pytest.fixture
+def v1(emu: EmulatorHandle) -> Iterator[httpx.Client]:
+    """Raw HTTP on ``/v1/`` with the emulator's key."""
+    headers = {"Authorization": f"Bearer {emu.api_key}"}
+    with httpx.Client(
+        base_url=emu.openai_base_url + "/", headers=headers, trust_env=False, timeout=10
+    ) as client:
+        yield client

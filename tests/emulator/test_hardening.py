@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from hunyuan_emulator.app import MAX_BODY_BYTES, MAX_LOGGED_BODY_BYTES
+from hunyuan_emulator.intake import MAX_BODY_BYTES, MAX_LOGGED_BODY_BYTES
 
 
 def test_deeply_nested_json_is_an_invalid_parameter(wire: Any) -> None:

@@ -13,7 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
+from hunyuan_api._version import install_hint
 from hunyuan_emulator import (
+    EMULATOR_API_KEY,
     EMULATOR_SECRET_ID,
     EMULATOR_SECRET_KEY,
     EmulatorSettings,
@@ -166,20 +168,27 @@ def test_cli_arguments_round_trip() -> None:
         fault_rate=0.1,
         seed=3,
         coalesce_chunks=True,
+        api_keys=("sk-a", "sk-b"),
+        retry_after=4,
     )
     args = build_parser().parse_args(cli_arguments(settings))
     assert (args.latency, args.tokens_per_second, args.concurrency_limit) == (0.5, 30, 7)
     assert (args.fault_rate, args.seed, args.coalesce_chunks) == (0.1, 3, True)
+    assert (args.api_key, args.retry_after) == (["sk-a", "sk-b"], 4)
     scripted = build_parser().parse_args(
-        ["--fault", "ChatCompletions@drop:2", "--fault", "error:X"]
+        ["--fault", "ChatCompletions@drop:2", "--fault", "error:X", "--fault", "v1/models@error:Y"]
     )
-    assert scripted.fault == [("ChatCompletions", Fault.drop(2)), ("RunThread", Fault.error("X"))]
+    assert scripted.fault == [
+        ("ChatCompletions", Fault.drop(2)),
+        ("RunThread", Fault.error("X")),
+        ("v1/models", Fault.error("Y")),
+    ]
     with pytest.raises(ValueError, match="clock"):
         cli_arguments(make_settings(clock=lambda: 0.0))
 
 
 def test_spawned_emulator(wire_for: Any) -> None:
-    with spawn_emulator(concurrency_limit=3) as spawned:
+    with spawn_emulator(concurrency_limit=3, api_key="sk-spawned") as spawned:
         assert spawned.process.poll() is None
         wire = wire_for(spawned)
         spawned.control.queue_reply(text="spawned hello")
@@ -189,6 +198,19 @@ def test_spawned_emulator(wire_for: Any) -> None:
             frames = wire.frames(r.read())
         assert frames[-2]["Content"] == "spawned hello"
         assert spawned.control.active_runs() == 0
+        assert spawned.api_key == "sk-spawned"
+        spawned.control.queue_reply(text="spawned openai hello")
+        spawned.control.add_fault("error:LimitExceeded", action="v1/models")
+        headers = {"Authorization": "Bearer sk-spawned"}
+        models = httpx.get(f"{spawned.openai_base_url}/models", headers=headers, trust_env=False)
+        assert (models.status_code, models.headers["retry-after"]) == (429, "1")
+        chat = httpx.post(
+            f"{spawned.openai_base_url}/chat/completions",
+            json={"model": "hunyuan-lite", "messages": [{"role": "user", "content": "x"}]},
+            headers=headers,
+            trust_env=False,
+        )
+        assert chat.json()["choices"][0]["message"]["content"] == "spawned openai hello"
         process = spawned.process
     assert process.returncode == 0
 
@@ -216,6 +238,8 @@ def test_cli_prints_url_and_exits_zero_on_sigint() -> None:
     assert "SecretId: AKIDcli" in second
     assert EMULATOR_SECRET_KEY in second
     url = first.rsplit(" ", 1)[1].strip()
+    assert process.stdout.readline() == f"OpenAI-compatible base URL: {url}v1\n"
+    assert process.stdout.readline() == f"API key: {EMULATOR_API_KEY}\n"
     assert httpx.get(url + "_emulator/health", trust_env=False).json() == {"ok": True}
     process.send_signal(signal.SIGINT)
     assert process.wait(10) == 0
@@ -226,7 +250,7 @@ def test_import_error_names_the_extra() -> None:
     # The package itself imports (the command lives in it); its names refuse.
     assert import_error_without("starlette", "import hunyuan_emulator") == ""
     message = import_error_without("starlette", "from hunyuan_emulator import run_emulator")
-    assert "pip install 'hunyuan-plugin[emulator]'" in message
+    assert install_hint("emulator") in message
 
 
 def test_console_script_without_the_extra_says_what_to_install() -> None:
@@ -241,5 +265,5 @@ def test_console_script_without_the_extra_says_what_to_install() -> None:
     assert out.returncode == 2
     assert out.stdout == ""
     assert out.stderr.count("\n") == 1
-    assert "pip install 'hunyuan-plugin[emulator]'" in out.stderr
+    assert install_hint("emulator") in out.stderr
     assert "Traceback" not in out.stderr

@@ -340,6 +340,23 @@ def test_message_list_paging(wire: Any) -> None:
     assert got.json()["Response"]["Content"] == message["Content"]
 
 
+def test_message_ids_are_unique_and_ordered_like_the_thread(wire: Any) -> None:
+    # A thread another run wrote to must look different to a client that checks it: every run's
+    # messages are listed, each with its own id, in the order they were stored.
+    thread, other = wire.create_thread(), wire.create_thread()
+    frames = run(wire, thread, [user("one")])
+    run(wire, other, [user("elsewhere")])
+    run(wire, thread, [user("two")])
+    listing = wire.post("GetThreadMessageList", {"ThreadID": thread, "Order": "asc"})
+    ids = [m["ID"] for m in listing.json()["Response"]["Data"]]
+    assert len(ids) == len(set(ids)) == 4
+    assert ids == sorted(ids)
+    # The reply's id in the stream is the id the thread lists for it.
+    assert frames[-2]["ID"] == ids[1]
+    newest = wire.post("GetThreadMessageList", {"ThreadID": thread, "Limit": 1})
+    assert newest.json()["Response"]["Data"][0]["ID"] == ids[-1]
+
+
 def test_chat_stop_keeps_the_stop_string(wire: Any, emu: EmulatorHandle) -> None:
     emu.state.queue_reply(text="alpha beta. gamma delta")
     body = {

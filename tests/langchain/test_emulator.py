@@ -40,6 +40,7 @@ from langchain_hunyuan import (
     HunyuanStreamError,
     HunyuanTimeoutError,
 )
+from tests.support.common import CHECKED_RUN
 from tests.support.langchain import actions, aggregate, collect, invoke, runs, sent
 
 if TYPE_CHECKING:
@@ -228,7 +229,8 @@ async def test_tool_loop_continues_one_thread(
     history += [third, ToolMessage("12:00", tool_call_id=third.tool_calls[0]["id"])]
     await invoke(model, history, sync)
 
-    assert actions(emu) == ["CreateThread"] + ["RunThread"] * 4
+    # Tool results continue unchecked (an agent step); the new user turn is checked.
+    assert actions(emu) == ["CreateThread", "RunThread", "RunThread", *CHECKED_RUN, "RunThread"]
     requests = runs(emu)
     assert len({r.body["ThreadID"] for r in requests}) == 1
     assert sent(requests[0]) == [
@@ -255,7 +257,7 @@ async def test_v1_content_blocks_continue_the_thread(
     assert [block["type"] for block in second.content] == ["text"]
     history += [second, HumanMessage("Thanks")]
     await invoke(model, history, sync)
-    assert actions(emu) == ["CreateThread"] + ["RunThread"] * 3
+    assert actions(emu) == ["CreateThread", "RunThread", "RunThread", *CHECKED_RUN]
     assert sent(runs(emu)[2]) == [{"Role": "user", "Content": "Thanks"}]
 
 
@@ -266,8 +268,51 @@ async def test_a_new_model_instance_continues_the_thread(
     reply = await invoke(make_chat(), history, sync)
     history += [reply, HumanMessage("Which number?")]
     await invoke(make_chat(temperature=0.5), history, sync)
-    assert actions(emu) == ["CreateThread", "RunThread", "RunThread"]
+    assert actions(emu) == ["CreateThread", "RunThread", *CHECKED_RUN]
     assert sent(runs(emu)[1]) == [{"Role": "user", "Content": "Which number?"}]
+
+
+async def test_the_reply_carries_its_thread_token_through_merging_and_storage(
+    chat: ChatHunyuan, emu: EmulatorHandle, sync: bool
+) -> None:
+    history: list[Any] = [HumanMessage("Remember the number 7.")]
+    reply = await invoke(chat, history, sync)
+    token = reply.response_metadata["hunyuan_thread"]
+    assert token["thread_id"] == reply.response_metadata["thread_id"]
+    assert token["message_id"] == reply.response_metadata["message_id"]
+    assert sorted(token) == ["digest", "mac", "message_id", "thread_id"]
+
+    # Streamed: on the last chunk only, so summing the chunks keeps it whole (strings would
+    # concatenate, dicts merge key by key).
+    history += [reply, HumanMessage("Which number?")]
+    chunks = await collect(chat, history, sync)
+    carrying = [c for c in chunks if "hunyuan_thread" in c.response_metadata]
+    assert carrying == [chunks[-1]]
+    merged = aggregate(chunks)
+    assert (
+        merged.response_metadata["hunyuan_thread"] == chunks[-1].response_metadata["hunyuan_thread"]
+    )
+    assert merged.response_metadata["hunyuan_thread"]["thread_id"] == token["thread_id"]
+
+    # Stored as JSON both ways LangChain serializes messages, the token comes back intact and a
+    # model that remembers no thread (as in a new process) continues from it.
+    from langchain_core.load import dumpd, load
+    from langchain_core.messages import messages_from_dict, messages_to_dict
+
+    history.append(merged)
+    stored = messages_from_dict(json.loads(json.dumps(messages_to_dict(history))))
+    revived = load(json.loads(json.dumps(dumpd(history))))
+    assert (
+        stored[-1].response_metadata["hunyuan_thread"] == merged.response_metadata["hunyuan_thread"]
+    )
+    assert revived[-1].response_metadata == stored[-1].response_metadata
+    before = len(emu.state.requests)
+    elsewhere = chat.model_copy(update={"ledger": hunyuan_api.ThreadLedger()})
+    third = await invoke(elsewhere, [*stored, HumanMessage("Thanks.")], sync)
+    assert actions(emu)[before:] == list(CHECKED_RUN)
+    assert sent(runs(emu)[-1]) == [{"Role": "user", "Content": "Thanks."}]
+    assert third.response_metadata["thread_id"] == token["thread_id"]
+    assert third.response_metadata["continued_thread"]
 
 
 async def test_an_edited_history_never_continues(

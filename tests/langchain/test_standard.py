@@ -9,7 +9,7 @@ import pytest
 from langchain_tests.integration_tests import ChatModelIntegrationTests
 from langchain_tests.unit_tests import ChatModelUnitTests
 
-from tests.support.langchain_standard import ChatHunyuanStandard, EmulatorIntegration
+from tests.support.langchain_standard import SERDES_LIMIT, ChatHunyuanStandard, EmulatorIntegration
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -39,16 +39,7 @@ class TestChatHunyuanStandardUnit(ChatHunyuanStandard, ChatModelUnitTests):
             {"secret_id": "AKIDfromEnvironment", "secret_key": "secret-key-from-environment"},
         )
 
-    @pytest.mark.xfail(
-        reason=(
-            "langchain-core 1.8's load(allowed_objects='all') admits only classes listed in its "
-            "own serialization mapping, so no third-party class can round-trip here; the "
-            "snapshot half passes, and test_unit.py round-trips with allowed_objects="
-            "[ChatHunyuan]"
-        ),
-        raises=ValueError,
-        strict=True,
-    )
+    @SERDES_LIMIT
     def test_serdes(self, model: BaseChatModel, snapshot: SnapshotAssertion) -> None:
         super().test_serdes(model, snapshot)
 

@@ -22,6 +22,7 @@ from langchain_core.tools import tool
 from pydantic import BaseModel, Field, ValidationError
 
 import hunyuan_api
+import langchain_hunyuan as lh
 from hunyuan_api import (
     ConfigurationError,
     Message,
@@ -34,21 +35,8 @@ from hunyuan_api import (
     ToolCallDelta,
     Usage,
 )
-from langchain_hunyuan import (
-    ChatHunyuan,
-    HunyuanAccountError,
-    HunyuanAPIError,
-    HunyuanAuthenticationError,
-    HunyuanBadRequestError,
-    HunyuanConnectionError,
-    HunyuanContentFilterError,
-    HunyuanLLM,
-    HunyuanNotFoundError,
-    HunyuanRateLimitError,
-    HunyuanServerError,
-    HunyuanStreamError,
-    HunyuanTimeoutError,
-)
+from hunyuan_api._version import install_hint
+from langchain_hunyuan import ChatHunyuan, HunyuanLLM
 from langchain_hunyuan._chunks import chat_chunk, text_chunk
 from langchain_hunyuan._errors import map_errors, translate_error
 from langchain_hunyuan._messages import convert_messages
@@ -131,8 +119,8 @@ def test_seed_accepted_on_chat_completions() -> None:
 def test_unknown_call_kwarg_is_an_error() -> None:
     with pytest.raises(TypeError, match="frequency_penalty"):
         make()._prepare([HumanMessage("hi")], None, {"frequency_penalty": 0.5})
-    with pytest.raises(TypeError, match="parallel_tool_calls"):
-        make().bind_tools([], parallel_tool_calls=False)
+    with pytest.raises(TypeError, match="logit_bias"):
+        make().bind_tools([], logit_bias={})
 
 
 def test_call_options_merge() -> None:
@@ -244,10 +232,10 @@ def test_missing_credentials_raise_at_call_time() -> None:
 
 def test_api_key_explains_it_cannot_sign_runthread() -> None:
     with pytest.raises(ConfigurationError, match="API KEY") as info:
-        ChatHunyuan(api_key="sk-console-key").invoke("hi")
+        ChatHunyuan(api="run_thread", api_key="sk-console-key").invoke("hi")
     assert "SecretId" in str(info.value)
     with pytest.raises(ConfigurationError, match="cannot sign RunThread"):
-        ChatHunyuan(api_key="test").invoke("hi")
+        ChatHunyuan(api="run_thread", api_key="test").invoke("hi")
     # With a SecretId/SecretKey pair the key is not needed and calls are built normally.
     assert make(api_key="test")._client is not None
 
@@ -284,7 +272,8 @@ def test_message_conversion() -> None:
         Message("system", "be brief"),
         Message("system", "in English"),
         Message("user", "what is 2+2?"),
-        Message("assistant", "Let me check", (ToolCall("c1", "add", '{"a": 2, "b": "二"}'),)),
+        # Text blocks are joined by newlines, not glued together.
+        Message("assistant", "Let me \ncheck", (ToolCall("c1", "add", '{"a": 2, "b": "二"}'),)),
         Message("tool", "4", tool_call_id="c1"),
         Message("user", "thanks"),
         Message("assistant", "ok"),
@@ -332,11 +321,24 @@ def test_anthropic_tool_result_blocks() -> None:
 
 
 @pytest.mark.parametrize(
+    ("block", "url"),
+    [
+        ({"type": "image", "url": "https://example.com/a.png"}, "https://example.com/a.png"),
+        ({"type": "image", "base64": "AAAA", "mime_type": "image/png"}, "data:image/png;base64,AAAA"),  # noqa: E501
+        ({"type": "image", "source_type": "base64", "data": "QQ", "mime_type": "image/gif"}, "data:image/gif;base64,QQ"),  # noqa: E501
+        ({"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}, "data:image/png;base64,AAAA"),  # noqa: E501
+        ({"type": "image_url", "image_url": "https://example.com/b.jpg"}, "https://example.com/b.jpg"),
+        ({"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "AA"}}, "data:image/png;base64,AA"),  # noqa: E501
+    ],
+)  # fmt: skip
+def test_image_blocks_become_images_of_the_user_message(block: dict[str, Any], url: str) -> None:
+    history = [HumanMessage([{"type": "text", "text": "look"}, block, "and this"])]
+    assert convert_messages(history) == [Message("user", "look\nand this", images=(url,))]
+
+
+@pytest.mark.parametrize(
     "block",
     [
-        {"type": "image", "url": "https://example.com/a.png"},
-        {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}},
-        {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "AA"}},
         {"type": "input_audio", "input_audio": {"data": "AA", "format": "wav"}},
         {"type": "audio", "base64": "AA", "mime_type": "audio/wav"},
         {"type": "file", "base64": "AA", "mime_type": "application/pdf"},
@@ -344,10 +346,23 @@ def test_anthropic_tool_result_blocks() -> None:
         {"type": "video", "url": "https://example.com/v.mp4"},
     ],
 )
-def test_media_refused_with_message_index(block: dict[str, Any]) -> None:
+def test_other_media_refused_with_message_index(block: dict[str, Any]) -> None:
     history = [SystemMessage("s"), HumanMessage([{"type": "text", "text": "look"}, block])]
-    with pytest.raises(ValueError, match=r"messages\[1\].*text only"):
+    with pytest.raises(ValueError, match=r"messages\[1\].*text and images only"):
         convert_messages(history)
+
+
+def test_images_go_only_where_hunyuan_takes_them() -> None:
+    image = {"type": "image", "url": "https://example.com/a.png"}
+    with pytest.raises(ValueError, match="outside a user message"):
+        convert_messages([AIMessage([image])])
+    look = HumanMessage([{"type": "text", "text": "look"}, image])
+    # RunThread carries text only, and names the transports that take images.
+    with pytest.raises(ValueError, match=r"api='chat_completions'.*api='openai'"):
+        make(model="hunyuan-vision").invoke([look])
+    # A model without vision is refused before anything is sent.
+    with pytest.raises(ValueError, match="does not take images"):
+        make(api="chat_completions", model="hunyuan-turbo").invoke([look])
 
 
 def test_unsupported_messages_refused() -> None:
@@ -504,6 +519,19 @@ def test_tool_choice_mapping(choice: Any, expected: tuple[Any, Any]) -> None:
     assert [t.name for t in options.tools] == ["get_weather", "multiply"]
 
 
+def test_parallel_tool_calls_is_a_call_option() -> None:
+    model = make()
+    bound = model.bind_tools([get_weather], parallel_tool_calls=False)
+    assert bound.kwargs["parallel_tool_calls"] is False  # type: ignore[attr-defined]
+    assert "parallel_tool_calls" not in model.bind_tools([get_weather]).kwargs  # type: ignore[attr-defined]
+    _, options = model._prepare([HumanMessage("hi")], None, {"parallel_tool_calls": False})
+    assert options.parallel_tool_calls is False
+    with pytest.raises(ValueError, match="parallel_tool_calls must be True, False or None"):
+        model.invoke("hi", parallel_tool_calls="no")  # refused before any request
+    structured = model.with_structured_output(Joke)
+    assert structured.first.kwargs["parallel_tool_calls"] is False  # type: ignore[attr-defined]
+
+
 def test_tool_choice_errors() -> None:
     with pytest.raises(ValueError, match="not a bound tool"):
         make().bind_tools([multiply], tool_choice="divide")
@@ -556,19 +584,19 @@ def test_with_structured_output_builds_for_every_method() -> None:
     [
         (
             hunyuan_api.AuthenticationError,
-            HunyuanAuthenticationError,
+            lh.HunyuanAuthenticationError,
             lc_exc.ModelAuthenticationError,
         ),
-        (hunyuan_api.RateLimitError, HunyuanRateLimitError, lc_exc.ModelRateLimitError),
-        (hunyuan_api.APITimeoutError, HunyuanTimeoutError, lc_exc.ModelTimeoutError),
-        (hunyuan_api.APIConnectionError, HunyuanConnectionError, lc_exc.ModelConnectionError),
-        (hunyuan_api.BadRequestError, HunyuanBadRequestError, lc_exc.ModelInvalidRequestError),
-        (hunyuan_api.NotFoundError, HunyuanNotFoundError, lc_exc.ModelNotFoundError),
-        (hunyuan_api.ServerError, HunyuanServerError, lc_exc.ModelAPIError),
-        (hunyuan_api.StreamError, HunyuanStreamError, lc_exc.ModelAPIError),
-        (hunyuan_api.AccountError, HunyuanAccountError, lc_exc.ModelPermissionDeniedError),
-        (hunyuan_api.ContentFilterError, HunyuanContentFilterError, lc_exc.ModelRefusalError),
-        (hunyuan_api.APIError, HunyuanAPIError, lc_exc.ModelAPIError),
+        (hunyuan_api.RateLimitError, lh.HunyuanRateLimitError, lc_exc.ModelRateLimitError),
+        (hunyuan_api.APITimeoutError, lh.HunyuanTimeoutError, lc_exc.ModelTimeoutError),
+        (hunyuan_api.APIConnectionError, lh.HunyuanConnectionError, lc_exc.ModelConnectionError),
+        (hunyuan_api.BadRequestError, lh.HunyuanBadRequestError, lc_exc.ModelInvalidRequestError),
+        (hunyuan_api.NotFoundError, lh.HunyuanNotFoundError, lc_exc.ModelNotFoundError),
+        (hunyuan_api.ServerError, lh.HunyuanServerError, lc_exc.ModelAPIError),
+        (hunyuan_api.StreamError, lh.HunyuanStreamError, lc_exc.ModelAPIError),
+        (hunyuan_api.AccountError, lh.HunyuanAccountError, lc_exc.ModelPermissionDeniedError),
+        (hunyuan_api.ContentFilterError, lh.HunyuanContentFilterError, lc_exc.ModelRefusalError),
+        (hunyuan_api.APIError, lh.HunyuanAPIError, lc_exc.ModelAPIError),
     ],
 )
 def test_error_translation(core: type[Exception], adapter: type[Exception], lc_class: type) -> None:
@@ -591,9 +619,9 @@ def test_error_translation(core: type[Exception], adapter: type[Exception], lc_c
 
 
 def test_retryability_follows_the_core() -> None:
-    assert HunyuanRateLimitError("x").is_retryable
-    assert HunyuanRateLimitError("x").retryable
-    assert not HunyuanAPIError("x").is_retryable
+    assert lh.HunyuanRateLimitError("x").is_retryable
+    assert lh.HunyuanRateLimitError("x").retryable
+    assert not lh.HunyuanAPIError("x").is_retryable
 
 
 def test_configuration_and_validation_errors_pass_through() -> None:
@@ -622,7 +650,7 @@ def test_import_does_not_import_llama_index() -> None:
 
 def test_import_without_langchain_core_names_the_extra() -> None:
     message = import_error_without("langchain_core", "import langchain_hunyuan")
-    assert "pip install 'hunyuan-plugin[langchain]'" in message
+    assert install_hint("langchain") in message
 
 
 # -- token counting -----------------------------------------------------------------------------
@@ -661,7 +689,7 @@ def test_token_counting_uses_get_token_count() -> None:
             strategy="last",
         )
         assert [m.text for m in kept] == ["c"]
-        with pytest.raises(HunyuanAuthenticationError):
+        with pytest.raises(lh.HunyuanAuthenticationError):
             model.get_num_tokens("wrong")
         llm = HunyuanLLM(**CREDS, http_client=client, base_url="http://127.0.0.1:9/")
         assert llm.get_num_tokens("abc") == 3

@@ -15,13 +15,10 @@ from llama_index.core.base.llms.types import (
     ToolCallBlock,
 )
 
+from hunyuan_api import AuthenticationError, ContentFilterError, ServerError
 from hunyuan_emulator import EmulatorHandle
-from llama_index_hunyuan import (
-    AuthenticationError,
-    ContentFilterError,
-    Hunyuan,
-    ServerError,
-)
+from llama_index_hunyuan import Hunyuan
+from tests.support.common import CHECKED_RUN, COPIES, SHALLOW_COPIES
 
 USER = [ChatMessage(role="user", content="Tell me about pandas")]
 EXPECTED = (
@@ -169,6 +166,39 @@ def test_pinned_thread(emu: EmulatorHandle, make_llm: Callable[..., Hunyuan]) ->
     ]
 
 
+def test_the_reply_message_carries_its_thread_token(
+    emu: EmulatorHandle, make_llm: Callable[..., Hunyuan]
+) -> None:
+    from hunyuan_api import ThreadLedger
+
+    llm = make_llm()
+    response = llm.chat(USER)
+    token = response.message.additional_kwargs["hunyuan_thread"]
+    assert token == response.additional_kwargs["hunyuan_thread"]
+    assert token["thread_id"] == response.raw["thread_id"]
+    assert token["message_id"] == response.raw["message_id"]
+
+    # Streamed: only the final response's message (the one memories keep) carries it.
+    history = [*USER, response.message, ChatMessage(role="user", content="Go on")]
+    streamed = list(llm.stream_chat(history))
+    assert [("hunyuan_thread" in r.message.additional_kwargs) for r in streamed] == [False] * (
+        len(streamed) - 1
+    ) + [True]
+
+    # Stored as JSON and read back, the history continues its thread on an LLM that remembers
+    # no thread (as a new process would), sending only the new message.
+    history = [*history, streamed[-1].message, ChatMessage(role="user", content="Thanks")]
+    stored = [ChatMessage.model_validate_json(m.model_dump_json()) for m in history]
+    before = len(emu.state.requests)
+    again = make_llm(ledger=ThreadLedger()).chat(stored)
+    assert [r.action for r in emu.state.requests[before:]] == list(CHECKED_RUN)
+    assert emu.state.requests[before + 1].body["AdditionalMessages"] == [
+        {"Role": "user", "Content": "Thanks"}
+    ]
+    assert again.raw["thread_id"] == token["thread_id"]
+    assert again.raw["continued_thread"]
+
+
 def test_media_refused_before_any_request(emu: EmulatorHandle, llm: Hunyuan) -> None:
     message = ChatMessage(
         role="user", blocks=[TextBlock(text="what is this?"), ImageBlock(url="https://x/y.png")]
@@ -289,3 +319,28 @@ async def test_stopping_an_async_stream_early(emu: EmulatorHandle, llm: Hunyuan)
         await asyncio.sleep(0.01)
     assert emu.state.active_runs() == 0
     _check_final(await llm.achat(USER))
+
+
+@pytest.mark.parametrize("how", sorted(COPIES))
+@pytest.mark.parametrize("sync", [True, False], ids=["sync", "async"])
+async def test_a_used_llm_copies_and_pickles(
+    how: str, sync: bool, emu: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Secrets never enter a pickle: the unpickled LLM reads them from the environment.
+    monkeypatch.setenv("HUNYUAN_SECRET_ID", emu.secret_id)
+    monkeypatch.setenv("HUNYUAN_SECRET_KEY", emu.secret_key)
+    llm = Hunyuan(base_url=emu.base_url, temperature=0.5)
+
+    async def complete(model: Hunyuan, prompt: str) -> str:
+        return (model.complete(prompt) if sync else await model.acomplete(prompt)).text
+
+    await complete(llm, "before")
+    client = llm._get_client() if sync else llm._get_aclient()
+    copied = COPIES[how](llm)
+    assert "after" in await complete(copied, "after")
+    assert "still" in await complete(llm, "still")
+    copied_client = copied._get_client() if sync else copied._get_aclient()
+    assert (copied_client is client) == (how in SHALLOW_COPIES)
+    assert [r.body["Temperature"] for r in emu.state.requests if r.action == "RunThread"] == [
+        0.5
+    ] * 3

@@ -13,6 +13,7 @@ from llama_index.core.base.llms.base import BaseLLM
 from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 
+from hunyuan_api._version import install_hint
 from llama_index_hunyuan import Hunyuan
 
 SECRET_ID = "AKIDsecretidvalue0001"
@@ -87,7 +88,7 @@ def test_unknown_arguments_refused_and_api_key_explained() -> None:
     with pytest.raises(TypeError, match=r"temprature \(did you mean temperature\?\)"):
         Hunyuan(temprature=0.1)
     with pytest.raises(ConfigurationError, match="SecretId/SecretKey"):
-        Hunyuan(api_key="sk-abcdef").complete("hi")
+        Hunyuan(api="run_thread", api_key="sk-abcdef").complete("hi")
 
 
 def test_chat_completions_catalog_facts() -> None:
@@ -204,7 +205,7 @@ def test_missing_llama_index_names_the_extra() -> None:
         "try:\n"
         "    import llama_index_hunyuan\n"
         "except ImportError as exc:\n"
-        "    assert \"pip install 'hunyuan-plugin[llamaindex]'\" in str(exc), exc\n"
+        f"    assert {install_hint('llamaindex')!r} in str(exc), exc\n"
         "else:\n"
         "    raise SystemExit('imported without llama_index')\n"
     )

@@ -5,20 +5,8 @@ from __future__ import annotations
 import json
 from types import SimpleNamespace
 
+import llama_index.core.base.llms.types as li
 import pytest
-from llama_index.core.base.llms.types import (
-    AudioBlock,
-    CacheControl,
-    CachePoint,
-    ChatMessage,
-    DocumentBlock,
-    ImageBlock,
-    MessageRole,
-    TextBlock,
-    ThinkingBlock,
-    ToolCallBlock,
-    VideoBlock,
-)
 
 from hunyuan_api import (
     Message,
@@ -32,28 +20,28 @@ from tests.support.common import ResponseFolder
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        (MessageRole.SYSTEM, "system"),
-        (MessageRole.DEVELOPER, "system"),
-        (MessageRole.USER, "user"),
-        (MessageRole.ASSISTANT, "assistant"),
-        (MessageRole.CHATBOT, "assistant"),
-        (MessageRole.MODEL, "assistant"),
-        (MessageRole.TOOL, "tool"),
-        (MessageRole.FUNCTION, "tool"),
+        (li.MessageRole.SYSTEM, "system"),
+        (li.MessageRole.DEVELOPER, "system"),
+        (li.MessageRole.USER, "user"),
+        (li.MessageRole.ASSISTANT, "assistant"),
+        (li.MessageRole.CHATBOT, "assistant"),
+        (li.MessageRole.MODEL, "assistant"),
+        (li.MessageRole.TOOL, "tool"),
+        (li.MessageRole.FUNCTION, "tool"),
     ],
 )
-def test_roles(role: MessageRole, expected: str) -> None:
-    assert to_core_message(0, ChatMessage(role=role, content="hi")).role == expected
+def test_roles(role: li.MessageRole, expected: str) -> None:
+    assert to_core_message(0, li.ChatMessage(role=role, content="hi")).role == expected
 
 
 def test_text_blocks_joined_like_content_and_thinking_skipped() -> None:
-    msg = ChatMessage(
+    msg = li.ChatMessage(
         role="assistant",
         blocks=[
-            ThinkingBlock(content="secret reasoning"),
-            TextBlock(text="one"),
-            CachePoint(cache_control=CacheControl(type="ephemeral")),
-            TextBlock(text="two"),
+            li.ThinkingBlock(content="secret reasoning"),
+            li.TextBlock(text="one"),
+            li.CachePoint(cache_control=li.CacheControl(type="ephemeral")),
+            li.TextBlock(text="two"),
         ],
     )
     core = to_core_message(0, msg)
@@ -62,12 +50,12 @@ def test_text_blocks_joined_like_content_and_thinking_skipped() -> None:
 
 
 def test_tool_call_blocks_become_core_tool_calls() -> None:
-    msg = ChatMessage(
+    msg = li.ChatMessage(
         role="assistant",
         blocks=[
-            TextBlock(text=""),
-            ToolCallBlock(tool_call_id="c1", tool_name="add", tool_kwargs={"a": 1, "b": 2}),
-            ToolCallBlock(tool_call_id="c2", tool_name="mul", tool_kwargs='{"a": 3}'),
+            li.TextBlock(text=""),
+            li.ToolCallBlock(tool_call_id="c1", tool_name="add", tool_kwargs={"a": 1, "b": 2}),
+            li.ToolCallBlock(tool_call_id="c2", tool_name="mul", tool_kwargs='{"a": 3}'),
         ],
     )
     core = to_core_message(0, msg)
@@ -81,7 +69,7 @@ def test_tool_call_blocks_become_core_tool_calls() -> None:
 def test_legacy_tool_calls_dicts_and_objects() -> None:
     as_dict = {"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}
     as_obj = SimpleNamespace(id="c2", function=SimpleNamespace(name="g", arguments='{"x": 1}'))
-    msg = ChatMessage(
+    msg = li.ChatMessage(
         role="assistant", content="", additional_kwargs={"tool_calls": [as_dict, as_obj]}
     )
     core = to_core_message(0, msg)
@@ -89,9 +77,9 @@ def test_legacy_tool_calls_dicts_and_objects() -> None:
 
 
 def test_blocks_win_over_legacy_kwargs() -> None:
-    msg = ChatMessage(
+    msg = li.ChatMessage(
         role="assistant",
-        blocks=[ToolCallBlock(tool_call_id="b", tool_name="blocky", tool_kwargs={})],
+        blocks=[li.ToolCallBlock(tool_call_id="b", tool_name="blocky", tool_kwargs={})],
         additional_kwargs={
             "tool_calls": [{"id": "l", "function": {"name": "legacy", "arguments": "{}"}}]
         },
@@ -100,30 +88,48 @@ def test_blocks_win_over_legacy_kwargs() -> None:
 
 
 def test_tool_result_takes_call_id() -> None:
-    msg = ChatMessage(role="tool", content="42", additional_kwargs={"tool_call_id": "c1"})
+    msg = li.ChatMessage(role="tool", content="42", additional_kwargs={"tool_call_id": "c1"})
     assert to_core_message(0, msg) == Message("tool", "42", tool_call_id="c1")
 
 
 @pytest.mark.parametrize(
     "block",
     [
-        ImageBlock(url="https://example.com/cat.png"),
-        AudioBlock(url="https://example.com/a.mp3"),
-        VideoBlock(url="https://example.com/v.mp4"),
-        DocumentBlock(data=b"%PDF-1.4"),
+        li.AudioBlock(url="https://example.com/a.mp3"),
+        li.VideoBlock(url="https://example.com/v.mp4"),
+        li.DocumentBlock(data=b"%PDF-1.4"),
     ],
-    ids=["image", "audio", "video", "document"],
+    ids=["audio", "video", "document"],
 )
-def test_media_blocks_refused(block: object) -> None:
-    msg = ChatMessage(role="user", blocks=[TextBlock(text="look"), block])
-    with pytest.raises(ValueError, match=r"messages\[1\].*text only"):
-        to_core_messages([ChatMessage(role="user", content="hi"), msg])
+def test_other_media_blocks_refused(block: object) -> None:
+    msg = li.ChatMessage(role="user", blocks=[li.TextBlock(text="look"), block])
+    with pytest.raises(ValueError, match=r"messages\[1\].*text and images only"):
+        to_core_messages([li.ChatMessage(role="user", content="hi"), msg])
+
+
+def test_image_blocks_become_images() -> None:
+    png = b"\x89PNG\r\n\x1a\n-not-really"
+    msg = li.ChatMessage(
+        role="user",
+        blocks=[
+            li.TextBlock(text="look"),
+            li.ImageBlock(url="https://example.com/cat.png"),
+            li.ImageBlock(image=png, image_mimetype="image/png"),
+        ],
+    )
+    (converted,) = to_core_messages([msg])
+    assert converted.content == "look"
+    assert converted.images[0] == "https://example.com/cat.png"
+    assert converted.images[1].startswith("data:image/png;base64,")
+    import base64
+
+    assert base64.b64decode(converted.images[1].split(",", 1)[1]) == png
 
 
 def test_system_prompt_prepended_only_without_system_message() -> None:
-    user = ChatMessage(role="user", content="hi")
+    user = li.ChatMessage(role="user", content="hi")
     assert to_core_messages([user], "be brief")[0] == Message("system", "be brief")
-    own = ChatMessage(role="system", content="mine")
+    own = li.ChatMessage(role="system", content="mine")
     out = to_core_messages([own, user], "be brief")
     assert [m.content for m in out] == ["mine", "hi"]
 

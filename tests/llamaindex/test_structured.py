@@ -118,3 +118,19 @@ async def test_apredict_and_call_single_call_by_default(emu: EmulatorHandle, llm
     )
     both = await llm.apredict_and_call([tool], user_msg="again", allow_parallel_tool_calls=True)
     assert both.response == "6\n\n20"
+
+
+def test_stream_chat_with_tools_single_call_by_default(emu: EmulatorHandle, llm: Hunyuan) -> None:
+    """LlamaIndex checks ``allow_parallel_tool_calls`` only on whole replies; the core's limit
+    holds for streamed ones too, on every chunk."""
+    two = [("multiply", {"a": 2, "b": 3}), ("multiply", {"a": 4, "b": 5})]
+    tool = FunctionTool.from_defaults(multiply)
+    emu.state.queue_reply(tool_calls=two, times=2)
+    chunks = list(llm.stream_chat_with_tools([tool], user_msg="multiply twice"))
+    assert {len(llm.get_tool_calls_from_response(c, False)) for c in chunks} <= {0, 1}
+    (call,) = llm.get_tool_calls_from_response(chunks[-1])
+    assert call.tool_kwargs == {"a": 2, "b": 3}
+    chunks = list(
+        llm.stream_chat_with_tools([tool], user_msg="again", allow_parallel_tool_calls=True)
+    )
+    assert len(llm.get_tool_calls_from_response(chunks[-1])) == 2

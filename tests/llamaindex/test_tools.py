@@ -7,7 +7,6 @@ from llama_index.core.base.llms.types import (
     ChatMessage,
     ChatResponse,
     MessageRole,
-    TextBlock,
     ToolCallBlock,
 )
 from llama_index.core.tools import FunctionTool
@@ -174,28 +173,16 @@ def test_legacy_kwargs_fallback(offline: Hunyuan) -> None:
     assert (calls[0].tool_id, calls[0].tool_name, calls[0].tool_kwargs) == ("c9", "add", {"a": 1})
 
 
-def test_single_tool_call_unless_parallel(offline: Hunyuan) -> None:
-    def response() -> ChatResponse:
-        blocks = [TextBlock(text="")] + [
-            ToolCallBlock(tool_call_id=f"c{i}", tool_name="add", tool_kwargs="{}") for i in range(3)
-        ]
-        tool_calls = [
-            {"id": f"c{i}", "type": "function", "function": {"name": "add", "arguments": "{}"}}
-            for i in range(3)
-        ]
-        return ChatResponse(
-            message=ChatMessage(
-                role="assistant", blocks=blocks, additional_kwargs={"tool_calls": tool_calls}
-            )
-        )
-
-    single = offline._validate_chat_with_tools_response(response(), [ADD])
-    assert [c.tool_id for c in offline.get_tool_calls_from_response(single)] == ["c0"]
-    assert len(single.message.additional_kwargs["tool_calls"]) == 1
-    many = offline._validate_chat_with_tools_response(
-        response(), [ADD], allow_parallel_tool_calls=True
-    )
-    assert len(offline.get_tool_calls_from_response(many)) == 3
+def test_parallel_tool_calls_follow_allow_parallel_tool_calls(offline: Hunyuan) -> None:
+    """As llama-index-llms-openai sends ``parallel_tool_calls``: the core keeps the first call
+    unless parallel calls are allowed (and says nothing without tools)."""
+    single = offline._prepare_chat_with_tools([ADD], user_msg="add")
+    assert single["parallel_tool_calls"] is False
+    call = {k: v for k, v in single.items() if k != "messages"}
+    assert offline._options(call).parallel_tool_calls is False
+    many = offline._prepare_chat_with_tools([ADD], user_msg="add", allow_parallel_tool_calls=True)
+    assert many["parallel_tool_calls"] is True
+    assert offline._prepare_chat_with_tools([], user_msg="add")["parallel_tool_calls"] is None
 
 
 def test_history_list_is_not_mutated(llm: Hunyuan) -> None:

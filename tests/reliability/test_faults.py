@@ -497,9 +497,12 @@ def test_a_continued_thread_is_retried_by_the_thread_rules(
     elif fault.kind == "error":
         assert sent[1:] == [(original, 1), (original, 1)]  # only the new message, twice
     else:
-        assert sent[1] == (original, 1)
-        assert sent[2][0] != original  # a fresh thread...
-        assert sent[2][1] == 3  # ...with the whole history replayed
+        # The dropped run may have been applied, so the ledger forgets the thread; the reply's
+        # token still names it, and the check shows the run left it untouched (the emulator
+        # stores a run's messages only when it completes): only the new message again.
+        assert sent[1:] == [(original, 1), (original, 1)]
+        checks = [r for r in emu.state.requests if r.action == "GetThreadMessageList"]
+        assert [c.body["Limit"] for c in checks] == [1, 1, 3]
     assert not default_ledger()._claimed
 
 

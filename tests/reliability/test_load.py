@@ -282,13 +282,19 @@ async def test_closing_a_stream_early_frees_the_connection_run_and_thread(
     if how != "sync-break":
         aclient = model._async_client if adapter == "langchain" else model._get_aclient()
         assert aclient.pool_stats()["in_flight"] == 0
-    # The next call with the same history replays it on a fresh thread, and succeeds.
+    # The ledger forgot the thread. The first reply's token still names it, and the check shows
+    # the cancelled run stored nothing there, so the next call continues it with the new
+    # message only, and succeeds.
     if adapter == "langchain":
         reply = await model.ainvoke(history)
-        assert reply.response_metadata["thread_id"] != thread_id
+        assert reply.response_metadata["thread_id"] == thread_id
     else:
         response = await model.achat(history)
-        assert response.raw["thread_id"] != thread_id
+        assert response.raw["thread_id"] == thread_id
+    last_actions = [r.action for r in slow_emu.state.requests][-3:]
+    assert last_actions == ["GetThreadMessageList", "RunThread", "GetThreadMessageList"]
     last = [r for r in slow_emu.state.requests if r.action == "RunThread"][-1]
-    assert last.body["ThreadID"] != thread_id
-    assert len(last.body["AdditionalMessages"]) == 3
+    assert last.body["ThreadID"] == thread_id
+    assert len(last.body["AdditionalMessages"]) == 1
+    stored = [m.role for m in slow_emu.state.thread_messages(thread_id)]
+    assert stored == ["user", "assistant", "user", "assistant"]

@@ -419,11 +419,11 @@ class _Nowhere:
 
 def test_api_key_errors_never_show_the_key() -> None:
     with pytest.raises(ConfigurationError) as caught:
-        ChatHunyuan(api_key=API_KEY).invoke("hi")
+        ChatHunyuan(api="run_thread", api_key=API_KEY).invoke("hi")
     assert "API KEY" in str(caught.value)
     assert_clean(str(caught.value), "LangChain's api_key explanation")
     with pytest.raises(ConfigurationError) as caught:
-        Hunyuan(api_key=API_KEY).complete("hi")
+        Hunyuan(api="run_thread", api_key=API_KEY).complete("hi")
     assert_clean(str(caught.value), "LlamaIndex's api_key explanation")
     with pytest.raises(ConfigurationError) as caught:
         HunyuanClient(secret_id=API_KEY, secret_key=SECRET_KEY)

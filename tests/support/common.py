@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
 import subprocess
 import sys
 from collections.abc import Callable
@@ -37,6 +39,22 @@ CREDENTIAL_ENV = (
 )
 
 
+#: The requests of a new turn that continues a thread (docs/threads.md): its newest message is
+#: checked, the run sends only the new messages, and the run's place in the thread is verified.
+CHECKED_RUN = ("GetThreadMessageList", "RunThread", "GetThreadMessageList")
+
+#: The ways an application copies a model: a copy made after calls must work, and never use the
+#: original's clients unless it is a shallow copy (which shares them, like every other field).
+COPIES: dict[str, Callable[[Any], Any]] = {
+    "copy": copy.copy,
+    "deepcopy": copy.deepcopy,
+    "model_copy": lambda model: model.model_copy(),
+    "model_copy_deep": lambda model: model.model_copy(deep=True),
+    "pickle": lambda model: pickle.loads(pickle.dumps(model)),
+}
+SHALLOW_COPIES = ("copy", "model_copy")
+
+
 def run_python(code: str) -> subprocess.CompletedProcess[str]:
     """``code`` in a fresh interpreter (for what a test must not import into its own process)."""
     return subprocess.run(
@@ -55,15 +73,25 @@ def import_error_without(package: str, statement: str) -> str:
     return result.stdout
 
 
-def emulator_settings(emu: EmulatorHandle) -> dict[str, Any]:
-    return {"base_url": emu.base_url, "secret_id": emu.secret_id, "secret_key": emu.secret_key}
+def emulator_settings(emu: EmulatorHandle, api: str = "run_thread") -> dict[str, Any]:
+    """The credentials and endpoint of ``emu`` for ``api``: its console API KEY and its
+    OpenAI-compatible base URL for ``"openai"``, its SecretId/SecretKey pair otherwise."""
+    if api == "openai":
+        return {"api": api, "base_url": emu.openai_base_url, "api_key": emu.api_key}
+    return {
+        "api": api,
+        "base_url": emu.base_url,
+        "secret_id": emu.secret_id,
+        "secret_key": emu.secret_key,
+    }
 
 
 def on_emulator(model: Callable[..., _M], emu: EmulatorHandle) -> Callable[..., _M]:
-    """A factory of ``model`` instances pointed at ``emu`` (keyword arguments override)."""
+    """A factory of ``model`` instances pointed at ``emu`` (keyword arguments override; ``api``
+    also picks the credentials)."""
 
     def make(**kwargs: Any) -> _M:
-        return model(**{**emulator_settings(emu), **kwargs})
+        return model(**{**emulator_settings(emu, kwargs.get("api", "run_thread")), **kwargs})
 
     return make
 

@@ -60,10 +60,12 @@ def delta_frame(text: str | None = None, *, tool_calls: Any = None) -> dict[str,
     return {"Object": "thread.message.delta", "ID": "msg_1", "Delta": delta}
 
 
-def message_frame(thread_id: str, content: str, status: str) -> dict[str, Any]:
+def message_frame(
+    thread_id: str, content: str, status: str, *, message_id: str = "msg_1"
+) -> dict[str, Any]:
     return {
         "Object": "thread.message",
-        "ID": "msg_1",
+        "ID": message_id,
         "RunID": "run_1",
         "ThreadID": thread_id,
         "Role": "assistant",
@@ -81,15 +83,16 @@ def run_stream(
     *,
     final: dict[str, Any] | None = None,
     done: bool = True,
+    message_id: str = "msg_1",
 ) -> list[bytes]:
     """The frames of a successful RunThread stream that streams ``pieces`` as text deltas."""
     text = "".join(pieces)
     frames = [
         sse(run_frame(thread_id, "queued")),
         sse(run_frame(thread_id, "in_progress")),
-        sse(message_frame(thread_id, "", "in_progress")),
+        sse(message_frame(thread_id, "", "in_progress", message_id=message_id)),
         *(sse(delta_frame(p)) for p in pieces),
-        sse(message_frame(thread_id, text, "completed")),
+        sse(message_frame(thread_id, text, "completed", message_id=message_id)),
         sse(final if final is not None else run_frame(thread_id, "completed", Usage=USAGE)),
     ]
     if done:
@@ -159,15 +162,20 @@ Reply = httpx.Response | BaseException | Callable[[httpx.Request, dict[str, Any]
 
 
 class FakeService:
-    """Answers CreateThread / RunThread / ChatCompletions like the real service would, unless a
-    reply was scripted for the action. Each RunThread reply streams ``reply <n>``."""
+    """Answers CreateThread / RunThread / GetThreadMessageList / ChatCompletions like the real
+    service would, unless a reply was scripted for the action. Each unscripted RunThread reply
+    streams ``reply <n>`` and is stored, with the messages it was sent, in its thread (scripted
+    runs store nothing: the fake cannot tell whether they succeed)."""
 
     def __init__(self) -> None:
         self.requests: list[Recorded] = []
         self.scripts: dict[str, deque[Reply]] = defaultdict(deque)
         self.streams: list[ChunkStream] = []
+        #: The message ids each thread holds, oldest first.
+        self.threads: dict[str, list[str]] = {}
         self._thread_ids = itertools.count(1)
         self._runs = itertools.count(1)
+        self._message_ids = itertools.count(1)
         self._lock = threading.Lock()
 
     # scripting
@@ -220,6 +228,7 @@ class FakeService:
     def default(self, action: str, body: dict[str, Any]) -> httpx.Response:
         if action == "CreateThread":
             n = next(self._thread_ids)
+            self.threads[f"thread_{n}"] = []
             return json_response(
                 {
                     "ID": f"thread_{n}",
@@ -231,8 +240,21 @@ class FakeService:
             )
         if action == "RunThread":
             n = next(self._runs)
+            stored = self.threads.setdefault(body["ThreadID"], [])
+            stored.extend(f"msg_in_{next(self._message_ids)}" for _ in body["AdditionalMessages"])
+            stored.append(f"msg_{next(self._message_ids)}")
             return self.stream(
-                run_stream(body["ThreadID"], ["reply", f" {n}"]), request_id=f"req-run-{n}"
+                run_stream(body["ThreadID"], ["reply", f" {n}"], message_id=stored[-1]),
+                request_id=f"req-run-{n}",
+            )
+        if action == "GetThreadMessageList":
+            held = self.threads.get(body["ThreadID"])
+            if held is None:
+                return error_response("ResourceNotFound", "thread not found")
+            newest = held[::-1] if body.get("Order", "desc") == "desc" else held
+            limit = body.get("Limit", 20)
+            return json_response(
+                {"Data": [{"ID": i} for i in newest[:limit]], "HasMore": len(held) > limit}
             )
         if action == "ChatCompletions":
             return self.stream(

@@ -12,15 +12,31 @@ import copy
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import urlsplit
 
 import pytest
 from langchain_tests.conftest import base_vcr_config
 from vcr.request import Request
 
 from langchain_hunyuan import ChatHunyuan
+from tests.support.common import emulator_settings
 
 if TYPE_CHECKING:
     from hunyuan_emulator import EmulatorHandle
+
+
+#: The one standard test ChatHunyuan cannot pass, and why (README "Copies, pickles and `load`").
+SERDES_LIMIT = pytest.mark.xfail(
+    reason=(
+        "langchain-core 1.8's load(allowed_objects='all') admits only the class paths in "
+        "langchain_core.load.mapping plus the caller's additional_import_mappings, and this "
+        "test passes none: a package outside langchain-core cannot enter that list. The "
+        "snapshot half passes; tests/langchain/test_conventions.py round-trips with the two ways "
+        "load allows (allowed_objects=[ChatHunyuan], or 'all' with additional_import_mappings)"
+    ),
+    raises=ValueError,
+    strict=True,
+)
 
 
 class ChatHunyuanStandard:
@@ -78,7 +94,7 @@ class ChatHunyuanIntegration(ChatHunyuanStandard):
 
 def _normalise_request(request: Request) -> Request:
     request = copy.copy(request)
-    request.uri = "https://hunyuan-emulator/"
+    request.uri = "https://hunyuan-emulator" + urlsplit(request.uri).path
     if request.body:
         body = json.loads(request.body)
         if "ThreadID" in body:
@@ -91,13 +107,17 @@ def _normalise_request(request: Request) -> Request:
 
 
 class EmulatorIntegration(ChatHunyuanIntegration):
-    """The integration suite on the emulator. A test class sets ``cassettes``, may add
-    ``extra_params`` (``{"api": "chat_completions"}``), and stores the emulator it uses in
-    ``emulator_handle`` from an autouse fixture."""
+    """The integration suite on the emulator. A test class sets ``cassettes`` and may add
+    ``extra_params`` (``{"api": "chat_completions"}``); each test runs on the reset emulator of
+    its directory (``emu``), which a class may replace by overriding ``_use_emulator``."""
 
     emulator_handle: EmulatorHandle | None = None
     cassettes: ClassVar[Path]
     extra_params: ClassVar[dict[str, Any]] = {}
+
+    @pytest.fixture(autouse=True)
+    def _use_emulator(self, emu: EmulatorHandle) -> None:
+        type(self).emulator_handle = emu
 
     # test_stream_time replays a cassette recorded from the emulator. The emulator's port and
     # the thread ids differ every run, so requests are normalised before matching (and before
@@ -125,8 +145,6 @@ class EmulatorIntegration(ChatHunyuanIntegration):
         assert emu is not None
         return {
             "model": "hunyuan-turbo",
+            **emulator_settings(emu, self.extra_params.get("api", "run_thread")),
             **self.extra_params,
-            "base_url": emu.base_url,
-            "secret_id": emu.secret_id,
-            "secret_key": emu.secret_key,
         }

@@ -13,21 +13,7 @@ from typing import Any, Literal, Protocol
 from langchain_core import exceptions as lc_exceptions
 from llama_index.core.base.llms.types import ChatMessage
 
-from hunyuan_api import (
-    AccountError,
-    APIConnectionError,
-    APIError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ContentFilterError,
-    HunyuanError,
-    NotFoundError,
-    RateLimitError,
-    RetryPolicy,
-    ServerError,
-    StreamError,
-)
+import hunyuan_api as hy
 from hunyuan_emulator import generate, split_pieces
 from hunyuan_emulator.model import ConvMessage
 from langchain_hunyuan import ChatHunyuan
@@ -43,7 +29,7 @@ CALLS: tuple[Call, ...] = ("stream", "invoke")
 
 #: Retries without the production backoff (0.5 s doubling): the rules are the same, only the
 #: waits are shorter. ``retry_policy=`` is a public setting of both adapters.
-FAST_RETRIES = RetryPolicy(initial_delay=0.005, max_delay=0.01, jitter=0.0)
+FAST_RETRIES = hy.RetryPolicy(initial_delay=0.005, max_delay=0.01, jitter=0.0)
 
 PROMPT = "Tell me about the reliability of streaming APIs"
 
@@ -147,22 +133,22 @@ async def _drive_llamaindex(mode: Mode, call: Call, model: Any, prompt: str, out
 _Refusal = getattr(lc_exceptions, "ModelRefusalError", lc_exceptions.ModelAPIError)
 
 #: The LangChain ``Model*Error`` each core class must also be, when raised through LangChain.
-LANGCHAIN_CLASS: dict[type[HunyuanError], type[Exception]] = {
-    AuthenticationError: lc_exceptions.ModelAuthenticationError,
-    RateLimitError: lc_exceptions.ModelRateLimitError,
-    APITimeoutError: lc_exceptions.ModelTimeoutError,
-    APIConnectionError: lc_exceptions.ModelConnectionError,
-    NotFoundError: lc_exceptions.ModelNotFoundError,
-    BadRequestError: lc_exceptions.ModelInvalidRequestError,
-    ServerError: lc_exceptions.ModelAPIError,
-    StreamError: lc_exceptions.ModelAPIError,
-    AccountError: lc_exceptions.ModelPermissionDeniedError,
-    ContentFilterError: _Refusal,
-    APIError: lc_exceptions.ModelAPIError,
+LANGCHAIN_CLASS: dict[type[hy.HunyuanError], type[Exception]] = {
+    hy.AuthenticationError: lc_exceptions.ModelAuthenticationError,
+    hy.RateLimitError: lc_exceptions.ModelRateLimitError,
+    hy.APITimeoutError: lc_exceptions.ModelTimeoutError,
+    hy.APIConnectionError: lc_exceptions.ModelConnectionError,
+    hy.NotFoundError: lc_exceptions.ModelNotFoundError,
+    hy.BadRequestError: lc_exceptions.ModelInvalidRequestError,
+    hy.ServerError: lc_exceptions.ModelAPIError,
+    hy.StreamError: lc_exceptions.ModelAPIError,
+    hy.AccountError: lc_exceptions.ModelPermissionDeniedError,
+    hy.ContentFilterError: _Refusal,
+    hy.APIError: lc_exceptions.ModelAPIError,
 }
 
 
-def assert_error_class(adapter: Adapter, error: BaseException, core: type[HunyuanError]) -> None:
+def assert_error_class(adapter: Adapter, error: BaseException, core: type[hy.HunyuanError]) -> None:
     """The error is the expected core class (exactly, for LlamaIndex, which re-raises core
     errors) and, through LangChain, also the matching ``Model*Error``."""
     assert isinstance(error, core), f"{type(error).__mro__} is not a {core.__name__}"

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from hunyuan_emulator import EmulatorHandle
     from llama_index_hunyuan import Hunyuan
 
-APIS = ["run_thread", "chat_completions"]
+APIS = ["run_thread", "chat_completions", "openai"]
 
 
 @pytest.fixture(params=APIS)

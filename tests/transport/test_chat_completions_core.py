@@ -10,23 +10,13 @@ from typing import Any
 import httpx
 import pytest
 
-from hunyuan_api import (
-    HunyuanClient,
-    Message,
-    RetryPolicy,
-    RunOptions,
-    ServerError,
-    ToolCall,
-    ToolCallDelta,
-    ToolSpec,
-    model_info,
-)
+import hunyuan_api as hy
 from hunyuan_api._run.accumulator import RunAccumulator
 from hunyuan_api._wire.bodies import build_chat_completions_body
 from hunyuan_api._wire.frames import ChatCompletionChunk, ErrorFrame, parse_frame
 from hunyuan_api._wire.sse import ServerSentEvent
 
-OPTIONS = RunOptions(api="chat_completions")
+OPTIONS = hy.RunOptions(api="chat_completions")
 USAGE = {"PromptTokens": 2, "CompletionTokens": 5, "TotalTokens": 7}
 
 
@@ -49,26 +39,26 @@ class Service:
         return httpx.Response(200, json={"Response": response})
 
 
-def client_for(service: Service) -> HunyuanClient:
-    return HunyuanClient(
+def client_for(service: Service) -> hy.HunyuanClient:
+    return hy.HunyuanClient(
         secret_id="AKIDtransportTest",
         secret_key="transport-test-key",
         base_url="http://127.0.0.1:9/",
         http_client=httpx.Client(transport=httpx.MockTransport(service)),
-        retry_policy=RetryPolicy(initial_delay=0.0),
+        retry_policy=hy.RetryPolicy(initial_delay=0.0),
     )
 
 
 def test_error_msg_in_a_non_stream_answer_is_typed_and_retried() -> None:
     failed = {"Id": "r", "Choices": [], "ErrorMsg": {"Code": 4001, "Msg": "model timed out"}}
     service = Service(failed, answer("fine"))
-    result = client_for(service).chat([Message("user", "hi")], OPTIONS)
+    result = client_for(service).chat([hy.Message("user", "hi")], OPTIONS)
     assert (result.text, result.request_id) == ("fine", "rid-2")
     assert [b["Stream"] for b in service.bodies] == [False, False]
     # max_retries=2: three tries in all, as for a stream that fails before its first output.
     service = Service(failed, failed, failed)
-    with pytest.raises(ServerError) as caught:
-        client_for(service).chat([Message("user", "hi")], OPTIONS)
+    with pytest.raises(hy.ServerError) as caught:
+        client_for(service).chat([hy.Message("user", "hi")], OPTIONS)
     assert caught.value.code == "4001"
     assert caught.value.request_id == "rid-3"
     assert caught.value.partial is not None
@@ -80,54 +70,72 @@ def test_stop_cut_on_a_whole_answer() -> None:
     """The service keeps the matched stop string; the client cuts before it."""
     service = Service(answer("one two STOP"), answer("no match here"))
     client = client_for(service)
-    options = RunOptions(api="chat_completions", stop=("STOP", "zzz"))
-    cut = client.chat([Message("user", "hi")], options)
+    options = hy.RunOptions(api="chat_completions", stop=("STOP", "zzz"))
+    cut = client.chat([hy.Message("user", "hi")], options)
     assert (cut.text, cut.finish_reason, cut.stop_sequence) == ("one two ", "stop", "STOP")
     assert cut.usage is not None
-    whole = client.chat([Message("user", "hi")], options)
+    whole = client.chat([hy.Message("user", "hi")], options)
     assert (whole.text, whole.stop_sequence) == ("no match here", None)
     assert [(b["Stream"], b["Stop"]) for b in service.bodies] == [(False, ["STOP", "zzz"])] * 2
 
 
-def test_sensitive_and_reasoning_in_a_whole_answer() -> None:
+def test_a_sensitive_whole_answer_is_withdrawn_not_returned() -> None:
     service = Service(answer("half", "sensitive", ReasoningContent="thinking"))
-    result = client_for(service).chat([Message("user", "hi")], OPTIONS)
-    assert (result.text, result.reasoning, result.finish_reason) == (
-        "half",
-        "thinking",
-        "content_filter",
+    with pytest.raises(hy.ContentFilterError) as caught:
+        client_for(service).chat([hy.Message("user", "hi")], OPTIONS)
+    # What the service sent is kept for the caller to withdraw or log, never as the answer.
+    assert caught.value.partial is not None
+    assert (caught.value.partial.text, caught.value.partial.reasoning) == ("half", "thinking")
+
+
+def test_parallel_tool_calls_false_keeps_the_first_call_of_a_whole_answer() -> None:
+    calls = [
+        {"Id": f"c{i}", "Type": "function", "Function": {"Name": "f", "Arguments": f'{{"i": {i}}}'}}
+        for i in (1, 2)
+    ]
+    service = Service(*[answer("", "tool_calls", ToolCalls=calls)] * 2)
+    client = client_for(service)
+    tools = (hy.ToolSpec("f"),)
+    options = hy.RunOptions(api="chat_completions", tools=tools, parallel_tool_calls=False)
+    one = client.chat([hy.Message("user", "q")], options)
+    assert one.tool_calls == (hy.ToolCall("c1", "f", '{"i": 1}'),)
+    both = client.chat(
+        [hy.Message("user", "q")], hy.RunOptions(api="chat_completions", tools=tools)
     )
+    assert [c.id for c in both.tool_calls] == ["c1", "c2"]
+    # ChatCompletions has no such field: nothing about it is sent.
+    assert all("parallel" not in json.dumps(body).lower() for body in service.bodies)
 
 
 def test_tool_results_without_ids_take_the_call_ids_by_position() -> None:
     history = [
-        Message("user", "q"),
-        Message("assistant", "", (ToolCall("c1", "f"), ToolCall("c2", "f"))),
-        Message("tool", "r1"),
-        Message("tool", "r2", tool_call_id="c2"),
-        Message("tool", "r3"),
+        hy.Message("user", "q"),
+        hy.Message("assistant", "", (hy.ToolCall("c1", "f"), hy.ToolCall("c2", "f"))),
+        hy.Message("tool", "r1"),
+        hy.Message("tool", "r2", tool_call_id="c2"),
+        hy.Message("tool", "r3"),
     ]
     body = build_chat_completions_body(history, OPTIONS, stream=False)
     assert [m.get("ToolCallId") for m in body["Messages"][2:]] == ["c1", "c2", None]
 
 
 def test_any_with_one_tool_is_exact_with_several_forces_the_first() -> None:
-    one = RunOptions(api="chat_completions", tools=(ToolSpec("b"),), tool_choice="custom")
-    several = RunOptions(
-        api="chat_completions", tools=(ToolSpec("a"), ToolSpec("b")), tool_choice="custom"
+    one = hy.RunOptions(api="chat_completions", tools=(hy.ToolSpec("b"),), tool_choice="custom")
+    several = hy.RunOptions(
+        api="chat_completions", tools=(hy.ToolSpec("a"), hy.ToolSpec("b")), tool_choice="custom"
     )
     for options, forced in ((one, "b"), (several, "a")):
-        body = build_chat_completions_body([Message("user", "q")], options, stream=True)
+        body = build_chat_completions_body([hy.Message("user", "q")], options, stream=True)
         assert body["ToolChoice"] == "custom"
         assert body["CustomTool"]["Function"]["Name"] == forced
 
 
 def test_tool_models_per_transport() -> None:
-    assert model_info("hunyuan-turbo").tools
-    assert model_info("hunyuan-turbo", "chat_completions").tools
-    assert not model_info("hunyuan-t1-latest").tools
-    assert model_info("hunyuan-t1-latest", "chat_completions").tools
-    assert not model_info("hunyuan-lite", "chat_completions").tools
+    assert hy.model_info("hunyuan-turbo").tools
+    assert hy.model_info("hunyuan-turbo", "chat_completions").tools
+    assert not hy.model_info("hunyuan-t1-latest").tools
+    assert hy.model_info("hunyuan-t1-latest", "chat_completions").tools
+    assert not hy.model_info("hunyuan-lite", "chat_completions").tools
 
 
 def _chunk(delta: dict[str, Any], finish: str = "", **extra: Any) -> Any:
@@ -157,7 +165,7 @@ def test_tool_call_fragments_merge_by_id() -> None:
     ]
     events = [e for d in frames for e in acc.feed(_chunk(d))]
     events += acc.feed(_chunk({"Role": "assistant", "Content": ""}, "tool_calls"))
-    assert [(e.index, e.id, e.name) for e in events if isinstance(e, ToolCallDelta)] == [
+    assert [(e.index, e.id, e.name) for e in events if isinstance(e, hy.ToolCallDelta)] == [
         (0, "a", "f"),
         (0, None, None),
         (1, "b", "g"),

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessageChunk, HumanMessage
+from langchain_core.messages import AIMessage, HumanMessage
 from llama_index.core.base.llms.types import ChatMessage, ThinkingBlock
 
 import hunyuan_api
@@ -17,11 +17,13 @@ from langchain_hunyuan import (
     ChatHunyuan,
     HunyuanAPIError,
     HunyuanBadRequestError,
+    HunyuanContentFilterError,
     HunyuanRateLimitError,
     HunyuanServerError,
     HunyuanStreamError,
 )
 from llama_index_hunyuan import Hunyuan
+from tests.support.langchain import aggregate as merge
 from tests.support.transport import ACTION, model_calls, no_reasoning_sent
 
 MakeChat = Callable[..., ChatHunyuan]
@@ -34,14 +36,6 @@ REPLY = 'You said: "hello world". This is a deterministic reply from the Hunyuan
 def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     """Retries happen as configured, without the backoff's sleeps."""
     monkeypatch.setattr(RetryPolicy, "delay", lambda self, attempt, rng=None: 0.0)
-
-
-def merge(chunks: list[Any]) -> AIMessageChunk:
-    merged: BaseMessageChunk = chunks[0]
-    for chunk in chunks[1:]:
-        merged = merged + chunk
-    assert isinstance(merged, AIMessageChunk)
-    return merged
 
 
 async def astream(chat: Any, value: Any) -> list[Any]:
@@ -63,14 +57,14 @@ def test_stop_ends_before_the_sequence(emu: EmulatorHandle, make_chat: MakeChat,
     assert streamed.content == expected
     assert streamed.response_metadata["finish_reason"] == "stop"
     calls = model_calls(emu, api)
-    if api == "chat_completions":
+    if api == "run_thread":
+        assert all("Stop" not in c for c in calls)
+    else:
         # Sent natively too, so the service stops generating (and billing) at the match.
         assert [(c["Stop"], c["Stream"]) for c in calls] == [
             (["deterministic"], False),
             (["deterministic"], True),
         ]
-    else:
-        assert all("Stop" not in c for c in calls)
 
 
 @pytest.mark.parametrize("stream", [True, False], ids=["stream", "chat"])
@@ -88,7 +82,8 @@ async def test_stop_split_across_pieces(
     assert final.message.content == "alpha "
     assert final.additional_kwargs["finish_reason"] == "stop"
     assert final.raw is not None
-    assert final.raw["stop_sequence"] == "beta STOP"
+    # The OpenAI-compatible endpoint stops before a match and does not say which one it was.
+    assert final.raw["stop_sequence"] == (None if api == "openai" else "beta STOP")
 
 
 def test_chat_completions_service_keeps_the_stop_string(emu: EmulatorHandle) -> None:
@@ -109,18 +104,42 @@ def test_chat_completions_service_keeps_the_stop_string(emu: EmulatorHandle) -> 
 # -- content filter ------------------------------------------------------------------------
 
 
-async def test_sensitive_is_content_filter(
+async def test_a_sensitive_finish_is_withdrawn_never_returned(
     emu: EmulatorHandle, make_chat: MakeChat, make_llm: MakeLLM, api: str
 ) -> None:
-    emu.state.queue_reply(text="Some words then", finish_reason="sensitive", times=4)
+    """Tencent asks clients to withdraw a moderated reply's text: no call returns it as an
+    answer. Streams show every chunk and a last one saying how the run ended, then raise; whole
+    answers raise at once. The error is LangChain's refusal and carries what was shown."""
+    text = "Some words then"
+    emu.state.queue_reply(text=text, finish_reason="sensitive", times=4)
     chat = make_chat(api=api)
-    for reply in (chat.invoke("hi"), merge(await astream(chat, "hi"))):
-        assert reply.content == "Some words then"
-        assert reply.response_metadata["finish_reason"] == "content_filter"
+    with pytest.raises(hunyuan_api.ContentFilterError) as caught:
+        chat.invoke("hi")
+    assert isinstance(caught.value, HunyuanContentFilterError)
+    assert caught.value.partial_text == text
+    seen: list[Any] = []
+
+    async def consume() -> None:
+        async for chunk in chat.astream("hi"):
+            seen.append(chunk)
+
+    with pytest.raises(HunyuanContentFilterError):
+        await consume()
+    assert merge(seen).content == text
+    assert merge(seen).response_metadata["finish_reason"] == "content_filter"
     llm = make_llm(api=api)
-    for response in (llm.chat(USER), list(llm.stream_chat(USER))[-1]):
-        assert response.message.content == "Some words then"
-        assert response.additional_kwargs["finish_reason"] == "content_filter"
+    with pytest.raises(hunyuan_api.ContentFilterError) as caught:
+        llm.chat(USER)
+    assert caught.value.partial_text == text
+    streamed: list[Any] = []
+
+    def drain() -> None:
+        streamed.extend(llm.stream_chat(USER))
+
+    with pytest.raises(hunyuan_api.ContentFilterError):
+        drain()
+    assert streamed[-1].additional_kwargs["finish_reason"] == "content_filter"
+    assert streamed[-1].message.content == text
 
 
 # -- errors mid-stream ---------------------------------------------------------------------
@@ -155,7 +174,8 @@ async def test_error_msg_mid_stream(
     assert "".join(seen) == "Partial answer here"
     assert exc.partial is not None
     assert exc.partial.text == "Partial answer here"
-    assert exc.code == (code if code.isdigit() else "4000")
+    # ChatCompletions' ErrorMsg codes are numbers; the OpenAI-compatible endpoint keeps Tencent's.
+    assert exc.code == (code if code.isdigit() or api == "openai" else "4000")
     assert len(model_calls(emu, api)) == 1
 
 
