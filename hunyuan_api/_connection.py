@@ -66,8 +66,12 @@ class Credentials:
         return "Credentials(secret_id='**********', secret_key='**********')"
 
 
-def _plain(value: SecretStr | None) -> str | None:
-    return (value.get_secret_value() or None) if value is not None else None
+def _given(value: SecretStr | None) -> bool:
+    return value is not None and bool(value.get_secret_value())
+
+
+def _console_key(value: SecretStr | None) -> bool:
+    return value is not None and value.get_secret_value().startswith("sk-")
 
 
 def resolve_credentials(
@@ -78,27 +82,30 @@ def resolve_credentials(
     api_key: SecretStr | None = None,
 ) -> Credentials:
     """The signing pair, or a ConfigurationError that says how to supply it (and, for a console
-    API KEY, why it cannot sign)."""
-    given = (_plain(secret_id), _plain(secret_key))
-    key = _plain(api_key)
-    console_key = any(value is not None and value.startswith("sk-") for value in given)
-    if console_key or (key and (given[0] is None or given[1] is None)):
+    API KEY, why it cannot sign). Only booleans about the secrets are bound to names here, so a
+    traceback shown with its locals cannot show a secret."""
+    has_id, has_key = _given(secret_id), _given(secret_key)
+    if (
+        _console_key(secret_id)
+        or _console_key(secret_key)
+        or (_given(api_key) and not (has_id and has_key))
+    ):
         raise ConfigurationError(API_KEY_HELP + "To fix it: " + CREDENTIALS_HELP)
-    if given[0] is None or given[1] is None:
-        prefix = "Hunyuan credentials are missing: "
-        missing = [n for n, v in zip(("secret_id", "secret_key"), given, strict=True) if v is None]
+    if not (has_id and has_key):
+        missing = [n for n, ok in (("secret_id", has_id), ("secret_key", has_key)) if not ok]
         raise ConfigurationError(
-            f"{prefix}{' and '.join(missing)} not set. To fix it: " + CREDENTIALS_HELP
+            f"Hunyuan credentials are missing: {' and '.join(missing)} not set. To fix it: "
+            + CREDENTIALS_HELP
         )
     assert secret_id is not None
     assert secret_key is not None
-    return Credentials(secret_id, secret_key, token if _plain(token) else None)
+    return Credentials(secret_id, secret_key, token if _given(token) else None)
 
 
 def resolve_api_key(api_key: SecretStr | None, *, has_pair: bool) -> SecretStr:
     """The Bearer key of the OpenAI-compatible endpoint, or a ConfigurationError saying where
     to get one (and, for a SecretId/SecretKey pair, which API it does sign)."""
-    if _plain(api_key) is None:
+    if not _given(api_key):
         pair = (
             "A SecretId/SecretKey pair was given: it signs API 3.0 instead, so use "
             "api='run_thread' or api='chat_completions' with it."
@@ -157,7 +164,12 @@ def resolve_endpoint(
     try:
         url = httpx.URL(raw)
     except Exception as exc:
-        raise ConfigurationError(f"base_url is not a valid URL: {exc}") from None
+        # httpx's reason may quote a piece of the URL, which may be its password.
+        detail = "" if "@" in raw else f": {exc}"
+        url = None
+    if url is None:
+        # Raised outside the handler: no half-built httpx.URL in the traceback's context.
+        raise ConfigurationError(f"base_url is not a valid URL{detail}")
     shown = _shown(url)
     if url.scheme not in ("http", "https") or not url.host:
         raise ConfigurationError(

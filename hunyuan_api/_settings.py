@@ -44,6 +44,7 @@ __all__ = [
     "SECRET_FIELDS",
     "ConnectionSettings",
     "HunyuanSettings",
+    "mask_secrets",
 ]
 
 #: Settings a single call may override (``invoke(..., temperature=0.2)``, ``chat(..., model=)``).
@@ -81,6 +82,7 @@ CONNECTION_FIELDS = (
     "max_retries",
     "retry_policy",
     "allow_insecure_http",
+    "ca_bundle",
     "pool_size",
     "ledger",
     "resume_threads",
@@ -100,15 +102,26 @@ _SECRET_INPUTS = (
 )
 
 
+def mask_secrets(data: dict[str, Any]) -> None:
+    """Wrap, in place, every plain-text secret among keyword arguments in ``SecretStr``, so
+    that neither an error message nor a traceback's locals (the ``**kwargs`` of a constructor)
+    can show it."""
+    for name in _SECRET_INPUTS:
+        if isinstance(data.get(name), str):
+            data[name] = SecretStr(data[name])
+
+
 def _env_secret(name: str, partner: str, fallback: str) -> Callable[[], SecretStr | None]:
     """A credential from ``name``, else from the TENCENTCLOUD_* pair, but never one half from
     each family: with either HUNYUAN_* variable set, the pair is HUNYUAN_*."""
 
+    # The value goes straight into SecretStr: no frame binds it to a name.
     def factory() -> SecretStr | None:
-        value = os.environ.get(name) or (
-            None if os.environ.get(partner) else os.environ.get(fallback)
-        )
-        return SecretStr(value) if value else None
+        if os.environ.get(name):
+            return SecretStr(os.environ[name])
+        if os.environ.get(fallback) and not os.environ.get(partner):
+            return SecretStr(os.environ[fallback])
+        return None
 
     return factory
 
@@ -116,9 +129,8 @@ def _env_secret(name: str, partner: str, fallback: str) -> Callable[[], SecretSt
 def _env(*names: str, secret: bool = False) -> Callable[[], Any]:
     def factory() -> Any:
         for name in names:
-            value = os.environ.get(name)
-            if value:
-                return SecretStr(value) if secret else value
+            if os.environ.get(name):
+                return SecretStr(os.environ[name]) if secret else os.environ[name]
         return None
 
     return factory
@@ -392,7 +404,7 @@ class ConnectionSettings(BaseModel):
         aliases=("request_timeout",),
         description=(
             "Seconds allowed for each phase of a request, including each wait for the next "
-            "streamed byte; None means 60."
+            "streamed byte and for the next complete frame; None means 60."
         ),
     )
     max_retries: int = _setting(
@@ -414,6 +426,14 @@ class ConnectionSettings(BaseModel):
         False,
         description=(
             "Allow plain http:// to a non-loopback host (signed requests would travel unencrypted)."
+        ),
+    )
+    ca_bundle: str | None = _setting(
+        env=("HUNYUAN_CA_BUNDLE",),
+        description=(
+            "A PEM file (or a directory) of CA certificates to trust instead of the default "
+            "bundle, e.g. a corporate proxy's CA; certificates are always verified. Proxies come "
+            "from HTTPS_PROXY/HTTP_PROXY/ALL_PROXY/NO_PROXY, for the sync and async clients alike."
         ),
     )
     pool_size: int = _setting(
@@ -459,9 +479,7 @@ class ConnectionSettings(BaseModel):
     def __init__(self, /, **data: Any) -> None:
         # Secrets are masked before validation: a ValidationError (say, temperature=5) shows the
         # inputs it was given, and it must show them as '**********'.
-        for name in _SECRET_INPUTS:
-            if isinstance(data.get(name), str):
-                data[name] = SecretStr(data[name])
+        mask_secrets(data)
         _refuse_unknown(type(self), data)
         for name, alias in self._ALIASES_THAT_MUST_AGREE:
             if data.get(name) is not None and data.get(alias) not in (None, data[name]):
@@ -477,6 +495,16 @@ class ConnectionSettings(BaseModel):
         if value is not None and (not math.isfinite(value) or value <= 0):
             raise ValueError(f"timeout must be a positive number of seconds; got {value!r}")
         return value
+
+    @field_validator("ca_bundle")
+    @classmethod
+    def _existing_bundle(cls, value: str | None) -> str | None:
+        if value and not os.path.exists(value):
+            raise ValueError(
+                f"ca_bundle {value!r} does not exist; give the path of a PEM file or directory "
+                "of CA certificates (or leave it unset for the default bundle)"
+            )
+        return value or None
 
     @field_validator("max_retries")
     @classmethod
@@ -497,13 +525,21 @@ class ConnectionSettings(BaseModel):
         if "api" not in self.model_fields_set and self.api_key is not None and not self.has_pair:
             # The key the console hands out opens the OpenAI-compatible endpoint, and only it.
             object.__setattr__(self, "api", "openai")
-        if "session_token" not in self.model_fields_set and self.session_token is not None:
+        if (
+            "session_token" not in self.model_fields_set
+            and self.session_token is not None
+            and not self._secret_id_from_env()
+        ):
             # The environment's token belongs to the TENCENTCLOUD_* pair only: with any other
             # SecretId it would make every signature fail.
-            env_id = os.environ.get("TENCENTCLOUD_SECRET_ID")
-            if self.secret_id is None or self.secret_id.get_secret_value() != env_id:
-                object.__setattr__(self, "session_token", None)
+            object.__setattr__(self, "session_token", None)
         return self
+
+    def _secret_id_from_env(self) -> bool:
+        # Compared in place: neither id is bound to a name (a traceback's locals stay clean).
+        return self.secret_id is not None and self.secret_id.get_secret_value() == os.environ.get(
+            "TENCENTCLOUD_SECRET_ID"
+        )
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:

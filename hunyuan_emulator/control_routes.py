@@ -1,5 +1,10 @@
 """The ``/_emulator/`` control endpoints: loopback clients only, unsigned, JSON in and out.
 
+They are unsigned, so they guard against what a web page in a browser on the same machine could
+do: a request must come from a loopback address, name a loopback ``Host`` (a DNS-rebound name
+does not), and a POST must say ``Content-Type: application/json``, which no cross-site form or
+``text/plain`` fetch can send without a CORS preflight, which is never answered.
+
 ``control.EmulatorControl`` is their client; each endpoint calls the ``EmulatorState`` method
 of the same name, so the two stay one API.
 """
@@ -21,14 +26,35 @@ from .state import EmulatorState
 __all__ = ["control_routes"]
 
 _LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def _host_name(host_header: str) -> str:
+    """The host of a Host header, without its port (``[::1]:8765`` is ``::1``)."""
+    if host_header.startswith("["):
+        return host_header[1 : host_header.find("]")]
+    return host_header.rsplit(":", 1)[0] if host_header.count(":") == 1 else host_header
+
+
+def _refusal(request: Request, method: str) -> Response | None:
+    client = request.client.host if request.client is not None else ""
+    if client not in _LOOPBACK:
+        return JSONResponse({"error": "control endpoints answer loopback clients only"}, 403)
+    if _host_name(request.headers.get("host", "")).lower() not in _LOOPBACK:
+        return JSONResponse({"error": "control endpoints answer a loopback Host only"}, 403)
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if method == "POST" and content_type != "application/json":
+        return JSONResponse({"error": "control endpoints take Content-Type: application/json"}, 415)
+    return None
+
+
 _Action = Callable[[dict[str, Any]], Any]
 
 
 def _route(name: str, method: str, action: _Action) -> Route:
     async def endpoint(request: Request) -> Response:
-        host = request.client.host if request.client is not None else ""
-        if host not in _LOOPBACK:
-            return JSONResponse({"error": "control endpoints answer loopback clients only"}, 403)
+        refused = _refusal(request, method)
+        if refused is not None:
+            return refused
         try:
             payload: dict[str, Any] = {}
             if method == "POST":

@@ -20,9 +20,9 @@ from .actions.openai_chat import openai_chat
 from .actions.openai_models import list_models
 from .bearer import verify_bearer
 from .errors import RuleError
-from .intake import new_request_id, serve
+from .intake import Answer, new_request_id, serve
 from .openai_errors import OpenAIDialect
-from .responses import BytesResponse, EventStreamResponse, StreamRegistry
+from .responses import BytesResponse, StreamRegistry
 from .state import EmulatorState
 
 __all__ = ["OPENAI_ACTIONS", "openai_routes"]
@@ -45,7 +45,7 @@ def openai_routes(state: EmulatorState, registry: StreamRegistry) -> list[Route]
         def admit(headers: Mapping[str, str], raw: bytes) -> tuple[Handler, str]:
             return handler, verify_bearer(headers, state)
 
-        async def endpoint(request: Request) -> BytesResponse | EventStreamResponse:
+        async def endpoint(request: Request) -> Answer:
             return await serve(
                 state, registry, request, action=action, dialect=dialect, admit=admit
             )

@@ -184,7 +184,7 @@ def parse_json_body(raw: bytes) -> dict[str, Any]:
 
     try:
         value = json.loads(raw.decode("utf-8"), parse_constant=refuse)
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: absurd nesting
         raise RuleError("InvalidParameter", "The request body is not valid UTF-8 JSON.") from None
     if not isinstance(value, dict):
         raise RuleError("InvalidParameter", "The request body must be a JSON object.")

@@ -3,12 +3,19 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
-from langchain_core.messages import AIMessageChunk, UsageMetadata
-from langchain_core.messages.tool import tool_call_chunk
-from langchain_core.outputs import ChatGenerationChunk, GenerationChunk
+from langchain_core.language_models.chat_models import generate_from_stream
+from langchain_core.messages import AIMessage, AIMessageChunk, InvalidToolCall, UsageMetadata
+from langchain_core.messages.tool import (
+    ToolCall,
+    invalid_tool_call,
+    tool_call,
+    tool_call_chunk,
+)
+from langchain_core.outputs import ChatGenerationChunk, ChatResult, GenerationChunk
 
 from hunyuan_api import (
     ReasoningDelta,
@@ -19,9 +26,16 @@ from hunyuan_api import (
     ToolCallDelta,
     Usage,
 )
-from hunyuan_api.adapter import PROVIDER, run_metadata
+from hunyuan_api.adapter import PROVIDER, result_events, run_metadata
 
-__all__ = ["chat_chunk", "final_metadata", "llm_output", "text_chunk", "usage_metadata"]
+__all__ = [
+    "chat_chunk",
+    "chat_result",
+    "final_metadata",
+    "llm_output",
+    "text_chunk",
+    "usage_metadata",
+]
 
 
 def usage_metadata(usage: Usage) -> UsageMetadata:
@@ -112,3 +126,35 @@ def text_chunk(event: StreamEvent, model: str) -> GenerationChunk | None:
             info["reasoning_content"] = result.reasoning
         return GenerationChunk(text="", generation_info=info)
     return None
+
+
+def _checked_calls(result: RunResult) -> tuple[list[ToolCall], list[InvalidToolCall]]:
+    """The reply's tool calls, parsed strictly: arguments that are not a JSON object (the
+    model's output was cut or malformed) make an invalid call, never a guessed one."""
+    valid: list[ToolCall] = []
+    invalid: list[InvalidToolCall] = []
+    for call in result.tool_calls:
+        text = call.arguments
+        try:
+            args = json.loads(text) if text.strip() else {}
+            problem = None if isinstance(args, dict) else "are not a JSON object"
+        except ValueError as exc:
+            problem = f"are not valid JSON ({exc})"
+        if problem is None:
+            valid.append(tool_call(name=call.name, args=args, id=call.id or None))
+        else:
+            error = f"the arguments of tool call {call.name!r} {problem}"
+            invalid.append(
+                invalid_tool_call(name=call.name, args=text, id=call.id or None, error=error)
+            )
+    return valid, invalid
+
+
+def chat_result(result: RunResult, model: str) -> ChatResult:
+    """A whole run as LangChain's result: the same message its stream's chunks add up to,
+    except that tool calls are parsed strictly (chunk merging parses partial JSON leniently)."""
+    chat = generate_from_stream(iter([chat_chunk(e, model) for e in result_events(result)]))
+    message = chat.generations[0].message
+    assert isinstance(message, AIMessage)
+    message.tool_calls, message.invalid_tool_calls = _checked_calls(result)
+    return chat

@@ -14,8 +14,6 @@ from langchain_core.callbacks import (
 from langchain_core.language_models import LanguageModelInput
 from langchain_core.language_models.chat_models import (
     BaseChatModel,
-    agenerate_from_stream,
-    generate_from_stream,
 )
 from langchain_core.language_models.model_profile import ModelProfile
 from langchain_core.messages import AIMessage, BaseMessage
@@ -33,9 +31,9 @@ from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import BaseModel
 
 from hunyuan_api import Message, RunOptions, RunResult, model_info
-from hunyuan_api.adapter import CALL_OVERRIDES, check_tools_supported, result_events
+from hunyuan_api.adapter import CALL_OVERRIDES, check_tools_supported
 
-from ._chunks import chat_chunk, llm_output
+from ._chunks import chat_chunk, chat_result, llm_output
 from ._config import MODEL_CONFIG, HunyuanParams
 from ._errors import map_errors
 from ._messages import convert_messages, render_for_count
@@ -54,9 +52,9 @@ def _with_llm_output(result: ChatResult, model: str) -> ChatResult:
 
 
 def _whole_answer(result: RunResult, model: str) -> ChatResult:
-    """A non-stream answer as the result a stream of it gives (the same chunks, folded)."""
-    chunks = [chat_chunk(event, model) for event in result_events(result)]
-    return _with_llm_output(generate_from_stream(iter(chunks)), model)
+    """A whole run as the result a stream of it gives (the same chunks, folded), with tool
+    calls parsed strictly."""
+    return _with_llm_output(chat_result(result, model), model)
 
 
 def _is_pydantic_class(schema: object) -> bool:
@@ -221,6 +219,9 @@ class ChatHunyuan(HunyuanParams, BaseChatModel):
           request;
         - ``stop``: RunThread has no Stop field, and ChatCompletions' ``Stop`` keeps the matched
           string, so the output is cut client-side on both, even across chunks;
+        - a tool call whose arguments are not a JSON object (cut short or malformed) is one
+          of the reply's ``invalid_tool_calls`` (with its raw text and the reason), never a
+          ``tool_calls`` entry with guessed values (streamed chunks carry the raw text);
         - reasoning (ChatCompletions models that return it) arrives in
           ``additional_kwargs["reasoning_content"]`` and is never sent back;
         - errors subclass both the ``hunyuan_api`` error and LangChain's ``Model*Error`` (for
@@ -345,18 +346,13 @@ class ChatHunyuan(HunyuanParams, BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         # langchain-core comes here only when no token callbacks are wanted (it streams through
-        # ``_stream`` for ``streaming=True`` and streaming handlers).
-        if self.api != "run_thread":
-            # One non-stream call (``Stream: false``; the core streams only to enforce
-            # ``max_tokens``), folded into the chunks a stream would give.
-            history, options = self._prepare(messages, stop, kwargs)
-            with map_errors():
-                result = self._client.chat(history, options)
-            return _whole_answer(result, options.model)
-        # RunThread only streams; the reply is the aggregate of the same chunks.
-        return _with_llm_output(
-            generate_from_stream(self._stream(messages, stop, **kwargs)), self.model
-        )
+        # ``_stream`` for ``streaming=True`` and streaming handlers). The core's whole run
+        # (RunThread streams underneath; ChatCompletions makes one non-stream call) becomes
+        # the message its chunks would give, with tool calls parsed strictly.
+        history, options = self._prepare(messages, stop, kwargs)
+        with map_errors():
+            result = self._client.chat(history, options)
+        return _whole_answer(result, options.model)
 
     async def _agenerate(
         self,
@@ -365,14 +361,10 @@ class ChatHunyuan(HunyuanParams, BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        if self.api != "run_thread":
-            history, options = self._prepare(messages, stop, kwargs)
-            with map_errors():
-                result = await self._async_client.chat(history, options)
-            return _whole_answer(result, options.model)
-        return _with_llm_output(
-            await agenerate_from_stream(self._astream(messages, stop, **kwargs)), self.model
-        )
+        history, options = self._prepare(messages, stop, kwargs)
+        with map_errors():
+            result = await self._async_client.chat(history, options)
+        return _whole_answer(result, options.model)
 
     def _combine_llm_outputs(self, llm_outputs: list[dict[str, Any] | None], /) -> dict[str, Any]:
         # ``generate`` over several conversations: usage summed, as ChatOpenAI does.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from json import JSONDecodeError
 from typing import TYPE_CHECKING, Any
@@ -76,14 +77,48 @@ def _parse(arguments: str) -> object:
         return None
 
 
+def _final_kwargs(name: str, call_id: str | None, arguments: object) -> dict[str, Any]:
+    """The arguments of a finished call: a JSON object, or a ValueError that says the call is
+    unusable (cut short or malformed by the model) instead of a guess at its values."""
+    if isinstance(arguments, Mapping):
+        return dict(arguments)
+    text = arguments if isinstance(arguments, str) else ""
+    try:
+        parsed = json.loads(text) if text.strip() else {}
+    except ValueError as exc:
+        problem = f"are not valid JSON ({exc})"
+    else:
+        if isinstance(parsed, dict):
+            return parsed
+        problem = "are not a JSON object"
+    raise ValueError(
+        f"The arguments of tool call {name!r} (id {call_id!r}) {problem}: {text[:200]!r}. "
+        "The model's call is unusable; ask again rather than run the tool with guessed values."
+    )
+
+
+def is_final(response: ChatResponse) -> bool:
+    """Whether ``response`` is a finished run (``chat`` or a stream's last response), whose
+    tool calls are complete, rather than a response still streaming."""
+    return isinstance(response.raw, Mapping) and "finish_reason" in response.raw
+
+
 def tool_selections(response: ChatResponse, error_on_no_tool_call: bool) -> list[ToolSelection]:
     """Tool calls of a response or of any streamed chunk: ``ToolCallBlock``s first, then the
-    legacy ``additional_kwargs["tool_calls"]`` (histories written by other integrations)."""
+    legacy ``additional_kwargs["tool_calls"]`` (histories written by other integrations).
+
+    A streamed chunk's arguments are parsed leniently (they are still arriving); a finished
+    run's strictly: arguments that never became a JSON object raise ``ValueError``."""
+    final = is_final(response)
     selections = [
         ToolSelection(
             tool_id=block.tool_call_id or "",
             tool_name=block.tool_name,
-            tool_kwargs=parse_tool_kwargs(block.tool_kwargs),
+            tool_kwargs=(
+                _final_kwargs(block.tool_name, block.tool_call_id, block.tool_kwargs)
+                if final
+                else parse_tool_kwargs(block.tool_kwargs)
+            ),
         )
         for block in response.message.blocks
         if isinstance(block, ToolCallBlock)

@@ -212,6 +212,9 @@ class Hunyuan(HunyuanSettings, FunctionCallingLLM):
         - Images (``ImageBlock``) reach vision models on ChatCompletions and
           ``api="openai"``; RunThread carries text only, and audio, video and document blocks
           are refused with a ValueError before any request.
+        - ``get_tool_calls_from_response`` tolerates partial JSON while a call streams; on a
+          finished response, arguments that are not a JSON object (cut short or malformed by
+          the model) raise ``ValueError`` rather than run the tool with guessed values.
         - Reasoning (``hunyuan-t1`` models on ChatCompletions) streams as
           ``additional_kwargs["thinking_delta"]`` and ends as a ``ThinkingBlock``, which is
           never sent back.

@@ -30,7 +30,7 @@ from .._wire.frames import (
     search_info_of,
 )
 
-__all__ = ["RunAccumulator", "TextBuffer", "usage_from_wire"]
+__all__ = ["Mark", "RunAccumulator", "TextBuffer", "usage_from_wire"]
 
 _TERMINAL_RUN_STATUSES = frozenset(
     {"completed", "requires_action", "incomplete", "failed", "cancelled", "expired"}
@@ -45,7 +45,11 @@ _CHAT_FINISH: dict[str, FinishReason] = {
 
 
 def usage_from_wire(usage: WireUsage | None) -> Usage | None:
+    """The usage a frame reports; None when it reports none, or a negative count (impossible,
+    so the whole report is unknown rather than partly wrong)."""
     if usage is None:
+        return None
+    if min(usage.prompt_tokens, usage.completion_tokens, usage.total_tokens) < 0:
         return None
     cached = 0
     details = usage.prompt_tokens_details or {}
@@ -87,6 +91,16 @@ class TextBuffer:
         return self._joined
 
 
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """How much of a run had reached the caller: text and reasoning lengths, and per tool call
+    its id, name and the number of argument pieces."""
+
+    text: int
+    reasoning: int
+    calls: tuple[tuple[str | None, str | None, int], ...]
+
+
 @dataclass
 class _CallBuilder:
     index: int
@@ -123,6 +137,11 @@ class RunAccumulator:
         self._calls: list[_CallBuilder] = []
         self._call_keys: dict[object, _CallBuilder] = {}
         self._final_calls: tuple[ToolCall, ...] | None = None
+        #: The stream has nothing more to say: its terminal run snapshot, a ``[DONE]``, or a
+        #: ChatCompletions finish with its usage. Nothing after it is read.
+        self.ended = False
+        #: A ``thread.message`` snapshot said the assistant message is ``completed``.
+        self.message_completed = False
 
     # -- state -------------------------------------------------------------------------------
 
@@ -134,14 +153,35 @@ class RunAccumulator:
     def text(self) -> str:
         return self._text.value
 
-    def partial(self) -> PartialOutput:
-        return PartialOutput(
-            text=self.text,
-            reasoning=self._reasoning.value,
-            tool_calls=tuple(
+    def mark(self, text_length: int | None = None) -> Mark:
+        """Where the run stands now (``text_length``: the text the caller got, when a stop
+        sequence holds some back)."""
+        return Mark(
+            self._text.length if text_length is None else text_length,
+            self._reasoning.length,
+            tuple((c.id, c.name, len(c.arguments)) for c in self._calls) if self._calls else (),
+        )
+
+    def partial(self, mark: Mark | None = None, text: str | None = None) -> PartialOutput:
+        """The output so far, or only up to ``mark`` (what had reached the caller)."""
+        text = self.text if text is None else text
+        reasoning = self._reasoning.value
+        if mark is None:
+            calls = tuple(
                 ToolCall(id=c.id or "", name=c.name or "", arguments=c.args_text)
                 for c in self._calls
-            ),
+            )
+        else:
+            text = text[: mark.text]
+            reasoning = reasoning[: mark.reasoning]
+            calls = tuple(
+                ToolCall(id=call_id or "", name=name or "", arguments="".join(c.arguments[:n]))
+                for (call_id, name, n), c in zip(mark.calls, self._calls, strict=False)
+            )
+        return PartialOutput(
+            text=text,
+            reasoning=reasoning,
+            tool_calls=calls,
             thread_id=self.thread_id,
             run_id=self.run_id,
             request_id=self.request_id,
@@ -184,11 +224,15 @@ class RunAccumulator:
     # -- frames ------------------------------------------------------------------------------
 
     def feed(self, frame: Frame) -> list[StreamEvent]:
+        if isinstance(frame, DoneFrame):
+            self._on_done()
+            return []
         if self.finish_reason is not None:
             # Output after the terminal frame is ignored; late usage and search results (the
             # OpenAI-compatible endpoint sends usage in a chunk of its own) are still welcome.
             if isinstance(frame, ChatCompletionChunk):
                 self._on_chunk_metadata(frame)
+                self.ended = self.usage is not None
             return []
         if isinstance(frame, MessageDeltaFrame):
             return self._on_delta(frame)
@@ -205,9 +249,19 @@ class RunAccumulator:
                 request_id=self.request_id or frame.request_id,
                 partial=self.partial(),
             )
-        if isinstance(frame, DoneFrame):
-            return []
         return []
+
+    def _on_done(self) -> None:
+        """``[DONE]``: the stream is over. After a ``completed`` message snapshot it is a finished
+        run even without a terminal run snapshot (protocol, "RunThread response"): finish reason
+        ``tool_calls`` if the message carried tool calls, all named, else ``stop``; usage unknown.
+        Otherwise the run stays unfinished, and its result is a truncated-stream error."""
+        self.ended = True
+        if self.finish_reason is None and self.message_completed:
+            if not self._calls:
+                self.finish_reason = "stop"
+            elif all(c.name for c in self._calls):
+                self.finish_reason = "tool_calls"
 
     def _text_event(self, text: str) -> list[StreamEvent]:
         self._text.append(text)
@@ -277,6 +331,8 @@ class RunAccumulator:
     def _on_message(self, frame: MessageFrame) -> list[StreamEvent]:
         if frame.id:
             self.message_id = frame.id
+        if frame.status == "completed" and frame.role in (None, "assistant"):
+            self.message_completed = True
         if frame.run_id:
             self.run_id = self.run_id or frame.run_id
         content = frame.content
@@ -297,6 +353,7 @@ class RunAccumulator:
         status = frame.status
         if status not in _TERMINAL_RUN_STATUSES:
             return []
+        self.ended = True
         if frame.usage is not None:
             self.usage = usage_from_wire(frame.usage)
         if status == "failed":
@@ -384,7 +441,7 @@ class RunAccumulator:
 
     def _on_chunk_metadata(self, frame: ChatCompletionChunk) -> None:
         if frame.usage is not None:
-            self.usage = usage_from_wire(frame.usage)
+            self.usage = usage_from_wire(frame.usage) or self.usage
         search_info = search_info_of(frame.search_info)
         if search_info is not None:
             self.search_info = search_info
@@ -408,4 +465,6 @@ class RunAccumulator:
                 self.finish_reason = _CHAT_FINISH.get(choice.finish_reason, "stop")
                 if self.finish_reason == "stop" and self._calls:
                     self.finish_reason = "tool_calls"
+        # Finished with its usage known: nothing later can change the result.
+        self.ended = self.finish_reason is not None and self.usage is not None
         return events

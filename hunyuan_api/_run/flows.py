@@ -211,6 +211,7 @@ class Flows:
         ledger: ThreadLedger,
         scope: Scope,
         tokens: TokenSigner | None = None,
+        stall_timeout: float | None = None,
     ) -> None:
         #: Issues and trusts thread tokens; None: threads stay with the process (no tokens).
         self.tokens: TokenSigner | None = tokens
@@ -219,6 +220,8 @@ class Flows:
         self.retry_policy = retry_policy
         self.ledger = ledger
         self.scope = scope
+        #: Seconds a stream may go without a complete frame (``RunSession``).
+        self.stall_timeout = stall_timeout
 
     # -- JSON actions --------------------------------------------------------------------------
 
@@ -393,6 +396,7 @@ class Flows:
                 options.max_tokens if options.api == "chat_completions" else None
             ),
             single_tool_call=options.parallel_tool_calls is False,
+            stall_timeout=self.stall_timeout,
         )
         while not session.done:
             try:

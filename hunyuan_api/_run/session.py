@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
-from .._errors import HunyuanError, PartialOutput, StreamError
+from .._errors import APITimeoutError, HunyuanError, PartialOutput, StreamError
 from .._types import FinishReason, RunResult, StreamEvent, TextDelta, ToolCallDelta
 from .._wire.frames import Frame, parse_frame
 from .._wire.sse import SSEDecoder
-from .accumulator import RunAccumulator, TextBuffer
+from .accumulator import Mark, RunAccumulator, TextBuffer
 from .stop import StopCutter
 
 __all__ = ["RunSession"]
@@ -21,18 +22,30 @@ class RunSession:
     the matched stop string, so the same cut gives both transports the same text) and a
     completion-token cap (ChatCompletions has no MaxCompletionTokens field, but reports
     cumulative usage in every frame), and one tool call per reply when asked (neither API has
-    a parallel-tool-calls switch)."""
+    a parallel-tool-calls switch).
+
+    It also decides when to stop reading: once the run has ended (``done``), and when the
+    stream makes no progress (no complete frame) for ``stall_timeout`` seconds however many
+    bytes arrive (heartbeats, a frame trickling in byte by byte): that is an ``APITimeoutError``
+    with the output delivered so far, or, after the run finished, simply the end.
+    """
 
     __slots__ = (
+        "_clock",
         "_cutter",
         "_decoder",
         "_emitted",
+        "_last_progress",
         "_limit",
+        "_mark",
         "_single_call",
+        "_stall_timeout",
+        "_stalled",
         "acc",
         "cut",
         "delivered",
         "dropped_calls",
+        "failure",
     )
 
     def __init__(
@@ -44,8 +57,11 @@ class RunSession:
         stop: Sequence[str] = (),
         completion_token_limit: int | None = None,
         single_tool_call: bool = False,
+        stall_timeout: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._decoder = SSEDecoder()
+        # Strict: Hunyuan writes UTF-8, so anything else is a corrupted frame, not text to guess.
+        self._decoder = SSEDecoder(errors="strict")
         self.acc = RunAccumulator(model=model, request_id=request_id, thread_id=thread_id)
         self._cutter = StopCutter(stop) if stop else None
         self._emitted = TextBuffer()
@@ -58,19 +74,55 @@ class RunSession:
         self.cut: FinishReason | None = None
         #: Whether any output reached the caller (after which nothing may be retried).
         self.delivered = False
+        #: What the caller has been handed (None: nothing yet).
+        self._mark: Mark | None = None
+        self._stall_timeout = stall_timeout
+        self._clock = clock
+        self._last_progress = clock()
+        self._stalled = False
+        #: The error a frame raised; the events decoded before it in the same chunk are still
+        #: handed out first, so what the caller gets does not depend on how bytes were chunked.
+        self.failure: HunyuanError | None = None
 
     @property
     def done(self) -> bool:
-        return self.cut is not None
+        """Nothing more is to be read: the client cut the output, the stream ended the run
+        (terminal snapshot, ``[DONE]``), it failed, or it stalled after the run had finished."""
+        return self.cut is not None or self.acc.ended or self._stalled or self.failure is not None
 
     def feed(self, chunk: bytes) -> list[StreamEvent]:
-        return self._take(parse_frame(sse) for sse in self._decoder.feed(chunk))
+        """The events of the frames ``chunk`` completes. A failure (an error frame, a malformed
+        frame, a stall) ends the session: ``done`` turns true and ``result()`` raises it."""
+        if self.failure is not None:
+            return []
+        try:
+            frames = self._decoder.feed(chunk)
+        except HunyuanError as exc:
+            self.failure = exc
+            return []
+        events = self._take(parse_frame(sse) for sse in frames)
+        if frames:
+            self._last_progress = self._clock()
+        if not self.done:
+            try:
+                if self._decoder.error is not None:
+                    raise self._decoder.error  # after the events completed before it
+                if not frames and self._stall_timeout is not None:
+                    self._check_stall()
+            except HunyuanError as exc:
+                self.failure = exc
+        return events
 
     def end(self) -> list[StreamEvent]:
-        """The body ended (or the connection broke after the terminal frame)."""
-        if self.cut is not None:
+        """The body ended: a last event its blank line never completed."""
+        if self.done:
             return []
-        return self._take(parse_frame(sse) for sse in self._decoder.flush())
+        try:
+            frames = self._decoder.flush()
+        except HunyuanError as exc:
+            self.failure = exc
+            return []
+        return self._take(parse_frame(sse) for sse in frames)
 
     def feed_frame(self, frame: Frame) -> list[StreamEvent]:
         """One already-parsed frame, such as a whole non-stream ChatCompletions answer: the
@@ -82,16 +134,35 @@ class RunSession:
         try:
             for frame in frames:
                 events.extend(self._on_frame_events(self.acc.feed(frame)))
-                if self.cut is not None:
+                if self.done:
                     break
         except HunyuanError as exc:
-            self._with_partial(exc)
-            raise
+            self.failure = exc
         if events:
+            # About to reach the caller: remember how far the output got.
             self.delivered = True
+            self._mark = self.acc.mark(self._emitted.length if self._cutter else None)
         return events
 
+    def _check_stall(self) -> None:
+        stalled = self._clock() - self._last_progress
+        assert self._stall_timeout is not None
+        if stalled <= self._stall_timeout:
+            return
+        if self.acc.finished:
+            self._stalled = True  # a finished run waiting only for its end: that is the end
+            return
+        raise APITimeoutError(
+            f"the stream made no progress for {stalled:.1f} s (bytes arrived, but no complete "
+            f"frame within `timeout`={self._stall_timeout:g} s); raise `timeout` if the model "
+            "needs longer",
+            code="ClientTimeout",
+        )
+
     def result(self) -> RunResult:
+        """The run's result, or the error that ended it, with the output handed out so far."""
+        if self.failure is not None:
+            raise self._with_partial(self.failure)
         if self.cut is not None:
             result = self.acc.snapshot(self.cut)
         else:
@@ -108,10 +179,13 @@ class RunSession:
         return result
 
     def partial(self) -> PartialOutput:
-        """What the caller has received so far."""
-        partial = self.acc.partial()
-        if self._cutter is not None:
-            partial.text = self._emitted.value
+        """What the caller has received so far: the output up to the last events handed out
+        (events decoded from a chunk that then failed never reach the caller)."""
+        if self._mark is None:
+            partial = self.acc.partial(self.acc.mark(0), "")
+        else:
+            text = self._emitted.value if self._cutter is not None else None
+            partial = self.acc.partial(self._mark, text)
         if self._single_call:
             partial.tool_calls = partial.tool_calls[:1]
         return partial

@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from pydantic import SecretStr
 
 from .._types import Message, ThreadToken
 
@@ -61,9 +65,13 @@ def history_digests(history: Sequence[Message]) -> list[bytes]:
     return out
 
 
-def ledger_scope(base_url: str, secret_id: str) -> Scope:
-    """Threads belong to an endpoint and an account; the SecretId is kept only as a hash."""
-    return base_url, hashlib.sha256(secret_id.encode("utf-8")).hexdigest()[:32]
+def ledger_scope(base_url: str, account: SecretStr | str) -> Scope:
+    """Threads belong to an endpoint and an account (a SecretId, or an API key), which is kept
+    only as a hash (and, given as ``SecretStr``, never bound to a name in plain text)."""
+    digest = hashlib.sha256(
+        (account.get_secret_value() if isinstance(account, SecretStr) else account).encode()
+    )
+    return base_url, digest.hexdigest()[:32]
 
 
 def _can_follow_assistant(history: Sequence[Message], k: int) -> bool:
@@ -103,12 +111,20 @@ class ThreadLedger:
         self._claimed: set[tuple[Scope, str]] = set()
         #: The id of each known thread's newest message (the last reply), when the run gave one.
         self._tip: dict[tuple[Scope, str], str] = {}
+        _LEDGERS.add(self)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # What a ledger knows is this process's threads and claims: an unpickled ledger starts
         # empty, and conversations replay on fresh threads until it learns them again. (A
         # model's deep copy shares its ledger rather than copying it.)
         return (ThreadLedger, (self.maxsize,))
+
+    def _after_fork_in_child(self) -> None:
+        # A forked child starts with no thread of its parent's: the parent may continue them,
+        # and two processes extending one thread would each send a history the thread no longer
+        # holds. The lock is new too (a parent thread may have held it at the fork).
+        self._lock = threading.Lock()
+        self.clear()
 
     def __len__(self) -> int:
         return len(self._by_digest)
@@ -205,14 +221,17 @@ class ThreadLedger:
                 self._claimed.discard((plan.scope, thread_id))
 
     def abandon(self, plan: ThreadPlan, thread_id: str | None) -> None:
-        """The thread's content is unknown (a run broke, was cut short or cancelled)."""
+        """The thread's content is unknown (a run broke, was cut short or cancelled).
+
+        A pinned thread keeps what it surely held before the run (threads only grow): the
+        caller's next call with the same history re-sends only the messages after it, never
+        the whole conversation again."""
         if thread_id is None:
             return
         key = (plan.scope, thread_id)
         with self._lock:
             self._claimed.discard(key)
             self._forget_locked(key)
-            self._pinned.pop(key, None)
 
     def _forget_locked(self, key: tuple[Scope, str]) -> None:
         self._tip.pop(key, None)
@@ -228,6 +247,17 @@ class ThreadLedger:
             self._claimed.clear()
             self._tip.clear()
 
+
+_LEDGERS: weakref.WeakSet[ThreadLedger] = weakref.WeakSet()
+
+
+def _forget_after_fork() -> None:
+    for ledger in list(_LEDGERS):
+        ledger._after_fork_in_child()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_after_fork)
 
 _DEFAULT = ThreadLedger()
 

@@ -5,8 +5,8 @@ subclasses only move bytes: send, read, sleep, close."""
 from __future__ import annotations
 
 import asyncio
+import ssl
 import time
-import weakref
 from collections.abc import AsyncGenerator, Generator, Iterator, Sequence
 from typing import Any, Literal
 
@@ -46,7 +46,7 @@ from .._run.flows import (
 )
 from .._run.threads import ThreadLedger, default_ledger, ledger_scope
 from .._run.tokens import estimate_tokens
-from .._settings import ConnectionSettings, HunyuanSettings
+from .._settings import ConnectionSettings, HunyuanSettings, mask_secrets
 from .._types import EmbeddingResult, Message, RunFinished, RunOptions, RunResult
 from .._wire.bodies import encode_json
 from .._wire.dialects import Dialect, openai_compatible, tencent_cloud
@@ -58,8 +58,12 @@ from .._wire.validation import (
     check_images,
     validate_options,
 )
+from . import fork
 from .embeddings import EmbeddingGates, arun_embedding_job, run_embedding_job
+from .loops import LoopClients
 from .pool import ShardedAsyncTransport
+from .proxy import env_proxy_mounts, ssl_context
+from .sockets import client_pools, release_pool_sockets
 from .streams import AsyncRunStream, RunStream
 
 __all__ = ["AsyncHunyuanClient", "HunyuanClient"]
@@ -67,6 +71,7 @@ __all__ = ["AsyncHunyuanClient", "HunyuanClient"]
 
 class _ClientBase:
     def __init__(self, settings: ConnectionSettings | None = None, **kwargs: Any) -> None:
+        mask_secrets(kwargs)  # before anything can fail with ``kwargs`` among the locals
         if settings is None:
             settings = HunyuanSettings(**kwargs)
         elif kwargs:
@@ -81,7 +86,7 @@ class _ClientBase:
             key = resolve_api_key(settings.api_key, has_pair=settings.has_pair)
             dialect = openai_compatible(self.endpoint.url, key)
             # Threads (and so the ledger) belong to API 3.0; the scope only has to be distinct.
-            account = key.get_secret_value()
+            account = key
         else:
             self.credentials = resolve_credentials(
                 settings.secret_id,
@@ -92,7 +97,7 @@ class _ClientBase:
             dialect = tencent_cloud(
                 self.endpoint.url, TC3Auth(self.credentials), region=settings.region
             )
-            account = self.credentials.secret_id.get_secret_value()
+            account = self.credentials.secret_id
         self.timeout = resolve_timeout(settings.timeout)
         ledger = settings.ledger if settings.ledger is not None else default_ledger()
         self.flows = Flows(
@@ -107,11 +112,30 @@ class _ClientBase:
                 if settings.resume_threads and self.credentials is not None
                 else None
             ),
+            stall_timeout=self.timeout.read,
         )
         self.embedding_gates = EmbeddingGates()
+        self._tls: ssl.SSLContext | None = None
+        self._init_transport()
+
+    def _init_transport(self) -> None:
+        """The subclass's own connection state (a hook, so that only this constructor takes
+        ``**kwargs``, which may hold plain-text secrets until masked)."""
+
+    def _ssl_context(self) -> ssl.SSLContext:
+        """Built once per client, on first need (loading a CA bundle takes tens of ms)."""
+        if self._tls is None:
+            self._tls = ssl_context(self.settings.ca_bundle)
+        return self._tls
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self.endpoint.url!r}, api={self.settings.api!r})"
+        # Safe on a half-built client too: a traceback printed with its locals calls it on the
+        # ``self`` of a constructor that raised.
+        endpoint = getattr(self, "endpoint", None)
+        settings = getattr(self, "settings", None)
+        url = endpoint.url if endpoint is not None else None
+        api = settings.api if settings is not None else None
+        return f"{type(self).__name__}(base_url={url!r}, api={api!r})"
 
     @property
     def ledger(self) -> ThreadLedger:
@@ -237,10 +261,10 @@ class _Exchange:
 class HunyuanClient(_ClientBase):
     """Synchronous client. Reuses one connection pool; pass ``http_client`` to supply your own."""
 
-    def __init__(self, settings: ConnectionSettings | None = None, **kwargs: Any) -> None:
-        super().__init__(settings, **kwargs)
+    def _init_transport(self) -> None:
         self._http_client = self.settings.http_client
         self._owns_http = self._http_client is None
+        fork.track(self)
 
     @property
     def _http(self) -> httpx.Client:
@@ -248,8 +272,16 @@ class HunyuanClient(_ClientBase):
             self._http_client = httpx.Client(
                 timeout=self.timeout,
                 limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+                verify=self._ssl_context(),
             )
         return self._http_client
+
+    def _after_fork_in_child(self) -> None:
+        # The parent's sockets are the parent's: this process lets go of its copies and opens
+        # its own connections. (An ``http_client`` passed in is the caller's to replace.)
+        if self._owns_http and self._http_client is not None:
+            release_pool_sockets(client_pools(self._http_client))
+            self._http_client = None
 
     def close(self) -> None:
         if self._owns_http and self._http_client is not None:
@@ -384,25 +416,28 @@ class AsyncHunyuanClient(_ClientBase):
     """Asynchronous client. Each event loop gets its own connection pools (pools cannot cross
     loops), so repeated ``asyncio.run`` calls, notebooks and pytest-asyncio all work."""
 
-    def __init__(self, settings: ConnectionSettings | None = None, **kwargs: Any) -> None:
-        super().__init__(settings, **kwargs)
+    def _init_transport(self) -> None:
         self._injected = self.settings.http_async_client
-        self._per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient]
-        self._per_loop = weakref.WeakKeyDictionary()
+        # One pool per event loop, closed when the loop ends and dropped in a forked child.
+        self._loops = LoopClients(self._new_http)
+
+    def _new_http(self) -> httpx.AsyncClient:
+        def transport(proxy: str | None = None) -> ShardedAsyncTransport:
+            return ShardedAsyncTransport(
+                shard_size=self.settings.pool_size, verify=self._ssl_context, proxy=proxy
+            )
+
+        # Env proxies as the sync client's httpx applies them (httpx skips them for a
+        # transport it did not build).
+        return httpx.AsyncClient(
+            timeout=self.timeout, transport=transport(), mounts=env_proxy_mounts(transport)
+        )
 
     @property
     def _http(self) -> httpx.AsyncClient:
         if self._injected is not None:
             return self._injected
-        loop = asyncio.get_running_loop()
-        client = self._per_loop.get(loop)
-        if client is None:
-            client = httpx.AsyncClient(
-                timeout=self.timeout,
-                transport=ShardedAsyncTransport(shard_size=self.settings.pool_size),
-            )
-            self._per_loop[loop] = client
-        return client
+        return self._loops.get()
 
     def pool_stats(self) -> dict[str, int]:
         """Requests holding a connection, and pools open, on the running loop's transport."""
@@ -412,11 +447,10 @@ class AsyncHunyuanClient(_ClientBase):
         return {"in_flight": -1, "pools": 1}
 
     async def aclose(self) -> None:
+        """Close the running loop's connection pool (the client stays usable: a later call
+        opens a new one). Pools of other loops close with their loops."""
         if self._injected is None:
-            loop = asyncio.get_running_loop()
-            client = self._per_loop.pop(loop, None)
-            if client is not None:
-                await client.aclose()
+            await self._loops.aclose_current()
 
     async def __aenter__(self) -> AsyncHunyuanClient:
         return self

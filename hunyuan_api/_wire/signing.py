@@ -1,4 +1,10 @@
-"""TC3-HMAC-SHA256 request signing (Tencent Cloud API 3.0), as pure functions and an httpx.Auth."""
+"""TC3-HMAC-SHA256 request signing (Tencent Cloud API 3.0), as pure functions and an httpx.Auth.
+
+Keys travel as ``SecretStr`` down to the expression that feeds them to HMAC: no frame here binds
+a plain key to a name, so a traceback printed with its locals (``capture_locals=True``, Sentry,
+rich) shows ``SecretStr('**********')`` at most. Plain strings are accepted too (tests, and the
+SDK cross-check), which is then the caller's choice.
+"""
 
 from __future__ import annotations
 
@@ -52,20 +58,30 @@ def string_to_sign(*, timestamp: int, service: str, canonical: str) -> str:
     return f"{ALGORITHM}\n{timestamp}\n{scope}\n{digest}"
 
 
+Key = SecretStr | str
+
+
+def _plain(key: Key) -> str:
+    return key.get_secret_value() if isinstance(key, SecretStr) else key
+
+
 def _hmac(key: bytes, msg: str) -> bytes:
     return hmac.new(key, msg.encode("utf-8"), hashlib.sha256).digest()
 
 
-def signature(*, secret_key: str, date: str, service: str, to_sign: str) -> str:
-    k_date = _hmac(("TC3" + secret_key).encode("utf-8"), date)
+def signature(*, secret_key: Key, date: str, service: str, to_sign: str) -> str:
+    # The key is unwrapped inside the call that consumes it, never bound to a local.
+    k_date = hmac.new(
+        ("TC3" + _plain(secret_key)).encode("utf-8"), date.encode("utf-8"), hashlib.sha256
+    ).digest()
     k_signing = _hmac(_hmac(k_date, service), "tc3_request")
     return hmac.new(k_signing, to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def authorization_header(
     *,
-    secret_id: str,
-    secret_key: str,
+    secret_id: Key,
+    secret_key: Key,
     host: str,
     body: bytes,
     timestamp: int,
@@ -77,7 +93,7 @@ def authorization_header(
     date = utc_date(timestamp)
     sig = signature(secret_key=secret_key, date=date, service=service, to_sign=to_sign)
     return (
-        f"{ALGORITHM} Credential={secret_id}/{date}/{service}/tc3_request, "
+        f"{ALGORITHM} Credential={_plain(secret_id)}/{date}/{service}/tc3_request, "
         f"SignedHeaders={SIGNED_HEADERS}, Signature={sig}"
     )
 
@@ -107,8 +123,8 @@ class TC3Auth(httpx.Auth):
         if self._credentials.token is not None:
             request.headers["X-TC-Token"] = self._credentials.token.get_secret_value()
         request.headers["Authorization"] = authorization_header(
-            secret_id=self._credentials.secret_id.get_secret_value(),
-            secret_key=self._credentials.secret_key.get_secret_value(),
+            secret_id=self._credentials.secret_id,
+            secret_key=self._credentials.secret_key,
             host=request.headers["Host"],
             body=request.content,
             timestamp=timestamp,

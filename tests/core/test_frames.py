@@ -34,11 +34,14 @@ USAGE = {"PromptTokens": 5, "CompletionTokens": 3, "TotalTokens": 8}
 
 
 def run(frames: list[Any], *, request_id: str | None = "req-1") -> tuple[list[Any], RunSession]:
-    """Feed whole frames through a RunSession in one chunk; returns events and the session."""
+    """Feed whole frames through a RunSession in one chunk; returns events and the session, or
+    raises the error a frame ended the session with (as the flow does)."""
     session = RunSession(model="hunyuan-turbo", request_id=request_id, thread_id=T)
     raw = b"".join(f if isinstance(f, bytes) else sse(f) for f in frames)
     events = session.feed(raw)
     events += session.end()
+    if session.failure is not None:
+        session.result()
     return events, session
 
 
@@ -400,8 +403,10 @@ def test_done_before_the_terminal_frame_is_still_truncated() -> None:
 def test_malformed_frames_raise_stream_error(data: str) -> None:
     session = RunSession(model="m", request_id="req-1", thread_id=T)
     session.feed(sse(delta_frame("before ")))
+    assert session.feed(f"data: {data}\n\n".encode()) == []
+    assert session.done
     with pytest.raises(hy.StreamError) as info:
-        session.feed(f"data: {data}\n\n".encode())
+        session.result()
     assert info.value.code == "StreamMalformed"
     assert info.value.partial_text == "before "
     assert info.value.request_id == "req-1"
@@ -737,3 +742,45 @@ def test_event_error_frame_uses_its_message_field() -> None:
     )
     assert isinstance(frame, ErrorFrame)
     assert (frame.code, frame.message) == ("InternalError", "boom")
+
+
+def test_negative_usage_is_reported_as_unknown() -> None:
+    # Impossible counts make the whole report unknown rather than partly wrong.
+    bad = {"PromptTokens": -5, "CompletionTokens": 7, "TotalTokens": 2}
+    _, session = run([delta_frame("a"), run_frame(T, "completed", Usage=bad)])
+    assert session.result().usage is None
+    _, session = run([delta_frame("a"), completed()])
+    assert session.result().usage is not None
+
+
+def test_done_after_a_completed_message_finishes_the_run_without_usage() -> None:
+    _events, session = run([delta_frame("a"), message_frame(T, "a", "completed"), "[DONE]"])
+    result = session.result()
+    assert (result.text, result.finish_reason, result.usage) == ("a", "stop", None)
+    assert session.done  # nothing after [DONE] is read
+
+
+def test_done_after_an_incomplete_message_is_still_truncated() -> None:
+    _, session = run([delta_frame("a"), message_frame(T, "a", "in_progress"), "[DONE]"])
+    with pytest.raises(hy.StreamError, match="ended before"):
+        session.result()
+
+
+def test_one_tool_call_id_under_two_indexes_is_one_call() -> None:
+    # Tencent merges fragments by Id ("以Id为标识...进行合并"): the Id wins over the index. The
+    # merged arguments are not JSON here, which the adapters then report as an invalid call.
+    first = [{"Index": 0, "Id": "call_1", "Type": "function", "Function": {"Name": "f"}}]
+    again = [{"Index": 1, "Id": "call_1", "Function": {"Arguments": "{}"}}]
+    more = [{"Index": 0, "Function": {"Arguments": "{}"}}]
+    _, session = run(
+        [
+            delta_frame(tool_calls=first),
+            delta_frame(tool_calls=more),
+            delta_frame(tool_calls=again),
+            message_frame(T, "", "completed"),
+            "[DONE]",
+        ]
+    )
+    result = session.result()
+    assert result.finish_reason == "tool_calls"
+    assert [(c.id, c.name, c.arguments) for c in result.tool_calls] == [("call_1", "f", "{}{}")]

@@ -18,6 +18,7 @@ from hunyuan_api import (
 )
 from hunyuan_api._transport.pool import ShardedAsyncTransport
 from tests.support.fake_service import LoopbackServer
+from tests.support.pools import stuck_connections
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -101,6 +102,57 @@ async def test_failed_request_does_not_stay_in_flight() -> None:
         with pytest.raises(httpx.ConnectError):
             await http.post(f"http://127.0.0.1:{port}/", content=b"{}")
         assert transport.in_flight == 0
+
+
+async def test_a_cancel_at_any_point_of_a_request_leaves_no_busy_connection(
+    loopback: LoopbackServer,
+) -> None:
+    """The cancellation point walks through the request one event-loop turn at a time: pool
+    assignment, connection set-up, the request, the headers, the body, the close. After each,
+    no serving pool holds a connection that is neither idle nor closed, and a request works."""
+    transport = ShardedAsyncTransport(shard_size=2)
+    async with httpx.AsyncClient(transport=transport, timeout=5) as http:
+
+        async def call() -> bytes:
+            response = await _open_stream(http, loopback)
+            try:
+                return await response.aread()
+            finally:
+                await response.aclose()
+
+        for attempt in range(200):
+            turns = attempt % 40
+            task = asyncio.create_task(call())
+            for _ in range(turns):
+                await asyncio.sleep(0)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await _until(lambda: transport.in_flight == 0)
+            assert stuck_connections(transport) == [], turns
+        assert b"loopback" in await call()
+
+
+async def test_idle_pools_are_closed_after_the_keepalive_period(loopback: LoopbackServer) -> None:
+    loopback.gate.clear()
+    transport = ShardedAsyncTransport(shard_size=2, keepalive_expiry=0.3)
+    async with httpx.AsyncClient(transport=transport, timeout=10) as http:
+        streams = [await _open_stream(http, loopback) for _ in range(10)]
+        assert transport.shard_count == 5
+        loopback.gate.set()
+        for response in streams:
+            await response.aread()
+        # A burst leaves its pools idle, with their sockets kept alive for a while ...
+        pools = [shard.transport._pool for shard in transport._shards]
+        assert sum(len(pool.connections) for pool in pools) == 10
+        # ... and then closed: no pool, no socket.
+        await _until(lambda: transport.shard_count == 0)
+        await _until(lambda: not transport._closing)
+        assert all(pool.connections == [] for pool in pools)
+        # The next request opens a fresh pool.
+        response = await _open_stream(http, loopback)
+        assert b"loopback" in await response.aread()
+        assert transport.shard_count == 1
 
 
 def test_invalid_shard_settings() -> None:

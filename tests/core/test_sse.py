@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import codecs
 import itertools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import httpx_sse._decoders as httpx_sse_decoders
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hunyuan_api import StreamError
 from hunyuan_api._wire.sse import (
+    MAX_FRAME_BYTES,
     ServerSentEvent,
     SSEDecoder,
 )
@@ -324,3 +328,88 @@ def test_only_the_first_bom_is_dropped() -> None:
     events = decoder.feed(b"data: a\n\n\xef\xbb\xbfdata: b\n\n")
     # A BOM later in the stream is part of a (malformed) field name, so that line is ignored.
     assert [e.data for e in events] == ["a"]
+
+
+# -- bounds (issue 13, item 9) ------------------------------------------------------------------
+
+
+def _feed_all(decoder: SSEDecoder, chunks: Iterable[bytes]) -> int:
+    """Bytes fed before the decoder raised (all of them if it never did)."""
+    fed = 0
+    for chunk in chunks:
+        decoder.feed(chunk)
+        fed += len(chunk)
+    return fed
+
+
+def test_a_line_longer_than_the_limit_raises_stream_error_and_frees_the_buffer() -> None:
+    decoder = SSEDecoder(max_line=64 * 1024)
+    body = itertools.chain([b"data: "], itertools.repeat(b"x" * 1000, 200))  # 200 kB, no break
+    with pytest.raises(StreamError) as info:
+        _feed_all(decoder, body)
+    assert info.value.code == "StreamFrameTooLarge"
+    assert "65536 bytes" in info.value.message
+    # Nothing is kept after the error.
+    assert decoder._buf == b""
+    assert not decoder._parts
+
+
+def test_the_default_limit_stops_a_100_mb_line_within_its_first_mebibytes() -> None:
+    decoder = SSEDecoder()
+    chunk = b"y" * 65536
+    fed: list[int] = []
+
+    def body() -> Iterator[bytes]:
+        yield b"data: "
+        for n in range(100 * 1024 * 1024 // len(chunk)):
+            fed.append(n)
+            yield chunk
+
+    with pytest.raises(StreamError) as info:
+        _feed_all(decoder, body())
+    assert info.value.code == "StreamFrameTooLarge"
+    assert len(fed) * len(chunk) <= MAX_FRAME_BYTES + len(chunk)  # stopped at the limit
+
+
+def test_an_event_of_many_lines_is_bounded_too() -> None:
+    decoder = SSEDecoder(max_event=10_000)
+    lines = itertools.repeat(b"data: " + b"z" * 500 + b"\n", 100)  # each line fine, not the event
+    with pytest.raises(StreamError) as info:
+        _feed_all(decoder, lines)
+    assert info.value.code == "StreamFrameTooLarge"
+
+
+def test_a_long_line_below_the_limit_decodes_whole_however_it_is_split() -> None:
+    payload = "长" * 300_000  # 900 kB of UTF-8, over the join threshold
+    body = f"data: {payload}\n\n".encode()
+    for size in (1, 7, 4096, 65536):
+        if size == 1:
+            body_chunks = [body[:5000], *(body[i : i + 1] for i in range(5000, 6000)), body[6000:]]
+        else:
+            body_chunks = [body[i : i + size] for i in range(0, len(body), size)]
+        assert [e.data for e in decode_chunks(body_chunks)] == [payload], size
+
+
+def test_strict_decoding_refuses_invalid_utf8_with_stream_error() -> None:
+    decoder = SSEDecoder(errors="strict")
+    assert [e.data for e in decoder.feed(b"data: ok\n\n")] == ["ok"]
+    with pytest.raises(StreamError) as info:
+        decoder.feed(b"data: caf\xc3(\n\n")
+    assert info.value.code == "StreamMalformed"
+    assert "UTF-8" in info.value.message
+    # A multi-byte character split across chunks is not an error.
+    decoder = SSEDecoder(errors="strict")
+    raw = "data: 混元\n\n".encode()
+    assert [e.data for e in decoder.feed(raw[:8]) + decoder.feed(raw[8:])] == ["混元"]
+
+
+def test_events_before_a_fault_in_the_same_chunk_are_returned_first() -> None:
+    decoder = SSEDecoder(errors="strict")
+    events = decoder.feed(b"data: one\n\ndata: two\n\ndata: caf\xc3(\n\ndata: never\n\n")
+    assert [e.data for e in events] == ["one", "two"]
+    assert decoder.error is not None
+    assert decoder.error.code == "StreamMalformed"
+    with pytest.raises(StreamError):
+        decoder.feed(b"data: later\n\n")
+    with pytest.raises(StreamError):
+        decoder.flush()

@@ -124,7 +124,7 @@ def test_session_cuts_the_stream_at_the_stop(
     if cut is None:
         assert result.finish_reason == "stop"
         assert result.stop_sequence is None
-        assert not session.done
+        assert session.cut is None
     else:
         assert session.done
         assert session.cut == "stop"

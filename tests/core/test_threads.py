@@ -6,6 +6,7 @@ import threading
 import uuid
 
 import pytest
+from pydantic import SecretStr
 
 from hunyuan_api import (
     Message,
@@ -17,7 +18,7 @@ from hunyuan_api import (
 from hunyuan_api._run.threads import ledger_scope
 from tests.support.fake_service import finished
 
-SCOPE = ledger_scope("https://hunyuan.tencentcloudapi.com/", "AKIDscope")
+SCOPE = ledger_scope("https://hunyuan.tencentcloudapi.com/", SecretStr("AKIDscope"))
 U = lambda text: Message("user", text)  # noqa: E731
 A = lambda text, *calls: Message("assistant", text, tuple(calls))  # noqa: E731
 R = lambda text, call_id: Message("tool", text, tool_call_id=call_id)  # noqa: E731
@@ -135,8 +136,8 @@ def test_scopes_are_separate() -> None:
     ledger = ThreadLedger()
     run_fresh(ledger, [U("hi")], A("hello"), "thread_1")
     history = [U("hi"), A("hello"), U("next")]
-    other_account = ledger_scope("https://hunyuan.tencentcloudapi.com/", "AKIDother")
-    other_endpoint = ledger_scope("http://127.0.0.1:8765/", "AKIDscope")
+    other_account = ledger_scope("https://hunyuan.tencentcloudapi.com/", SecretStr("AKIDother"))
+    other_endpoint = ledger_scope("http://127.0.0.1:8765/", SecretStr("AKIDscope"))
     assert ledger.plan(other_account, history).mode == "fresh"
     assert ledger.plan(other_endpoint, history).mode == "fresh"
     assert ledger.plan(SCOPE, history).mode == "continue"

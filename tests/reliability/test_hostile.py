@@ -49,6 +49,7 @@ from hunyuan_api import (
     RunFinished,
     StreamError,
     TextDelta,
+    ToolCall,
     default_ledger,
 )
 from hunyuan_api._run.accumulator import RunAccumulator
@@ -64,7 +65,7 @@ from hunyuan_emulator.schema import parse_json_body
 from langchain_hunyuan import ChatHunyuan
 from langchain_hunyuan._chunks import chat_chunk
 from llama_index_hunyuan import Hunyuan
-from llama_index_hunyuan._tools import tool_selections
+from llama_index_hunyuan._tools import is_final, tool_selections
 from tests.support.common import ResponseFolder
 from tests.support.reliability import ADAPTERS, CALLS, MODES, Adapter, Call, Mode, drive, make_model
 
@@ -308,7 +309,29 @@ def test_random_frames_fold_into_adapter_chunks_without_surprises(
     for event in events:
         response = stream.feed(event)
         assert isinstance(response, ChatResponse)
-        tool_selections(response, error_on_no_tool_call=False)
+        if is_final(response) and not all(
+            _json_object(call.arguments) for call in response_calls(response)
+        ):
+            # The one documented refusal: a finished call whose arguments are not JSON.
+            with pytest.raises(ValueError, match="The arguments of tool call"):
+                tool_selections(response, error_on_no_tool_call=False)
+        else:
+            tool_selections(response, error_on_no_tool_call=False)
+
+
+def _json_object(text: str) -> bool:
+    try:
+        return not text.strip() or isinstance(json.loads(text), dict)
+    except ValueError:
+        return False
+
+
+def response_calls(response: ChatResponse) -> list[ToolCall]:
+    return [
+        ToolCall(b.tool_call_id or "", b.tool_name, str(b.tool_kwargs))
+        for b in response.message.blocks
+        if isinstance(b, ToolCallBlock)
+    ]
 
 
 # --------------------------------------------------------------------------- requests
@@ -707,3 +730,28 @@ def _bindable(model: ChatHunyuan, tools: list[dict[str, Any]]) -> bool:
     except ValueError:
         return False
     return True
+
+
+# --------------------------------------------------------------------------- bad timeouts
+
+
+@pytest.mark.parametrize("timeout", [float("nan"), -5, 0, float("inf")])
+@pytest.mark.parametrize(
+    "build",
+    ["ChatHunyuan", "HunyuanLLM", "Hunyuan", "HunyuanClient", "AsyncHunyuanClient"],
+)
+def test_a_timeout_that_is_not_a_positive_number_is_refused_at_construction(
+    build: str, timeout: float
+) -> None:
+    import hunyuan_api
+    import langchain_hunyuan
+    import llama_index_hunyuan
+
+    cls = (
+        getattr(langchain_hunyuan, build, None)
+        or getattr(llama_index_hunyuan, build, None)
+        or getattr(hunyuan_api, build)
+    )
+    with pytest.raises(ValueError, match="timeout must be a positive number") as info:
+        cls(secret_id="AKIDtimeout", secret_key="k", timeout=timeout)
+    assert "timeout" in str(info.value)

@@ -285,6 +285,138 @@ async def test_credential_and_connection_errors_never_show_secrets(
                 assert isinstance(out.error, AuthenticationError), (name, out.error)
 
 
+def _with_locals(error: BaseException) -> str:
+    """The traceback as Sentry, rich or ``traceback`` with ``capture_locals`` print it: every
+    frame's locals, by their repr (which must not crash either)."""
+    return "".join(traceback.TracebackException.from_exception(error, capture_locals=True).format())
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: HunyuanClient(secret_id=SECRET_ID),  # half-built: no key
+        lambda: AsyncHunyuanClient(secret_key=SECRET_KEY, session_token=TOKEN),
+        lambda: HunyuanClient(secret_id=API_KEY, secret_key=SECRET_KEY),  # a console key
+        lambda: HunyuanClient(api_key=API_KEY, secret_key=SECRET_KEY),
+        lambda: HunyuanClient(secret_id=SECRET_ID, secret_key=SECRET_KEY, base_url="ftp://x/"),
+    ],
+    ids=["no-key", "no-id", "console-key-as-id", "api-key", "bad-url"],
+)
+def test_tracebacks_with_locals_of_half_built_clients_never_show_secrets(build: Any) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        build()
+    assert_clean(_with_locals(caught.value), "the traceback with locals")
+
+
+@pytest.mark.parametrize("adapter", ADAPTERS)
+async def test_tracebacks_with_locals_of_failed_calls_never_show_secrets(
+    sec_emu: EmulatorHandle, adapter: Adapter
+) -> None:
+    refused = _model(adapter, sec_emu, base_url=f"http://127.0.0.1:{_closed_port()}/")
+    for model in (refused, _model(adapter, sec_emu, secret_key=WRONG_KEY)):
+        for mode in MODES:
+            out = await drive(adapter, mode, "invoke", model, PROMPT)
+            assert isinstance(out.error, HunyuanError), out.error
+            assert_clean(_with_locals(out.error), "the traceback with locals")
+
+
+def test_a_failure_inside_signing_shows_no_key_in_its_locals(
+    sec_emu: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever fails while a request is signed (here the hash of the canonical request), the
+    signing frames on the traceback hold the key as ``SecretStr`` only."""
+    from hunyuan_api._wire import signing
+
+    def broken(**_: Any) -> str:
+        raise RuntimeError("the signer failed")
+
+    monkeypatch.setattr(signing, "string_to_sign", broken)
+    with pytest.raises(RuntimeError) as caught:
+        HunyuanClient(secret_id=SECRET_ID, secret_key=SECRET_KEY, base_url=sec_emu.base_url).call(
+            "CreateThread", {}
+        )
+    # From the client's call down (the test's own frame holds the emulator, which knows the key).
+    error = caught.value
+    text = "".join(
+        traceback.TracebackException(
+            type(error), error, error.__traceback__.tb_next, capture_locals=True
+        ).format()
+    )
+    assert "secret_key = SecretStr('**********')" in text  # the frames were captured
+    assert_clean(text, "the traceback with locals")
+
+
+@pytest.mark.parametrize("fresh", [True, False], ids=["fresh", "after-a-call"])
+@pytest.mark.parametrize("kind", ["ChatHunyuan", "HunyuanLLM", "Hunyuan"])
+async def test_copies_and_pickles_of_models_never_carry_secrets(
+    sec_emu: EmulatorHandle, monkeypatch: pytest.MonkeyPatch, kind: str, fresh: bool
+) -> None:
+    import copy
+
+    settings = {"base_url": sec_emu.base_url, "session_token": TOKEN, "api_key": API_KEY}
+    pair = {"secret_id": SECRET_ID, "secret_key": SECRET_KEY}
+    cls = {"ChatHunyuan": ChatHunyuan, "HunyuanLLM": HunyuanLLM, "Hunyuan": Hunyuan}[kind]
+    model = cls(**settings, **pair)
+
+    async def works(m: Any) -> None:
+        if kind == "Hunyuan":
+            assert (await m.acomplete(PROMPT)).text
+            assert m.complete(PROMPT).text
+        else:
+            assert await m.ainvoke(PROMPT)
+            assert m.invoke(PROMPT)
+
+    if not fresh:
+        await works(model)
+        # The client caches are keyed by a digest of the settings, secrets hashed.
+        for key in model._clients:
+            assert_clean(repr(key), "a client-cache key")
+    raw = pickle.dumps(model)
+    assert_clean(raw, f"the pickle of a {'fresh' if fresh else 'used'} {kind}")
+    # An unpickled model reads its secrets from the environment again.
+    monkeypatch.setenv("HUNYUAN_SECRET_ID", SECRET_ID)
+    monkeypatch.setenv("HUNYUAN_SECRET_KEY", SECRET_KEY)
+    monkeypatch.setenv("TENCENTCLOUD_SESSION_TOKEN", TOKEN)
+    monkeypatch.setenv("TENCENTCLOUD_SECRET_ID", SECRET_ID)
+    restored = pickle.loads(raw)
+    assert list(restored._clients) == []
+    for duplicate in (restored, copy.deepcopy(model), model.model_copy(), copy.copy(model)):
+        assert_clean(repr(duplicate), "a copy's repr")
+        await works(duplicate)
+    assert list(copy.deepcopy(model)._clients) == []  # a deep copy builds its own clients
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://alice:hunter2-Pw9xQ@example.com/",  # plain http to another host
+        "https://alice:hunter2-Pw9xQ@hunyuan.tencentcloudapi.com/v1",  # a path
+        "ftp://alice:hunter2-Pw9xQ@example.com/",  # a scheme
+        "https://alice:hunter2-Pw9xQ@example.com:port/",  # not a URL
+        "https://alice:hunter2-Pw9xQ@exa\x00mple.com/",  # not a URL either
+        "https://alice:hunter2-Pw9xQ/@example.com/",  # the password read as a port
+    ],
+)
+@pytest.mark.parametrize("adapter", ADAPTERS)
+def test_a_refused_base_url_never_echoes_its_password(adapter: Adapter, url: str) -> None:
+    model = make_model(adapter, _Nowhere(url))
+    call = model.invoke if adapter == "langchain" else model.complete
+    with pytest.raises(ConfigurationError) as caught:
+        call("hi")
+    text = f"{caught.value!s} {caught.value!r} {_with_locals(caught.value)}"
+    assert "base_url" in str(caught.value)
+    assert "hunter2" not in str(caught.value)
+    assert "hunter2" not in repr(caught.value)
+    assert SECRET_KEY[:8] not in text
+
+
+class _Nowhere:
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.secret_id = SECRET_ID
+        self.secret_key = SECRET_KEY
+
+
 def test_api_key_errors_never_show_the_key() -> None:
     with pytest.raises(ConfigurationError) as caught:
         ChatHunyuan(api="run_thread", api_key=API_KEY).invoke("hi")

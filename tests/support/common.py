@@ -21,6 +21,7 @@ CREDENTIAL_ENV = (
     "HUNYUAN_API_KEY",
     "HUNYUAN_BASE_URL",
     "HUNYUAN_REGION",
+    "HUNYUAN_CA_BUNDLE",
     "TENCENTCLOUD_SECRET_ID",
     "TENCENTCLOUD_SECRET_KEY",
     "TENCENTCLOUD_SESSION_TOKEN",
@@ -31,6 +32,10 @@ CREDENTIAL_ENV = (
     "http_proxy",
     "https_proxy",
     "all_proxy",
+    "NO_PROXY",
+    "no_proxy",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
 )
 
 

@@ -10,7 +10,6 @@ import threading
 from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
@@ -28,6 +27,7 @@ from hunyuan_api import (
     TextDelta,
     ThreadLedger,
 )
+from tests.support.servers import ActionHandler, InBackground, http_server
 
 # -- wire helpers ---------------------------------------------------------------------------
 
@@ -372,7 +372,7 @@ def finished(events: Sequence[StreamEvent]) -> RunResult:
 # -- a real loopback server (for connection pools) -----------------------------------------
 
 
-class LoopbackServer:
+class LoopbackServer(InBackground):
     """HTTP/1.1 on 127.0.0.1. CreateThread answers JSON; RunThread streams a run in chunked
     encoding, sending the headers and the first frames at once and the rest only when ``gate``
     is set (clear it to hold streams open)."""
@@ -381,73 +381,25 @@ class LoopbackServer:
         self.gate = threading.Event()
         self.gate.set()
         self.requests = 0
-        self._ids = itertools.count(1)
         owner = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
+        class Handler(ActionHandler):
             def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = json.loads(self.rfile.read(length) or b"{}")
-                action = self.headers.get("X-TC-Action", "")
                 owner.requests += 1
-                n = next(owner._ids)
-                try:
-                    if action == "RunThread":
-                        self._stream(body["ThreadID"], n)
-                    else:
-                        payload = {
-                            "Response": {
-                                "ID": f"thread_{n}",
-                                "Object": "thread",
-                                "CreatedAt": 0,
-                                "RequestId": f"r{n}",
-                            }
-                        }
-                        data = json.dumps(payload).encode()
-                        self.send_response(200)
-                        self.send_header("Content-Type", "application/json")
-                        self.send_header("Content-Length", str(len(data)))
-                        self.end_headers()
-                        self.wfile.write(data)
-                except OSError:
-                    self.close_connection = True
+                super().do_POST()
 
-            def _chunk(self, data: bytes) -> None:
-                self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
-                self.wfile.flush()
-
-            def _stream(self, thread_id: str, n: int) -> None:
+            def run_thread(self, thread_id: str, n: int) -> None:
                 frames = run_stream(thread_id, ["Hello", " from", " loopback"])
-                self.send_response(200)
-                self.send_header("Content-Type", "text/event-stream")
-                self.send_header("Transfer-Encoding", "chunked")
-                self.send_header("X-TC-RequestId", f"r{n}")
-                self.end_headers()
-                self._chunk(b"".join(frames[:4]))  # up to the first text delta
+                self.start_stream(n)
+                self.chunk(b"".join(frames[:4]))  # up to the first text delta
                 owner.gate.wait(10)
                 for frame in frames[4:]:
-                    self._chunk(frame)
-                self.wfile.write(b"0\r\n\r\n")
-                self.wfile.flush()
+                    self.chunk(frame)
+                self.end_stream()
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
+        self._serve(http_server(Handler))
         self.url = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-
-    def __enter__(self) -> LoopbackServer:
-        self._thread.start()
-        return self
 
     def __exit__(self, *exc: object) -> None:
         self.gate.set()
-        self.server.shutdown()
-        self.server.server_close()
+        super().__exit__(*exc)
