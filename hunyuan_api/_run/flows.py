@@ -41,6 +41,7 @@ __all__ = [
     "READ_REST",
     "RELEASE",
     "Command",
+    "Drain",
     "Emit",
     "Flow",
     "Flows",
@@ -72,6 +73,22 @@ class Sleep:
 
 
 @dataclass(frozen=True, slots=True)
+class Drain:
+    """Read what is left of the open body if it ends within ``seconds`` (and ``max_bytes``),
+    then close it (no reply). A body read to its end leaves its connection in the pool; one
+    closed early costs the next request a new connection (TCP and TLS handshakes)."""
+
+    seconds: float
+    max_bytes: int
+
+
+#: After a run ended, the server ends its body at once (at most a ``[DONE]`` is left): waiting a
+#: little for that keeps the connection, and the bound keeps a server that goes on sending
+#: (heartbeats) from holding the call open.
+_DRAIN_AFTER_RUN = Drain(seconds=0.05, max_bytes=64 * 1024)
+
+
+@dataclass(frozen=True, slots=True)
 class Emit:
     """Hand these to the caller, in order (no reply)."""
 
@@ -95,7 +112,7 @@ READ_REST = _BodyCommand("READ_REST")
 #: Close the open body now (its connection goes back to the pool).
 RELEASE = _BodyCommand("RELEASE")
 
-Command = Send | Sleep | Emit | _BodyCommand
+Command = Send | Sleep | Emit | Drain | _BodyCommand
 
 
 @dataclass(frozen=True, slots=True)
@@ -413,7 +430,7 @@ class Flows:
             events = session.feed(chunk)
             if events:
                 yield Emit(events)
-        yield RELEASE
+        yield _DRAIN_AFTER_RUN if session.ended_by_server else RELEASE
         # Inside the retry loop: a stream that ended early is an error retried like others.
         attempt.result = session.result()
 

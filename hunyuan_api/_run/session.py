@@ -90,6 +90,12 @@ class RunSession:
         (terminal snapshot, ``[DONE]``), it failed, or it stalled after the run had finished."""
         return self.cut is not None or self.acc.ended or self._stalled or self.failure is not None
 
+    @property
+    def ended_by_server(self) -> bool:
+        """The stream itself ended the run (not the client's cut, a failure or a stall), so the
+        server is ending its body too."""
+        return self.acc.ended and self.cut is None and self.failure is None and not self._stalled
+
     def feed(self, chunk: bytes) -> list[StreamEvent]:
         """The events of the frames ``chunk`` completes. A failure (an error frame, a malformed
         frame, a stall) ends the session: ``done`` turns true and ``result()`` raises it."""

@@ -5,9 +5,10 @@ subclasses only move bytes: send, read, sleep, close."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ssl
 import time
-from collections.abc import AsyncGenerator, Generator, Iterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator, Sequence
 from typing import Any, Literal
 
 import httpx
@@ -35,6 +36,7 @@ from .._run.flows import (
     READ,
     READ_REST,
     Command,
+    Drain,
     Emit,
     Flow,
     Flows,
@@ -317,6 +319,8 @@ class HunyuanClient(_ClientBase):
         if command is READ_REST:
             assert exchange.response is not None
             return exchange.response.read()
+        # ``Drain`` too: a blocking read cannot be bounded in time here (httpx fixed the read
+        # timeout when the request was sent), so the body is closed as it stands.
         self._release(exchange)
         if isinstance(command, Send):
             http = self._http
@@ -412,6 +416,13 @@ class HunyuanClient(_ClientBase):
         return _result(self._drive(self._chat_flow(history, options)))
 
 
+async def _read_to_end(chunks: AsyncIterator[bytes], max_bytes: int) -> None:
+    async for chunk in chunks:
+        max_bytes -= len(chunk)
+        if max_bytes < 0:
+            return
+
+
 class AsyncHunyuanClient(_ClientBase):
     """Asynchronous client. Each event loop gets its own connection pools (pools cannot cross
     loops), so repeated ``asyncio.run`` calls, notebooks and pytest-asyncio all work."""
@@ -482,6 +493,11 @@ class AsyncHunyuanClient(_ClientBase):
         if command is READ_REST:
             assert exchange.response is not None
             return await exchange.response.aread()
+        if isinstance(command, Drain) and exchange.chunks is not None:
+            with contextlib.suppress(httpx.HTTPError, asyncio.TimeoutError):
+                await asyncio.wait_for(
+                    _read_to_end(exchange.chunks, command.max_bytes), command.seconds
+                )
         await self._release(exchange)
         if isinstance(command, Send):
             http = self._http
