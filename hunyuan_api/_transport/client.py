@@ -101,6 +101,9 @@ class _ClientBase:
             )
             account = self.credentials.secret_id
         self.timeout = resolve_timeout(settings.timeout)
+        self._timeout_extension = self.timeout.as_dict()
+        #: Per action, the URL and headers (the pool's defaults merged in) of ``_signed_request``.
+        self._routes: dict[str, tuple[httpx.URL, httpx.Headers]] = {}
         ledger = settings.ledger if settings.ledger is not None else default_ledger()
         self.flows = Flows(
             dialect=dialect,
@@ -169,6 +172,27 @@ class _ClientBase:
             headers=dialect.headers(send.action),
             timeout=self.timeout,
         )
+
+    def _signed_request(self, http: httpx.Client | httpx.AsyncClient, send: Send) -> httpx.Request:
+        """The POST of one action, signed now, for a pool of our own, which has no base URL,
+        params, cookies or hooks for ``build_request``/``send`` to merge or run: skipping that
+        machinery saves ~0.15 ms of CPU per request (``bench/concurrency.py``)."""
+        dialect = self.flows.dialect
+        routes = self._routes.get(send.action)
+        if routes is None:
+            headers = httpx.Headers(http.headers)
+            headers.update(dialect.headers(send.action))
+            routes = self._routes[send.action] = (httpx.URL(dialect.url(send.action)), headers)
+        url, headers = routes
+        request = httpx.Request(
+            "POST",
+            url,
+            headers=headers,
+            content=encode_json(send.body),
+            extensions={"timeout": self._timeout_extension},
+        )
+        # Both of our auths (TC3Auth, BearerAuth) sign in one step, with no response needed.
+        return next(self._auth.auth_flow(request))
 
     @property
     def _auth(self) -> httpx.Auth:
@@ -324,7 +348,12 @@ class HunyuanClient(_ClientBase):
         self._release(exchange)
         if isinstance(command, Send):
             http = self._http
-            response = http.send(self._request(http, command), auth=self._auth, stream=True)
+            if self._owns_http:
+                request = self._signed_request(http, command)
+                response = http._transport_for_url(request.url).handle_request(request)
+                response.request = request
+            else:
+                response = http.send(self._request(http, command), auth=self._auth, stream=True)
             if not command.stream:
                 try:
                     response.read()
@@ -501,8 +530,14 @@ class AsyncHunyuanClient(_ClientBase):
         await self._release(exchange)
         if isinstance(command, Send):
             http = self._http
-            request = self._request(http, command)
-            response = await http.send(request, auth=self._auth, stream=True)
+            if self._injected is None:
+                request = self._signed_request(http, command)
+                transport = http._transport_for_url(request.url)
+                response = await transport.handle_async_request(request)
+                response.request = request
+            else:
+                request = self._request(http, command)
+                response = await http.send(request, auth=self._auth, stream=True)
             if not command.stream:
                 try:
                     await response.aread()

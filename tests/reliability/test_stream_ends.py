@@ -102,6 +102,36 @@ async def test_reading_stops_when_the_run_is_finished_though_heartbeats_follow(
     assert server.served[-1].wait().hung_up
 
 
+def _finished_then_done(thread_id: str) -> list[Step]:
+    return _steps(
+        [
+            *_opening(thread_id),
+            sse(message_frame(thread_id, TEXT, "completed")),
+            sse(run_frame(thread_id, "completed", Usage=USAGE)),
+            sse("[DONE]"),
+        ]
+    )
+
+
+@scripts(_finished_then_heartbeats, _finished_then_done)
+@pytest.mark.parametrize("adapter", ADAPTERS)
+async def test_a_body_that_ends_after_the_run_leaves_its_connection_for_the_next_call(
+    server: StreamServer, adapter: Adapter
+) -> None:
+    # The async client reads the little a finished run leaves ([DONE], the body's end) instead
+    # of hanging up, so the next request goes out on the same connection: no new TCP (and, on
+    # the real service, TLS) handshake. Heartbeats that go on are still cut short.
+    model = _model(adapter, server)
+    for _ in range(3):
+        out = await drive(adapter, "async", "stream", model, "hi")
+        assert out.error is None, repr(out.error)
+        assert out.text == TEXT
+    if server.served[0].wait().hung_up:  # heartbeats after the run: each call hangs up
+        assert server.connections == 3
+    else:
+        assert server.connections == 1
+
+
 def _done_after_tool_call(thread_id: str) -> list[Step]:
     call = [{"Index": 0, "Id": "call_1", "Type": "function", "Function": {"Name": "get_weather"}}]
     args = [{"Index": 0, "Function": {"Arguments": '{"city": "Beijing"}'}}]

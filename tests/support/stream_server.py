@@ -49,9 +49,15 @@ class StreamServer(InBackground):
     def __init__(self, script: Script) -> None:
         self.script = script
         self.served: list[Served] = []
+        #: Connections accepted (a handler serves one connection, however many requests).
+        self.connections = 0
         owner = self
 
         class Handler(ActionHandler):
+            def setup(self) -> None:
+                owner.connections += 1
+                super().setup()
+
             def run_thread(self, thread_id: str, n: int) -> None:
                 served = Served()
                 owner.served.append(served)
