@@ -116,6 +116,7 @@ def summary_rows(results: dict[str, Any]) -> list[list[str]]:
                         _verdict(o["wall"] < s["wall"]),
                     ]
                 )
+        rows += _issue18_rows(conc)
     agent = results.get("agent_loop")
     if agent:
         last = agent["rows"][-1]
@@ -374,6 +375,97 @@ def _sse_md(results: dict[str, Any]) -> list[str]:
         "",
         *_table(["decoder", "time", "vs fastest"], rows),
     ]
+
+
+#: Issue 18's targets: client CPU per call, and 500 concurrent calls against the named peers.
+CPU_TARGET = 2.2e-3
+PEER_ROWS = {
+    "langchain-community": "langchain-community ChatHunyuan (thread per call)",
+    "Tencent's async SDK": "Tencent SDK async (defaults: new connection per request)",
+    "Tencent's async SDK, pool raised": "Tencent SDK async, pool raised to 1000",
+}
+CC_ROW = "ChatHunyuan(api=chat_completions).astream"
+
+
+def _issue18_rows(conc: dict[str, Any]) -> list[list[str]]:
+    """Client CPU per call (RunThread, ChatCompletions) against the target and the peers, and
+    the largest burst against 1.6 L / 1.5 L and every named peer in the same run."""
+    top = str(max(conc["levels"]))
+    entries = conc["contenders"]
+    ours = entries.get("ChatHunyuan.astream (sharded pool)", {})
+    cc = entries.get(CC_ROW, {})
+    peers = {label: entries.get(name, {}) for label, name in PEER_ROWS.items()}
+    rows: list[list[str]] = []
+    if "serial_cpu_per_call" in ours:
+        cpu = ours["serial_cpu_per_call"]
+        rows.append(
+            [
+                "3",
+                "client CPU per RunThread call (ChatHunyuan.astream, CreateThread + RunThread)",
+                _ms(cpu),
+                f"target {_ms(CPU_TARGET)}",
+                _ratio(cpu, CPU_TARGET),
+                "≤ 1.0×",
+                _verdict(cpu <= CPU_TARGET),
+            ]
+        )
+        for label, peer in peers.items():
+            if "serial_cpu_per_call" in peer:
+                rows.append(
+                    [
+                        "3",
+                        f"client CPU per call: ChatHunyuan RunThread vs {label} (ChatCompletions)",
+                        _ms(cpu),
+                        _ms(peer["serial_cpu_per_call"]),
+                        _ratio(cpu, peer["serial_cpu_per_call"]),
+                        "(shown)",
+                        "",
+                    ]
+                )
+    if "serial_cpu_per_call" in cc:
+        rows.append(
+            [
+                "3",
+                "client CPU per ChatCompletions call (ChatHunyuan(api=chat_completions).astream)",
+                _ms(cc["serial_cpu_per_call"]),
+                "",
+                "",
+                "(shown)",
+                "",
+            ]
+        )
+    for entry, what, bound in ((ours, "RunThread", 1.6), (cc, "ChatCompletions", 1.5)):
+        level = entry.get("levels", {}).get(top)
+        if level is None:
+            continue
+        rows.append(
+            [
+                "3",
+                f"{top} concurrent ChatHunyuan.astream ({what}, new conversations): wall / L",
+                f"{level['wall_over_l']:.2f} L",
+                f"{bound} L",
+                _ratio(level["wall_over_l"], bound),
+                "≤ 1.0×",
+                _verdict(level["wall_over_l"] <= bound),
+            ]
+        )
+        if entry is not ours:
+            continue
+        for label, peer in peers.items():
+            theirs = peer.get("levels", {}).get(top)
+            if theirs is not None:
+                rows.append(
+                    [
+                        "3",
+                        f"{top} concurrent: ChatHunyuan.astream (RunThread) vs {label} (wall)",
+                        f"{level['wall_over_l']:.2f} L",
+                        f"{theirs['wall_over_l']:.2f} L",
+                        _ratio(level["wall"], theirs["wall"]),
+                        "< 1.0×",
+                        _verdict(level["wall"] < theirs["wall"]),
+                    ]
+                )
+    return rows
 
 
 def _concurrency_md(results: dict[str, Any], notes: dict[str, str]) -> list[str]:

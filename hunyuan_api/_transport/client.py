@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import ssl
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator, Sequence
@@ -69,6 +70,9 @@ from .sockets import client_pools, release_pool_sockets
 from .streams import AsyncRunStream, RunStream
 
 __all__ = ["AsyncHunyuanClient", "HunyuanClient"]
+
+#: httpx's own logger: requests sent on the direct path are logged there as httpx logs them.
+_httpx_logger = logging.getLogger("httpx")
 
 
 class _ClientBase:
@@ -193,6 +197,22 @@ class _ClientBase:
         )
         # Both of our auths (TC3Auth, BearerAuth) sign in one step, with no response needed.
         return next(self._auth.auth_flow(request))
+
+    @staticmethod
+    def _received(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+        """What httpx's client does with a response that the direct path must keep: link it to
+        its request, and log it as httpx does (applications and tests read that record)."""
+        response.request = request
+        if _httpx_logger.isEnabledFor(logging.INFO):
+            _httpx_logger.info(
+                'HTTP Request: %s %s "%s %d %s"',
+                request.method,
+                request.url,
+                response.http_version,
+                response.status_code,
+                response.reason_phrase,
+            )
+        return response
 
     @property
     def _auth(self) -> httpx.Auth:
@@ -350,8 +370,9 @@ class HunyuanClient(_ClientBase):
             http = self._http
             if self._owns_http:
                 request = self._signed_request(http, command)
-                response = http._transport_for_url(request.url).handle_request(request)
-                response.request = request
+                response = self._received(
+                    request, http._transport_for_url(request.url).handle_request(request)
+                )
             else:
                 response = http.send(self._request(http, command), auth=self._auth, stream=True)
             if not command.stream:
@@ -533,8 +554,7 @@ class AsyncHunyuanClient(_ClientBase):
             if self._injected is None:
                 request = self._signed_request(http, command)
                 transport = http._transport_for_url(request.url)
-                response = await transport.handle_async_request(request)
-                response.request = request
+                response = self._received(request, await transport.handle_async_request(request))
             else:
                 request = self._request(http, command)
                 response = await http.send(request, auth=self._auth, stream=True)
