@@ -108,7 +108,47 @@ def _concurrency(conc: dict[str, Any]) -> str:
         "Per call, a RunThread conversation costs two requests (CreateThread, then RunThread): "
         "compare the serial CPU of the RunThread rows with ChatHunyuan on ChatCompletions."
     )
-    return " ".join(parts)
+    return " ".join(parts) + _cpu_per_call(conc)
+
+
+def _cpu_per_call(conc: dict[str, Any]) -> str:
+    """Issue 18's client CPU per call: the figures of this run, and what the profiles showed
+    bounds them."""
+    entries = conc["contenders"]
+
+    def cpu(name: str) -> str:
+        value = entries.get(name, {}).get("serial_cpu_per_call")
+        return f"{value * 1000:.2f} ms" if value is not None else "n/a"
+
+    return (
+        "\n\n**Client CPU per call** (issue 18; serial CPU column). In this run a RunThread call "
+        f"costs {cpu(SHARDED)} through `ChatHunyuan.astream` and "
+        f"{cpu('hunyuan_api AsyncHunyuanClient')} through the core client (the difference is "
+        "LangChain's run machinery and chunk objects), a ChatCompletions call "
+        f"{cpu('ChatHunyuan(api=chat_completions).astream')}; the peers' one-request calls "
+        f"{cpu('Tencent SDK async, pool raised to 1000')} (Tencent's async SDK) and "
+        f"{cpu('langchain-community ChatHunyuan (thread per call)')} (langchain-community). "
+        "Two changes came out of profiling (pyinstrument with a CPU timer, 400 serial "
+        "calls): (1) the client hung up after every stream, because it stopped reading at the "
+        "run's end with the body's last bytes unread, so each call opened a new connection "
+        "(here a TCP connect; on the real service a TLS handshake too, and a round trip "
+        "more): it now reads what a finished run leaves, for at most 50 ms "
+        "(`hunyuan_api/_run/flows.py: Drain`), about 1 ms of CPU less per call; (2) requests "
+        "on the client's own pools go straight to the pool's transport, skipping httpx's "
+        "per-request client machinery (`build_request` merging, cookies, auth-flow driving; "
+        "`_ClientBase._signed_request`), about 0.15 ms per request. What is left of a "
+        "RunThread call, by the profile: ~45 % httpcore, h11 and anyio (every SSE event of "
+        "the emulator's reply arrives in a read of its own, ~20 per stream, and each read "
+        "goes through anyio's stream, httpcore's connection and h11's parser), ~12 % event "
+        "loop scheduling, ~12 % parsing (SSE, JSON, pydantic frames, accumulator: JSON is "
+        "the largest; validation costs ~6 µs per text delta, and a construct-without-"
+        "validation fast path measured slower than pydantic's validator), ~8 % LangChain's "
+        "`astream`, ~6 % LangChain chunk objects, ~5 % building and signing two requests. "
+        "The bound is the transport: one streamed request alone through bare httpcore (no "
+        "parsing, no signing) costs ~1.4 ms of CPU here, so two requests per call cannot fit "
+        "2.2 ms while httpx/httpcore move the bytes; taking CreateThread off the critical "
+        "path (a thread reserve) moves its request out of the call, not out of the process."
+    )
 
 
 def _optimisations(conc: dict[str, Any]) -> str:

@@ -784,3 +784,25 @@ def test_one_tool_call_id_under_two_indexes_is_one_call() -> None:
     result = session.result()
     assert result.finish_reason == "tool_calls"
     assert [(c.id, c.name, c.arguments) for c in result.tool_calls] == [("call_1", "f", "{}{}")]
+
+
+@pytest.mark.parametrize(
+    ("frames", "stop", "ended_by_server"),
+    [
+        # The stream ended the run: the server is ending its body, worth reading to the end.
+        ([delta_frame("Hello"), completed()], (), True),
+        ([delta_frame("Hello"), message_frame(T, "Hello", "completed"), "[DONE]"], (), True),
+        # The client cut the output: the server is still generating, so hang up at once.
+        ([delta_frame("Hello world"), delta_frame(" more")], ("world",), False),
+        # A failure, or a run not finished yet: nothing to wait for.
+        ([delta_frame("Hello"), {"Error": {"Code": "InternalError", "Message": "x"}}], (), False),
+        ([delta_frame("Hello")], (), False),
+    ],
+    ids=["terminal-run", "done-after-message", "stop-cut", "error-frame", "unfinished"],
+)
+def test_only_a_run_the_stream_ended_leaves_its_body_to_be_read_to_the_end(
+    frames: list[Any], stop: tuple[str, ...], ended_by_server: bool
+) -> None:
+    session = RunSession(model="hunyuan-turbo", request_id="r", thread_id=T, stop=stop)
+    session.feed(b"".join(sse(f) for f in frames))
+    assert session.ended_by_server is ended_by_server
