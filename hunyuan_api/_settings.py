@@ -137,6 +137,19 @@ def _env(*names: str, secret: bool = False) -> Callable[[], Any]:
     return factory
 
 
+def _env_count(name: str, default: int) -> Callable[[], int]:
+    def factory() -> int:
+        raw = os.environ.get(name, "").strip()
+        if not raw:
+            return default
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"{name} must be a whole number; got {raw!r}") from None
+
+    return factory
+
+
 def _refuse_unknown(cls: type[BaseModel], data: Mapping[str, Any]) -> None:
     """A misspelt setting is a TypeError that names it (and what it may have meant), as for
     any Python call, instead of a value pydantic would drop or a generic validation error."""
@@ -462,8 +475,9 @@ class ConnectionSettings(BaseModel):
         ),
     )
     thread_reserve: int = _setting(
-        2,
         strict=True,
+        env=("HUNYUAN_THREAD_RESERVE",),
+        factory=_env_count("HUNYUAN_THREAD_RESERVE", 2),
         description=(
             "RunThread threads each client creates ahead of need, so that a new conversation "
             "starts with one round trip (RunThread) instead of two (CreateThread first); "

@@ -181,6 +181,7 @@ class _Attempt:
     __slots__ = (
         "checked",
         "plan",
+        "refill",
         "reserved",
         "result",
         "session",
@@ -202,6 +203,8 @@ class _Attempt:
         self.use_reserve = use_reserve
         #: ``thread_id`` came from the reserve.
         self.reserved = False
+        #: The reserve is to be topped up once this attempt's request is out.
+        self.refill = False
         self.session: RunSession | None = None
         self.result: RunResult | None = None
         #: The service provably did not act on the request, so the thread is unchanged.
@@ -406,6 +409,8 @@ class Flows:
         except httpx.HTTPError as exc:
             attempt.unprocessed = isinstance(exc, _NEVER_SENT)
             raise transport_error(exc, partial=None, request_id=None) from exc
+        if attempt.refill:
+            yield REFILL
         if not is_event_stream(opened.status, opened.headers.get("content-type", "")):
             try:
                 rest: bytes = yield READ_REST
@@ -451,10 +456,11 @@ class Flows:
     def _new_thread(self, attempt: _Attempt) -> Generator[Command, Any, str]:
         """A thread for a fresh run: one from the reserve, else one made inline."""
         reserve = self.reserve
-        if reserve is not None and attempt.use_reserve:
-            thread_id = reserve.take()
-            # Refilled whether or not one was there: an empty reserve is a cold one.
-            yield REFILL
+        if reserve is not None:
+            thread_id = reserve.take() if attempt.use_reserve else None
+            # Refilled whether or not one was there (an empty reserve is a cold or discarded
+            # one), once the run's request is out: the refill runs beside it, never before it.
+            attempt.refill = True
             if thread_id is not None:
                 attempt.reserved = True
                 return thread_id

@@ -328,6 +328,10 @@ class HunyuanClient(_ClientBase):
         if command is READ_REST:
             assert exchange.response is not None
             return exchange.response.read()
+        if command is REFILL:  # beside the open response, which stays open
+            if self.refills is not None:
+                self.refills.in_thread(lambda: self._drive(self.flows.refill()))
+            return None
         self._release(exchange)
         if isinstance(command, Send):
             http = self._http
@@ -342,8 +346,6 @@ class HunyuanClient(_ClientBase):
             )
         if isinstance(command, Sleep):
             time.sleep(command.seconds)
-        elif command is REFILL and self.refills is not None:
-            self.refills.in_thread(lambda: self._drive(self.flows.refill()))
         return None
 
     @staticmethod
@@ -495,6 +497,10 @@ class AsyncHunyuanClient(_ClientBase):
         if command is READ_REST:
             assert exchange.response is not None
             return await exchange.response.aread()
+        if command is REFILL:  # beside the open response, which stays open
+            if self.refills is not None:
+                self.refills.in_task(lambda: self._drive(self.flows.refill()))
+            return None
         await self._release(exchange)
         if isinstance(command, Send):
             http = self._http
@@ -510,8 +516,6 @@ class AsyncHunyuanClient(_ClientBase):
             )
         if isinstance(command, Sleep):
             await asyncio.sleep(command.seconds)
-        elif command is REFILL and self.refills is not None:
-            self.refills.in_task(lambda: self._drive(self.flows.refill()))
         return None
 
     @staticmethod
