@@ -36,7 +36,6 @@ class Link:
         self.port = 0
         self.connections = 0
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._server: asyncio.Server | None = None
         self._thread: threading.Thread | None = None
         self._started = threading.Event()
 
@@ -64,24 +63,26 @@ class Link:
 
     def stop(self) -> None:
         loop = self._loop
-        if loop is not None and self._server is not None:
-            loop.call_soon_threadsafe(self._server.close)
+        if loop is not None:
             loop.call_soon_threadsafe(loop.stop)
         if self._thread is not None:
             self._thread.join(10)
 
     def _run(self) -> None:
         loop = self._loop = asyncio.new_event_loop()
-        self._server = loop.run_until_complete(
-            asyncio.start_server(self._accept, "127.0.0.1", 0)
-        )
-        self.port = self._server.sockets[0].getsockname()[1]
+        server = loop.run_until_complete(asyncio.start_server(self._accept, "127.0.0.1", 0))
+        self.port = server.sockets[0].getsockname()[1]
         self._started.set()
         try:
             loop.run_forever()
         finally:
-            with contextlib.suppress(Exception):
-                loop.run_until_complete(loop.shutdown_asyncgens())
+            # Every connection's tasks end here, on their loop, before it closes.
+            server.close()
+            tasks = asyncio.all_tasks(loop)
+            for task in tasks:
+                task.cancel()
+            loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+            loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -119,8 +120,9 @@ class Link:
                 if not chunk:
                     break
             await sender
-        except (OSError, asyncio.IncompleteReadError):
+        except BaseException:
             sender.cancel()
+            raise
         finally:
             with contextlib.suppress(Exception):
                 if writer.can_write_eof():

@@ -62,8 +62,8 @@ def _contenders(emu: Any, link: Link) -> dict[str, Callable[[int], Awaitable[flo
     from langchain_hunyuan import ChatHunyuan
 
     pair = {"secret_id": emu.secret_id, "secret_key": emu.secret_key, "base_url": link.url}
-    on = ChatHunyuan(api="run_thread", **pair)
-    on_sync = ChatHunyuan(api="run_thread", **pair)
+    on = ChatHunyuan(api="run_thread", thread_reserve=2, **pair)
+    on_sync = ChatHunyuan(api="run_thread", thread_reserve=2, **pair)
     off = ChatHunyuan(api="run_thread", thread_reserve=0, **pair)
     cont = ChatHunyuan(api="run_thread", **pair)
     cc = ChatHunyuan(api="chat_completions", **pair)

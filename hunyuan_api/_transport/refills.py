@@ -5,11 +5,10 @@ connection pool belongs to one loop, so the refill uses that loop's pool and end
 reserve itself holds only thread ids, which any loop, thread or later ``asyncio.run`` may use.
 
 A refill never delays or fails a conversation: it starts after a thread was taken, runs beside
-the run that took it, and its failures are logged (at DEBUG) and forgotten. What a refill may
-leave behind is bounded by the reserve: held plus in flight never exceeds ``thread_reserve``.
-A refill still in flight when its loop ends (``asyncio.run`` cancels it) or its process exits
-(a daemon thread) may have made a thread the client never hears of; that thread counts against
-the same bound, because its slot was claimed when the request was sent.
+the run that took it, and its failures are logged (at DEBUG) and forgotten. Held plus in flight
+never exceeds ``thread_reserve``. A refill still in flight when its loop ends (``asyncio.run``
+cancels it) or its process exits (a daemon thread) may have made threads the client never hears
+of: at most ``thread_reserve`` each time (docs/threads.md, "What it costs").
 """
 
 from __future__ import annotations

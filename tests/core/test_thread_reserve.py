@@ -323,7 +323,8 @@ def test_copies_of_a_model_build_their_own_reserve(
     assert reserve is not None
     for copied in (copy.deepcopy(chat), pickle.loads(pickle.dumps(chat))):
         other = copied._client.flows.reserve
-        assert other is not None and other is not reserve
+        assert other is not None
+        assert other is not reserve
         assert copied.invoke("hello again").content
 
 
@@ -375,7 +376,8 @@ def test_reserve_rules() -> None:
     now = [0.0]
     reserve = ThreadReserve(2, max_age=10.0, clock=lambda: now[0])
     assert reserve.take() is None
-    assert reserve.claim() and reserve.claim()
+    assert reserve.claim()
+    assert reserve.claim()
     assert not reserve.claim()  # held plus pending never exceeds the capacity
     reserve.put("a")
     reserve.put("b")
