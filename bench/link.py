@@ -1,6 +1,6 @@
 """A simulated network link: a TCP proxy that delays every byte by a fixed one-way delay.
 
-    with Link("127.0.0.1", emulator_port, delay=0.040) as link:
+    with running(Link("127.0.0.1", emulator_port, delay=0.040)) as link:
         ...  # talk to link.url instead of the emulator
 
 Each direction of each connection is delayed by ``delay`` seconds: a chunk read at time t is
@@ -20,9 +20,9 @@ import asyncio
 import contextlib
 import threading
 import time
-from types import TracebackType
+from collections.abc import Iterator
 
-__all__ = ["Link"]
+__all__ = ["Link", "running"]
 
 _CHUNK = 65_536
 
@@ -42,18 +42,6 @@ class Link:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> Link:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="bench-link", daemon=True)
@@ -129,3 +117,13 @@ class Link:
                     writer.write_eof()
             with contextlib.suppress(Exception):
                 writer.close()
+
+
+@contextlib.contextmanager
+def running(link: Link) -> Iterator[Link]:
+    """``link``, started, and stopped on the way out."""
+    link.start()
+    try:
+        yield link
+    finally:
+        link.stop()

@@ -21,15 +21,17 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
-from .link import Link
+from .link import Link, running
 
-NEW_ON = "RunThread, new conversation (reserve on)"
-NEW_ON_SYNC = "RunThread, new conversation (reserve on, sync stream)"
-NEW_OFF = "RunThread, new conversation (thread_reserve=0)"
-CONTINUED = "RunThread, continued conversation (new user turn)"
-CHAT_COMPLETIONS = "ChatCompletions"
-OPENAI = "OpenAI-compatible"
-CONTENDERS = (NEW_ON, NEW_ON_SYNC, NEW_OFF, CONTINUED, CHAT_COMPLETIONS, OPENAI)
+CONTENDERS = (
+    "RunThread, new conversation (reserve on)",
+    "RunThread, new conversation (reserve on, sync stream)",
+    "RunThread, new conversation (thread_reserve=0)",
+    "RunThread, continued conversation (new user turn)",
+    "ChatCompletions",
+    "OpenAI-compatible",
+)
+NEW_ON, NEW_ON_SYNC, NEW_OFF, CONTINUED, CHAT_COMPLETIONS, OPENAI = CONTENDERS
 
 
 async def _afirst(chunks: AsyncIterator[Any]) -> tuple[float, Any]:
@@ -116,7 +118,7 @@ async def _measure(emu: Any, link: Link, repeat: int, warmup: int) -> dict[str, 
 def run(repeat: int, delay: float = 0.040, warmup: int = 2) -> dict[str, Any]:
     from hunyuan_emulator import run_emulator
 
-    with run_emulator() as emu, Link(emu.host, emu.port, delay=delay) as link:
+    with run_emulator() as emu, running(Link(emu.host, emu.port, delay=delay)) as link:
         times = asyncio.run(_measure(emu, link, repeat, warmup))
         connections = link.connections
     out: dict[str, Any] = {

@@ -384,7 +384,10 @@ def _link_md(results: dict[str, Any]) -> list[str]:
         "(`thread_reserve`, docs/threads.md) it is RunThread alone, on a thread made in the "
         "background beforehand. A continued conversation checks its thread's newest message "
         "first (GetThreadMessageList, docs/threads.md). "
-        f"New connections opened through the link: {data['connections']}.",
+        f"New connections opened through the link: {data['connections']}: a streamed call "
+        "does not give its connection back to the pool (the client stops reading at the run's "
+        "end, before the body's end), so the next streamed call pays a handshake; a reserved "
+        "RunThread goes out on the connection its refill's CreateThread left in the pool.",
         _load(results, "link"),
     ]
 

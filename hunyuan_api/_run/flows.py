@@ -553,7 +553,7 @@ class Flows:
             return _Attempt()
         # The service never touched the thread: the same plan and thread again.
         again = _Attempt(plan, attempt.thread_id, use_reserve=attempt.use_reserve)
-        again.reserved = attempt.reserved
+        again.reserved, again.refill = attempt.reserved, attempt.refill
         return again
 
     def _finish(self, attempt: _Attempt, placed: Placement) -> RunFinished:

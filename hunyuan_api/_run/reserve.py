@@ -60,6 +60,8 @@ class ThreadReserve:
         #: CreateThread requests asked for and not yet answered.
         self._pending = 0
         self._quiet_until = 0.0
+        #: The client was closed: no refill until a conversation uses it again.
+        self._paused = False
 
     def __repr__(self) -> str:
         return f"ThreadReserve(held={len(self._held)}, pending={self._pending})"
@@ -75,6 +77,7 @@ class ThreadReserve:
         """A thread no conversation has used, or None (the caller creates one inline)."""
         now = self._clock()
         with self._lock:
+            self._paused = False
             while self._held:
                 thread_id, made = self._held.popleft()
                 if now - made < self.max_age:
@@ -111,8 +114,15 @@ class ThreadReserve:
         refused it, rather than the request being cancelled)."""
         with self._lock:
             self._pending = max(0, self._pending - 1)
-            if failed:
+            # A request cut by the client's own close says nothing about the service.
+            if failed and not self._paused:
                 self._quiet_until = self._clock() + QUIET_AFTER_FAILURE
+
+    def pause(self) -> None:
+        """The client is closing: a refill in progress stops after its current request (and
+        so never reopens the connections just closed); the next ``take`` resumes."""
+        with self._lock:
+            self._paused = True
 
     def discard(self) -> None:
         """A reserved thread turned out to be gone: the others are suspect too."""
@@ -121,7 +131,9 @@ class ThreadReserve:
 
     def _room_locked(self) -> bool:
         return (
-            len(self._held) + self._pending < self.capacity and self._clock() >= self._quiet_until
+            not self._paused
+            and len(self._held) + self._pending < self.capacity
+            and self._clock() >= self._quiet_until
         )
 
     def _after_fork_in_child(self) -> None:

@@ -295,6 +295,8 @@ class HunyuanClient(_ClientBase):
             self._http_client = None
 
     def close(self) -> None:
+        if self.flows.reserve is not None:
+            self.flows.reserve.pause()
         if self._owns_http and self._http_client is not None:
             self._http_client.close()
             self._http_client = None
@@ -464,6 +466,8 @@ class AsyncHunyuanClient(_ClientBase):
     async def aclose(self) -> None:
         """Close the running loop's connection pool (the client stays usable: a later call
         opens a new one). Pools of other loops close with their loops."""
+        if self.flows.reserve is not None:
+            self.flows.reserve.pause()
         if self._injected is None:
             await self._loops.aclose_current()
 

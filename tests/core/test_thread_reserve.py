@@ -15,7 +15,7 @@ import logging
 import pickle
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -33,11 +33,24 @@ from hunyuan_emulator import EmulatorHandle
 from tests.support.common import emulator_settings, run_python
 
 Client = HunyuanClient | AsyncHunyuanClient
+_MADE: list[HunyuanClient] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_clients() -> Iterator[None]:
+    # Closed here, not left to the garbage collector: an unclosed socket found by a later
+    # test's gc.collect() would be blamed on that test.
+    yield
+    while _MADE:
+        _MADE.pop().close()
 
 
 def _client(emu: EmulatorHandle, sync: bool, **settings: Any) -> Client:
-    cls = HunyuanClient if sync else AsyncHunyuanClient
-    return cls(**{**emulator_settings(emu), "thread_reserve": 2, **settings})
+    if sync:
+        client = HunyuanClient(**{**emulator_settings(emu), "thread_reserve": 2, **settings})
+        _MADE.append(client)
+        return client
+    return AsyncHunyuanClient(**{**emulator_settings(emu), "thread_reserve": 2, **settings})
 
 
 def _chat(client: Client, text: str, history: list[Message] | None = None) -> str:
@@ -238,6 +251,8 @@ def test_chat_completions_and_openai_make_no_threads(emu: EmulatorHandle) -> Non
 def test_asyncio_run_per_call(
     emu: EmulatorHandle, caplog: pytest.LogCaptureFixture, recwarn: pytest.WarningsRecorder
 ) -> None:
+    gc.collect()
+    recwarn.clear()
     client = _client(emu, False)
     caplog.set_level(logging.DEBUG, logger="asyncio")
     # Each call its own loop, the way a sync app calls an async API. A refill still in flight
@@ -396,5 +411,33 @@ def test_reserve_rules() -> None:
     reserve.discard()
     assert reserve.take() is None
     reserve.put("d")
+    reserve.pause()  # the client closed: no refill until it is used again
+    assert not reserve.needs_refill()
+    assert reserve.take() == "d"
+    assert reserve.needs_refill()
+    reserve.put("e")
     reserve._after_fork_in_child()
     assert (len(reserve), reserve.pending) == (0, 0)
+
+
+def test_closing_a_client_stops_its_refills(emu: EmulatorHandle) -> None:
+    from hunyuan_emulator import Fault
+
+    client = _client(emu, True, thread_reserve=2)
+    _warm(emu, client)
+    # Room for three more, and the refill's first CreateThread is slow, so that request is in
+    # flight, with two more to go, when the client closes.
+    _reserve(client).capacity = 4
+    emu.state.add_fault(Fault.slow_first_byte(0.5), action="CreateThread")
+    with client:
+        client.chat([Message("user", "a conversation")])
+        assert (len(_reserve(client)), _reserve(client).pending) == (1, 1)
+    for refill in [t for t in threading.enumerate() if t.name == "hunyuan-thread-reserve"]:
+        refill.join(10)
+    # It stopped after that request instead of opening new connections for the others.
+    assert client._http_client is None
+    assert _reserve(client).pending == 0
+    assert len(_reserve(client)) <= 2
+    # Used again, the client refills again.
+    client.chat([Message("user", "later")])
+    _settled(_reserve(client), 4)
