@@ -36,6 +36,7 @@ from .._run.embeddings import (
 from .._run.flows import (
     READ,
     READ_REST,
+    REFILL,
     Command,
     Drain,
     Emit,
@@ -47,6 +48,7 @@ from .._run.flows import (
     Send,
     Sleep,
 )
+from .._run.reserve import ThreadReserve
 from .._run.threads import ThreadLedger, default_ledger, ledger_scope
 from .._run.tokens import estimate_tokens
 from .._settings import ConnectionSettings, HunyuanSettings, mask_secrets
@@ -66,6 +68,7 @@ from .embeddings import EmbeddingGates, arun_embedding_job, run_embedding_job
 from .loops import LoopClients
 from .pool import ShardedAsyncTransport
 from .proxy import env_proxy_mounts, ssl_context
+from .refills import Refills
 from .sockets import client_pools, release_pool_sockets
 from .streams import AsyncRunStream, RunStream
 
@@ -109,6 +112,12 @@ class _ClientBase:
         #: Per action, the URL and headers (the pool's defaults merged in) of ``_signed_request``.
         self._routes: dict[str, tuple[httpx.URL, httpx.Headers]] = {}
         ledger = settings.ledger if settings.ledger is not None else default_ledger()
+        # Threads are RunThread's (API 3.0); the reserve is this client's: its endpoint and
+        # credentials, never another client's (a model's copy builds its own client).
+        reserve = None
+        if settings.thread_reserve and self.credentials is not None:
+            reserve = ThreadReserve(settings.thread_reserve)
+            fork.track(reserve)
         self.flows = Flows(
             dialect=dialect,
             max_retries=settings.max_retries,
@@ -122,7 +131,9 @@ class _ClientBase:
                 else None
             ),
             stall_timeout=self.timeout.read,
+            reserve=reserve,
         )
+        self.refills = Refills(reserve) if reserve is not None else None
         self.embedding_gates = EmbeddingGates()
         self._tls: ssl.SSLContext | None = None
         self._init_transport()
@@ -330,6 +341,8 @@ class HunyuanClient(_ClientBase):
             self._http_client = None
 
     def close(self) -> None:
+        if self.flows.reserve is not None:
+            self.flows.reserve.pause()
         if self._owns_http and self._http_client is not None:
             self._http_client.close()
             self._http_client = None
@@ -363,6 +376,10 @@ class HunyuanClient(_ClientBase):
         if command is READ_REST:
             assert exchange.response is not None
             return exchange.response.read()
+        if command is REFILL:  # beside the open response, which stays open
+            if self.refills is not None:
+                self.refills.in_thread(lambda: self._drive(self.flows.refill()))
+            return None
         # ``Drain`` too: a blocking read cannot be bounded in time here (httpx fixed the read
         # timeout when the request was sent), so the body is closed as it stands.
         self._release(exchange)
@@ -510,6 +527,8 @@ class AsyncHunyuanClient(_ClientBase):
     async def aclose(self) -> None:
         """Close the running loop's connection pool (the client stays usable: a later call
         opens a new one). Pools of other loops close with their loops."""
+        if self.flows.reserve is not None:
+            self.flows.reserve.pause()
         if self._injected is None:
             await self._loops.aclose_current()
 
@@ -543,6 +562,10 @@ class AsyncHunyuanClient(_ClientBase):
         if command is READ_REST:
             assert exchange.response is not None
             return await exchange.response.aread()
+        if command is REFILL:  # beside the open response, which stays open
+            if self.refills is not None:
+                self.refills.in_task(lambda: self._drive(self.flows.refill()))
+            return None
         if isinstance(command, Drain) and exchange.chunks is not None:
             with contextlib.suppress(httpx.HTTPError, asyncio.TimeoutError):
                 await asyncio.wait_for(
