@@ -207,6 +207,8 @@ class _ClientBase:
             extensions={"timeout": self._timeout_extension},
         )
         # Both of our auths (TC3Auth, BearerAuth) sign in one step, with no response needed.
+        # The caller sends it on ``http._transport_for_url(url)``: httpx's own routing (the
+        # mounts its env proxies made), private to httpx but stable since 0.18.
         return next(self._auth.auth_flow(request))
 
     @staticmethod
