@@ -123,8 +123,8 @@ def _cpu_per_call(conc: dict[str, Any]) -> str:
     return (
         "\n\n**Client CPU per call** (issue 18; serial CPU column). In this run a RunThread call "
         f"costs {cpu(SHARDED)} through `ChatHunyuan.astream` and "
-        f"{cpu('hunyuan_api AsyncHunyuanClient')} through the core client (the difference is "
-        "LangChain's run machinery and chunk objects), a ChatCompletions call "
+        f"{cpu('hunyuan_api AsyncHunyuanClient')} through the core client, a ChatCompletions "
+        "call "
         f"{cpu('ChatHunyuan(api=chat_completions).astream')}; the peers' one-request calls "
         f"{cpu('Tencent SDK async, pool raised to 1000')} (Tencent's async SDK) and "
         f"{cpu('langchain-community ChatHunyuan (thread per call)')} (langchain-community). "
@@ -147,7 +147,9 @@ def _cpu_per_call(conc: dict[str, Any]) -> str:
         "The bound is the transport: one streamed request alone through bare httpcore (no "
         "parsing, no signing) costs ~1.4 ms of CPU here, so two requests per call cannot fit "
         "2.2 ms while httpx/httpcore move the bytes; taking CreateThread off the critical "
-        "path (a thread reserve) moves its request out of the call, not out of the process."
+        "path (a thread reserve) moves its request out of the call, not out of the process. "
+        "On a machine shared with other work these serial figures move by tens of percent "
+        "between runs (see the other-load figure); compare rows of one run."
     )
 
 
