@@ -34,6 +34,7 @@ from typing_extensions import Self
 
 from ._retry import RetryPolicy
 from ._run.threads import ThreadLedger
+from ._run.tokens import TokenCounting
 from ._types import Api, RunOptions, ToolChoice, ToolSpec
 from ._wire.validation import validate_options
 
@@ -81,6 +82,7 @@ CONNECTION_FIELDS = (
     "timeout",
     "max_retries",
     "retry_policy",
+    "token_counting",
     "allow_insecure_http",
     "ca_bundle",
     "pool_size",
@@ -420,6 +422,16 @@ class ConnectionSettings(BaseModel):
         description=(
             "Backoff between those retries (hunyuan_api.RetryPolicy); None means 0.5 s doubling "
             "to at most 8 s, each wait shortened by up to half at random."
+        ),
+    )
+    token_counting: TokenCounting = _setting(
+        "service",
+        description=(
+            "How get_num_tokens and trim_messages count: service (Hunyuan's GetTokenCount, one "
+            "request per distinct text the client has not counted before; a failure to reach it "
+            "raises), service_or_estimate (the same, estimating what the service could not be "
+            "reached for), or estimate (never a request). The OpenAI-compatible endpoint has no "
+            "counting action and always estimates."
         ),
     )
     allow_insecure_http: bool = _setting(

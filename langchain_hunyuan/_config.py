@@ -56,7 +56,8 @@ class HunyuanParams(HunyuanSettings):
         return self._clients.get("async", self, lambda: AsyncHunyuanClient(self))
 
     def get_num_tokens(self, text: str) -> int:
-        """Tokens in ``text`` by Hunyuan's own tokenizer (one ``GetTokenCount`` request)."""
+        """Tokens in ``text`` by Hunyuan's own tokenizer (a ``GetTokenCount`` request the first
+        time the model's client counts this text)."""
         with map_errors():
             return self._client.count_tokens(text)
 
