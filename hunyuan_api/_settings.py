@@ -203,7 +203,23 @@ class _JsonSettingsSchema(GenerateJsonSchema):
         raise PydanticOmit
 
 
-def with_settings_section(cls: type[ConnectionSettings]) -> str:
+class _SettingsDoc:
+    """A class's ``__doc__`` that adds its "Settings" section when first read (``help()``,
+    ``?``, a docs tool): written for every class at import, the section cost more than building
+    the class. (``type`` calls the ``__get__`` of a ``__doc__`` in the class's namespace.)"""
+
+    def __init__(self, doc: str | None) -> None:
+        self.doc = doc
+        self.text: str | None = None
+
+    def __get__(self, obj: object, owner: type[ConnectionSettings] | None = None) -> str:
+        if self.text is None:
+            cls = owner if owner is not None else type(obj)
+            self.text = with_settings_section(cls, self.doc)  # type: ignore[arg-type]
+        return self.text
+
+
+def with_settings_section(cls: type[ConnectionSettings], doc: str | None = None) -> str:
     """``cls``'s docstring followed by a "Settings" section: each setting (the core's and the
     class's own) with its other names, environment variables and description. Pydantic fields
     are not class attributes, so without it ``help()`` and ``?`` would describe none."""
@@ -233,7 +249,7 @@ def with_settings_section(cls: type[ConnectionSettings]) -> str:
             break_on_hyphens=False,
             break_long_words=False,
         )
-    doc = inspect.cleandoc(cls.__doc__ or "")
+    doc = inspect.cleandoc(doc or "")
     if len(lines) == 1:
         return doc
     return f"{doc}\n\n" + "\n".join(lines) + "\n"
@@ -247,6 +263,10 @@ class _CallSettings(BaseModel):
         extra="forbid",
         arbitrary_types_allowed=True,
         protected_namespaces=(),
+        # Validators are built when a class is first validated: the adapters' model classes
+        # (which set it back to False) inherit these fields but never validate these bases, so
+        # importing an adapter does not build them.
+        defer_build=True,
     )
 
     # -- what each call asks for ----------------------------------------------------------------
@@ -556,7 +576,7 @@ class ConnectionSettings(BaseModel):
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
-        cls.__doc__ = with_settings_section(cls)
+        cls.__doc__ = _SettingsDoc(cls.__dict__.get("__doc__"))  # type: ignore[assignment]
 
     @classmethod
     def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -659,7 +679,7 @@ class ConnectionSettings(BaseModel):
 
 
 # Its subclasses get theirs from __pydantic_init_subclass__.
-ConnectionSettings.__doc__ = with_settings_section(ConnectionSettings)
+ConnectionSettings.__doc__ = _SettingsDoc(ConnectionSettings.__doc__)  # type: ignore[assignment]
 
 
 class HunyuanSettings(ConnectionSettings, _CallSettings):
