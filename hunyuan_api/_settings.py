@@ -203,23 +203,7 @@ class _JsonSettingsSchema(GenerateJsonSchema):
         raise PydanticOmit
 
 
-class _SettingsDoc:
-    """A class's ``__doc__`` that adds its "Settings" section when first read (``help()``,
-    ``?``, a docs tool): written for every class at import, the section cost more than building
-    the class. (``type`` calls the ``__get__`` of a ``__doc__`` in the class's namespace.)"""
-
-    def __init__(self, doc: str | None) -> None:
-        self.doc = doc
-        self.text: str | None = None
-
-    def __get__(self, obj: object, owner: type[ConnectionSettings] | None = None) -> str:
-        if self.text is None:
-            cls = owner if owner is not None else type(obj)
-            self.text = with_settings_section(cls, self.doc)  # type: ignore[arg-type]
-        return self.text
-
-
-def with_settings_section(cls: type[ConnectionSettings], doc: str | None = None) -> str:
+def with_settings_section(cls: type[ConnectionSettings]) -> str:
     """``cls``'s docstring followed by a "Settings" section: each setting (the core's and the
     class's own) with its other names, environment variables and description. Pydantic fields
     are not class attributes, so without it ``help()`` and ``?`` would describe none."""
@@ -249,7 +233,7 @@ def with_settings_section(cls: type[ConnectionSettings], doc: str | None = None)
             break_on_hyphens=False,
             break_long_words=False,
         )
-    doc = inspect.cleandoc(doc or "")
+    doc = inspect.cleandoc(cls.__doc__ or "")
     if len(lines) == 1:
         return doc
     return f"{doc}\n\n" + "\n".join(lines) + "\n"
@@ -576,7 +560,7 @@ class ConnectionSettings(BaseModel):
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
-        cls.__doc__ = _SettingsDoc(cls.__dict__.get("__doc__"))  # type: ignore[assignment]
+        cls.__doc__ = with_settings_section(cls)
 
     @classmethod
     def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -679,7 +663,7 @@ class ConnectionSettings(BaseModel):
 
 
 # Its subclasses get theirs from __pydantic_init_subclass__.
-ConnectionSettings.__doc__ = _SettingsDoc(ConnectionSettings.__doc__)  # type: ignore[assignment]
+ConnectionSettings.__doc__ = with_settings_section(ConnectionSettings)
 
 
 class HunyuanSettings(ConnectionSettings, _CallSettings):
