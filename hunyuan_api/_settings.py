@@ -10,6 +10,7 @@ signing call and never enter a pickle (an unpickled copy reads them from the env
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import inspect
 import math
@@ -203,6 +204,22 @@ class _JsonSettingsSchema(GenerateJsonSchema):
         raise PydanticOmit
 
 
+@functools.cache
+def _wrapped(description: str) -> tuple[str, ...]:
+    # Once per description, not once per class that lists it (wrapping is most of the cost).
+    # Never broken inside a word: model names (hy3-preview) and URLs stay whole.
+    return tuple(
+        textwrap.wrap(
+            description,
+            width=88,
+            initial_indent=" " * 8,
+            subsequent_indent=" " * 8,
+            break_on_hyphens=False,
+            break_long_words=False,
+        )
+    )
+
+
 def with_settings_section(cls: type[ConnectionSettings]) -> str:
     """``cls``'s docstring followed by a "Settings" section: each setting (the core's and the
     class's own) with its other names, environment variables and description. Pydantic fields
@@ -224,15 +241,7 @@ def with_settings_section(cls: type[ConnectionSettings]) -> str:
         if isinstance(extra, Mapping) and extra.get("env"):
             notes.append(f"env {', '.join(extra['env'])}")  # type: ignore[arg-type]
         lines.append(f"    {name}" + (f" ({'; '.join(notes)})" if notes else ""))
-        # Never broken inside a word: model names (hy3-preview) and URLs stay whole.
-        lines += textwrap.wrap(
-            info.description,
-            width=88,
-            initial_indent=" " * 8,
-            subsequent_indent=" " * 8,
-            break_on_hyphens=False,
-            break_long_words=False,
-        )
+        lines += _wrapped(info.description)
     doc = inspect.cleandoc(cls.__doc__ or "")
     if len(lines) == 1:
         return doc
