@@ -1,6 +1,6 @@
 """Token counting without a request per count: which texts a count needs from the service
 (``TokenPlan``), the counts a client remembers (``TokenCountCache``), what happens when the service
-cannot be reached (``TokenPlan.failed``, the one place that decides), and the estimate used where
+cannot be reached (``TokenPlan.settle``, the one place that decides), and the estimate used where
 no tokenizer is reachable.
 
 The estimate: Hunyuan's tokenizer spends about one token per CJK character and about one per four
@@ -127,13 +127,15 @@ class TokenPlan:
                 # Nothing to count, or no tokenizer to ask (the setting, or an API without one).
                 self.counts[text] = estimate_tokens(text)
 
-    def answered(self, text: str, count: int) -> None:
-        self.counts[text] = count
-        self.cache.put(text, count)
-
-    def failed(self, text: str, error: HunyuanError) -> None:
-        """The service could not count ``text``: estimate it (not cached, so the next count asks
-        again) when the setting allows and the service was out of reach; otherwise raise."""
+    def settle(self, text: str, answer: int | HunyuanError) -> None:
+        """The service's count of ``text``, remembered; or its failure to count it, which is
+        estimated (not remembered, so the next count asks again) when the setting allows and
+        the service was out of reach, and raised otherwise."""
+        if isinstance(answer, int):
+            self.counts[text] = answer
+            self.cache.put(text, answer)
+            return
+        error = answer
         unreachable = isinstance(error, (APIConnectionError, ServerError))
         if unreachable and self.mode == "service_or_estimate":
             self.counts[text] = estimate_tokens(text)

@@ -1,6 +1,6 @@
 """Sending a count's GetTokenCount requests concurrently: threads for the sync client, tasks for
-the async one, at most ``MAX_COUNTS_IN_FLIGHT`` at once (what each answer or failure means is
-``_run.tokens.TokenPlan``'s)."""
+the async one, at most ``MAX_COUNTS_IN_FLIGHT`` at once. Every request runs to its answer or its
+error; what each means is ``_run.tokens.TokenPlan.settle``'s."""
 
 from __future__ import annotations
 
@@ -17,48 +17,41 @@ __all__ = ["acount_plan", "count_plan"]
 def count_plan(plan: TokenPlan, send: Callable[[str], int]) -> list[int]:
     """The plan's missing counts, on threads when there is more than one."""
 
-    def one(text: str) -> None:
+    def attempt(text: str) -> int | HunyuanError:
         try:
-            count = send(text)
+            return send(text)
         except HunyuanError as exc:
-            plan.failed(text, exc)
-            return
-        plan.answered(text, count)
+            return exc
 
     missing = plan.missing
-    if len(missing) == 1:
-        one(missing[0])
-    elif missing:
+    if len(missing) <= 1:
+        answers = [attempt(text) for text in missing]
+    else:
         workers = min(MAX_COUNTS_IN_FLIGHT, len(missing))
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hunyuan-count")
         try:
-            for future in [pool.submit(one, text) for text in missing]:
-                future.result()
+            answers = list(pool.map(attempt, missing))
         finally:
-            # A failure (or an interrupt) starts nothing more; running requests end in the timeout.
+            # Interrupted: nothing more starts; running requests end within the timeout.
             pool.shutdown(wait=True, cancel_futures=True)
+    for text, answer in zip(missing, answers, strict=True):
+        plan.settle(text, answer)
     return plan.result()
 
 
 async def acount_plan(plan: TokenPlan, send: Callable[[str], Awaitable[int]]) -> list[int]:
-    """The plan's missing counts as tasks; cancelling the count cancels every request."""
+    """The plan's missing counts as tasks; cancelling the count cancels every request (as
+    ``gather`` does with what it waits for)."""
     gate = asyncio.Semaphore(MAX_COUNTS_IN_FLIGHT)
 
-    async def one(text: str) -> None:
+    async def attempt(text: str) -> int:
         async with gate:
-            try:
-                count = await send(text)
-            except HunyuanError as exc:
-                plan.failed(text, exc)
-                return
-        plan.answered(text, count)
+            return await send(text)
 
-    tasks = [asyncio.ensure_future(one(text)) for text in plan.missing]
-    try:
-        await asyncio.gather(*tasks)
-    except BaseException:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        raise
+    missing = plan.missing
+    answers = await asyncio.gather(*(attempt(text) for text in missing), return_exceptions=True)
+    for text, answer in zip(missing, answers, strict=True):
+        if not isinstance(answer, (int, HunyuanError)):
+            raise answer  # not the service's answer: a bug, or an interrupt
+        plan.settle(text, answer)
     return plan.result()

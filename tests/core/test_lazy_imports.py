@@ -22,7 +22,7 @@ DEFERRED = {
         "tenacity",
         "httpx._main",
     ],
-    "llama_index_hunyuan": ["langchain_core", "httpx._main"],
+    "llama_index_hunyuan": ["llama_index_hunyuan.embeddings", "langchain_core", "httpx._main"],
     "hunyuan_api": ["langchain_core", "llama_index", "httpx._main"],
 }
 
