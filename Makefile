@@ -31,7 +31,7 @@ lint: $(STAMP)
 	$(PY) -m mypy
 
 unit: $(VENV)/.installed-bench
-	$(PY) -m pytest -q -p no:cacheprovider
+	$(PY) -m pytest -q -p no:cacheprovider -n 2
 
 live: $(STAMP)
 	$(PY) -m pytest -q -m live

@@ -23,6 +23,7 @@ from . import (
     concurrency,
     embeddings,
     first_token,
+    link_ttft,
     notes,
     report,
     sse_decode,
@@ -53,6 +54,8 @@ class Sizes:
     embed_texts: int
     embed_latencies: tuple[float, ...]
     embed_repeat: int
+    link_repeat: int
+    link_delay: float
 
 
 FULL = Sizes(
@@ -73,6 +76,8 @@ FULL = Sizes(
     embed_texts=2_000,
     embed_latencies=(0.0, 0.05),
     embed_repeat=3,
+    link_repeat=20,
+    link_delay=0.040,
 )
 
 TINY = Sizes(
@@ -93,6 +98,8 @@ TINY = Sizes(
     embed_texts=130,
     embed_latencies=(0.01,),
     embed_repeat=1,
+    link_repeat=2,
+    link_delay=0.005,
 )
 
 
@@ -136,6 +143,9 @@ def run_sections(sizes: Sizes, sections: Sequence[str], *, tiny: bool) -> dict[s
         results["embeddings"] = embeddings.run(
             sizes.embed_texts, sizes.embed_latencies, sizes.embed_repeat
         )
+    if "link" in sections:
+        begin("link")
+        results["link"] = link_ttft.run(sizes.link_repeat, sizes.link_delay)
     results["seconds"] = time.perf_counter() - started
     return results
 

@@ -187,7 +187,35 @@ def summary_rows(results: dict[str, Any]) -> list[list[str]]:
                 ]
             )
     rows += _embedding_rows(results)
+    rows += _link_rows(results)
     return rows
+
+
+#: Time to first token of a new RunThread conversation over the link, at most this many times a
+#: ChatCompletions call's (issue 18).
+LINK_TARGET = 1.15
+
+
+def _link_rows(results: dict[str, Any]) -> list[list[str]]:
+    from .link_ttft import CHAT_COMPLETIONS, NEW_ON
+
+    data = results.get("link")
+    if not data:
+        return []
+    a = data["times"][NEW_ON]["median"]
+    b = data["times"][CHAT_COMPLETIONS]["median"]
+    return [
+        [
+            "7",
+            f"time to first token over a {data['delay'] * 1000:g} ms link: a new RunThread "
+            "conversation (thread reserve on) vs a ChatCompletions call",
+            _ms(a),
+            _ms(b),
+            _ratio(a, b),
+            f"≤ {LINK_TARGET}×",
+            _verdict(a <= LINK_TARGET * b),
+        ]
+    ]
 
 
 def _embedding_rows(results: dict[str, Any]) -> list[list[str]]:
@@ -283,6 +311,7 @@ def markdown(results: dict[str, Any], notes: dict[str, str] | None = None) -> st
     lines += _agent_md(results)
     lines += _startup_md(results, notes)
     lines += _embeddings_md(results, notes)
+    lines += _link_md(results)
     if notes.get("optimisations"):
         lines += ["", "## Optimisations (before/after)", "", notes["optimisations"]]
     if notes.get("peers"):
@@ -314,7 +343,53 @@ SECTIONS = (
     "startup",
     "first_token",
     "embeddings",
+    "link",
 )
+
+
+def _link_md(results: dict[str, Any]) -> list[str]:
+    from .link_ttft import CHAT_COMPLETIONS
+
+    data = results.get("link")
+    if not data:
+        return []
+    rtt = 2 * data["delay"]
+    cc = data["times"][CHAT_COMPLETIONS]["median"]
+    rows = [
+        [
+            name,
+            _ms(t["median"]),
+            _ms(t["min"]),
+            f"{t['median'] / rtt:.1f}",
+            _ratio(t["median"], cc),
+        ]
+        for name, t in data["times"].items()
+    ]
+    return [
+        "",
+        "## 7. Time to first token over a simulated link",
+        "",
+        f"`ChatHunyuan.astream` (and `stream`) against the emulator behind `bench/link.py`, a "
+        f"proxy that delays each direction by {data['delay'] * 1000:g} ms (one round trip "
+        f"{rtt * 1000:g} ms; a new connection waits one round trip, TCP's handshake; TLS is not "
+        "modelled). From the call to the first chunk with text; median of "
+        f"{data['repeat']} rounds, the contenders taking turns on warm clients. Loopback hides "
+        "what a user waits for most: the round trips before the first token.",
+        "",
+        *_table(
+            ["call", "median", "min", "round trips (median / RTT)", "vs ChatCompletions"], rows
+        ),
+        "",
+        "A new RunThread conversation is CreateThread then RunThread; with the thread reserve "
+        "(`thread_reserve`, docs/threads.md) it is RunThread alone, on a thread made in the "
+        "background beforehand. A continued conversation checks its thread's newest message "
+        "first (GetThreadMessageList, docs/threads.md). "
+        f"New connections opened through the link: {data['connections']}: a streamed call "
+        "does not give its connection back to the pool (the client stops reading at the run's "
+        "end, before the body's end), so the next streamed call pays a handshake; a reserved "
+        "RunThread goes out on the connection its refill's CreateThread left in the pool.",
+        _load(results, "link"),
+    ]
 
 
 def _streaming_md(results: dict[str, Any]) -> list[str]:

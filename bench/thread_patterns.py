@@ -349,7 +349,13 @@ def measure(emu: Any = None) -> list[tuple[Pattern, Counts, Counts]]:
 
     from hunyuan_api import default_ledger
 
-    settings = {"base_url": emu.base_url, "secret_id": emu.secret_id, "secret_key": emu.secret_key}
+    settings = {
+        "base_url": emu.base_url,
+        "secret_id": emu.secret_id,
+        "secret_key": emu.secret_key,
+        # The log is reset between patterns: no reserved thread may outlive its pattern.
+        "thread_reserve": 0,
+    }
     rows = []
     for pattern in PATTERNS:
         counts = []

@@ -89,6 +89,7 @@ CONNECTION_FIELDS = (
     "pool_size",
     "ledger",
     "resume_threads",
+    "thread_reserve",
     "http_client",
     "http_async_client",
 )
@@ -135,6 +136,19 @@ def _env(*names: str, secret: bool = False) -> Callable[[], Any]:
             if os.environ.get(name):
                 return SecretStr(os.environ[name]) if secret else os.environ[name]
         return None
+
+    return factory
+
+
+def _env_count(name: str, default: int) -> Callable[[], int]:
+    def factory() -> int:
+        raw = os.environ.get(name, "").strip()
+        if not raw:
+            return default
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"{name} must be a whole number; got {raw!r}") from None
 
     return factory
 
@@ -485,6 +499,17 @@ class ConnectionSettings(BaseModel):
             "history this process's ledger does not know is replayed on a fresh thread."
         ),
     )
+    thread_reserve: int = _setting(
+        strict=True,
+        env=("HUNYUAN_THREAD_RESERVE",),
+        factory=_env_count("HUNYUAN_THREAD_RESERVE", 2),
+        description=(
+            "RunThread threads each client creates ahead of need, so that a new conversation "
+            "starts with one round trip (RunThread) instead of two (CreateThread first); "
+            "refilled in the background, at most this many left unused when the process ends. "
+            "0: every thread is created inline (docs/threads.md)."
+        ),
+    )
     http_client: httpx.Client | None = _setting(
         exclude=True, description="Your own httpx.Client for synchronous requests."
     )
@@ -543,6 +568,14 @@ class ConnectionSettings(BaseModel):
     def _positive_pool(cls, value: int) -> int:
         if value < 1:
             raise ValueError(f"pool_size must be at least 1; got {value!r}")
+        return value
+
+    @field_validator("thread_reserve")
+    @classmethod
+    def _bounded_reserve(cls, value: int) -> int:
+        # Every reserved thread is one the process may leave unused: a handful, not a pool.
+        if not 0 <= value <= 16:
+            raise ValueError(f"thread_reserve must be between 0 and 16; got {value!r}")
         return value
 
     @model_validator(mode="after")

@@ -72,6 +72,9 @@ class EmulatorControl:
     def max_concurrent_seen(self) -> int:
         return int(self.stats()["max_concurrent_seen"])
 
+    def expire_threads(self, empty_only: bool = True) -> list[str]:
+        return list(self._post("expire-threads", {"empty_only": empty_only})["expired"])
+
     def reset(self) -> None:
         self._post("reset", {})
 

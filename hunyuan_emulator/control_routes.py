@@ -100,6 +100,9 @@ def control_routes(state: EmulatorState) -> list[Route]:
         )
         return {"ok": True}
 
+    def expire_threads(p: dict[str, Any]) -> Any:
+        return {"expired": state.expire_threads(bool(p.get("empty_only", True)))}
+
     def reset(_: dict[str, Any]) -> Any:
         state.reset()
         return {"ok": True}
@@ -112,5 +115,6 @@ def control_routes(state: EmulatorState) -> list[Route]:
         _route("replies", "POST", replies),
         _route("faults", "POST", faults),
         _route("fault-rate", "POST", fault_rate),
+        _route("expire-threads", "POST", expire_threads),
         _route("reset", "POST", reset),
     ]

@@ -190,6 +190,20 @@ class EmulatorState:
         with self._lock:
             return dict(self._threads)
 
+    def expire_threads(self, empty_only: bool = True) -> list[str]:
+        """Delete threads as the service may when they expire (every thread with no run in
+        progress; with ``empty_only``, those that hold no message yet). Returns their ids."""
+        with self._lock:
+            gone = [
+                t.id
+                for t in self._threads.values()
+                if t.active_run is None and not (empty_only and t.messages)
+            ]
+            for thread_id in gone:
+                del self._threads[thread_id]
+                self._thread_replies.pop(thread_id, None)
+        return gone
+
     def thread_messages(self, thread_id: str) -> list[StoredMessage]:
         with self._lock:
             thread = self._threads.get(thread_id)

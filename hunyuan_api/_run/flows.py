@@ -33,12 +33,14 @@ from .._wire.embeddings import EmbeddingBatch, read_embeddings
 from .._wire.frames import Thread
 from .._wire.responses import is_event_stream, is_service_refusal
 from .continuation import Placement, TokenSigner, check_tip, needs_check, verify_run
+from .reserve import ThreadReserve
 from .session import RunSession
 from .threads import Scope, ThreadLedger, ThreadPlan
 
 __all__ = [
     "READ",
     "READ_REST",
+    "REFILL",
     "RELEASE",
     "Command",
     "Emit",
@@ -94,6 +96,8 @@ READ = _BodyCommand("READ")
 READ_REST = _BodyCommand("READ_REST")
 #: Close the open body now (its connection goes back to the pool).
 RELEASE = _BodyCommand("RELEASE")
+#: Top up the thread reserve in the background (``Flows.refill``); no reply.
+REFILL = _BodyCommand("REFILL")
 
 Command = Send | Sleep | Emit | _BodyCommand
 
@@ -174,11 +178,33 @@ def _check_not_withdrawn(result: RunResult) -> None:
 class _Attempt:
     """Book-keeping for one try of a run."""
 
-    __slots__ = ("checked", "plan", "result", "session", "thread_id", "unprocessed")
+    __slots__ = (
+        "checked",
+        "plan",
+        "refill",
+        "reserved",
+        "result",
+        "session",
+        "thread_id",
+        "unprocessed",
+        "use_reserve",
+    )
 
-    def __init__(self, plan: ThreadPlan | None = None, thread_id: str | None = None) -> None:
+    def __init__(
+        self,
+        plan: ThreadPlan | None = None,
+        thread_id: str | None = None,
+        *,
+        use_reserve: bool = True,
+    ) -> None:
         self.plan = plan
         self.thread_id = thread_id
+        #: A new thread may come from the reserve (not after a reserved one proved gone).
+        self.use_reserve = use_reserve
+        #: ``thread_id`` came from the reserve.
+        self.reserved = False
+        #: The reserve is to be topped up once this attempt's request is out.
+        self.refill = False
         self.session: RunSession | None = None
         self.result: RunResult | None = None
         #: The service provably did not act on the request, so the thread is unchanged.
@@ -212,9 +238,12 @@ class Flows:
         scope: Scope,
         tokens: TokenSigner | None = None,
         stall_timeout: float | None = None,
+        reserve: ThreadReserve | None = None,
     ) -> None:
         #: Issues and trusts thread tokens; None: threads stay with the process (no tokens).
         self.tokens: TokenSigner | None = tokens
+        #: Threads made ahead of need for new conversations; None: each is made inline.
+        self.reserve = reserve
         self.dialect = dialect
         self.max_retries = max_retries
         self.retry_policy = retry_policy
@@ -335,18 +364,21 @@ class Flows:
                         )
                         attempt.thread_id, attempt.checked = plan.thread_id, True
                     if attempt.thread_id is None:
-                        # No retries inside: this loop decides for the whole run.
-                        created, _ = yield from self._send_json("CreateThread", {})
-                        attempt.thread_id = Thread.model_validate(created).id
+                        attempt.thread_id = yield from self._new_thread(attempt)
                     body = build_run_thread_body(attempt.thread_id, plan.send, options)
                 yield from self._stream_once(action, body, options, attempt, state)
                 break
             except HunyuanError as exc:
+                if self._reserved_gone(exc, attempt):
+                    # Not a retry: nothing was sent that could have reached a thread of ours.
+                    attempt = _Attempt(attempt.plan, use_reserve=False)
+                    continue
                 attempt = self._after_error(exc, attempt, tries)
                 yield self._backoff(exc, tries)
                 tries += 1
             except BaseException:
-                # Closed by the caller, cancelled, or a bug: the thread's content is unknown.
+                # Closed by the caller, cancelled, or a bug: the thread's content is unknown
+                # (and a reserved thread, once its run may have been sent, is never reused).
                 if attempt.plan is not None:
                     self.ledger.abandon(attempt.plan, attempt.thread_id)
                 raise
@@ -377,6 +409,8 @@ class Flows:
         except httpx.HTTPError as exc:
             attempt.unprocessed = isinstance(exc, _NEVER_SENT)
             raise transport_error(exc, partial=None, request_id=None) from exc
+        if attempt.refill:
+            yield REFILL
         if not is_event_stream(opened.status, opened.headers.get("content-type", "")):
             try:
                 rest: bytes = yield READ_REST
@@ -416,6 +450,54 @@ class Flows:
         yield RELEASE
         # Inside the retry loop: a stream that ended early is an error retried like others.
         attempt.result = session.result()
+
+    # -- the thread reserve ----------------------------------------------------------------
+
+    def _new_thread(self, attempt: _Attempt) -> Generator[Command, Any, str]:
+        """A thread for a fresh run: one from the reserve, else one made inline."""
+        reserve = self.reserve
+        if reserve is not None:
+            thread_id = reserve.take() if attempt.use_reserve else None
+            # Refilled whether or not one was there (an empty reserve is a cold or discarded
+            # one), once the run's request is out: the refill runs beside it, never before it.
+            attempt.refill = True
+            if thread_id is not None:
+                attempt.reserved = True
+                return thread_id
+        # No retries inside: the run's loop decides for the whole run.
+        created, _ = yield from self._send_json("CreateThread", {})
+        return Thread.model_validate(created).id
+
+    def _reserved_gone(self, exc: HunyuanError, attempt: _Attempt) -> bool:
+        """Whether ``exc`` says the reserved thread of ``attempt`` is unusable before anything
+        was delivered (the run then starts over on a thread made inline)."""
+        if not attempt.reserved or self.reserve is None:
+            return False
+        if attempt.session is not None and attempt.session.delivered:
+            return False
+        if not isinstance(exc, NotFoundError) and not (attempt.unprocessed and exc.code == _BUSY):
+            return False
+        logger.info(
+            "reserved thread %s is unusable (%s); making one inline", attempt.thread_id, exc.code
+        )
+        self.reserve.discard()
+        return True
+
+    def refill(self) -> Flow:
+        """Make threads until the reserve is full: one ``CreateThread`` at a time, never
+        retried (a reserve only saves time; a failure leaves it short and quiet a while)."""
+        reserve = self.reserve
+        while reserve is not None and reserve.claim():
+            try:
+                created, _ = yield from self._send_json("CreateThread", {})
+                thread_id = Thread.model_validate(created).id
+            except Exception:
+                reserve.unclaim(failed=True)
+                raise
+            except BaseException:
+                reserve.unclaim(failed=False)
+                raise
+            reserve.put(thread_id)
 
     def _plan(self, history: list[Message], options: RunOptions) -> ThreadPlan:
         trust = self.tokens.trusts if self.tokens is not None else None
@@ -459,13 +541,20 @@ class Flows:
             if attempt.unprocessed:
                 if not retry:
                     self.ledger.release(plan, attempt.thread_id)
+                    if attempt.reserved and self.reserve is not None:
+                        assert attempt.thread_id is not None
+                        self.reserve.give_back(attempt.thread_id)
             else:
                 self.ledger.abandon(plan, attempt.thread_id)
         if not retry:
             raise exc
         self._log_retry(exc, tries)
+        if not attempt.unprocessed:
+            return _Attempt()
         # The service never touched the thread: the same plan and thread again.
-        return _Attempt(plan, attempt.thread_id) if attempt.unprocessed else _Attempt()
+        again = _Attempt(plan, attempt.thread_id, use_reserve=attempt.use_reserve)
+        again.reserved, again.refill = attempt.reserved, attempt.refill
+        return again
 
     def _finish(self, attempt: _Attempt, placed: Placement) -> RunFinished:
         session = attempt.session

@@ -34,6 +34,7 @@ from .._run.embeddings import (
 from .._run.flows import (
     READ,
     READ_REST,
+    REFILL,
     Command,
     Emit,
     Flow,
@@ -44,6 +45,7 @@ from .._run.flows import (
     Send,
     Sleep,
 )
+from .._run.reserve import ThreadReserve
 from .._run.threads import ThreadLedger, default_ledger, ledger_scope
 from .._run.tokens import TokenCountCache, TokenPlan
 from .._settings import ConnectionSettings, HunyuanSettings, mask_secrets
@@ -63,6 +65,7 @@ from .embeddings import EmbeddingGates, arun_embedding_job, run_embedding_job
 from .loops import LoopClients
 from .pool import ShardedAsyncTransport
 from .proxy import env_proxy_mounts, ssl_context
+from .refills import Refills
 from .sockets import client_pools, release_pool_sockets
 from .streams import AsyncRunStream, RunStream
 from .token_counts import acount_plan, count_plan
@@ -101,6 +104,12 @@ class _ClientBase:
             account = self.credentials.secret_id
         self.timeout = resolve_timeout(settings.timeout)
         ledger = settings.ledger if settings.ledger is not None else default_ledger()
+        # Threads are RunThread's (API 3.0); the reserve is this client's: its endpoint and
+        # credentials, never another client's (a model's copy builds its own client).
+        reserve = None
+        if settings.thread_reserve and self.credentials is not None:
+            reserve = ThreadReserve(settings.thread_reserve)
+            fork.track(reserve)
         self.flows = Flows(
             dialect=dialect,
             max_retries=settings.max_retries,
@@ -114,7 +123,9 @@ class _ClientBase:
                 else None
             ),
             stall_timeout=self.timeout.read,
+            reserve=reserve,
         )
+        self.refills = Refills(reserve) if reserve is not None else None
         self.embedding_gates = EmbeddingGates()
         #: Counts GetTokenCount returned, by text digest (a copied or unpickled model builds new
         #: clients, so it starts empty).
@@ -294,6 +305,8 @@ class HunyuanClient(_ClientBase):
             self._http_client = None
 
     def close(self) -> None:
+        if self.flows.reserve is not None:
+            self.flows.reserve.pause()
         if self._owns_http and self._http_client is not None:
             self._http_client.close()
             self._http_client = None
@@ -327,6 +340,10 @@ class HunyuanClient(_ClientBase):
         if command is READ_REST:
             assert exchange.response is not None
             return exchange.response.read()
+        if command is REFILL:  # beside the open response, which stays open
+            if self.refills is not None:
+                self.refills.in_thread(lambda: self._drive(self.flows.refill()))
+            return None
         self._release(exchange)
         if isinstance(command, Send):
             http = self._http
@@ -467,6 +484,8 @@ class AsyncHunyuanClient(_ClientBase):
     async def aclose(self) -> None:
         """Close the running loop's connection pool (the client stays usable: a later call
         opens a new one). Pools of other loops close with their loops."""
+        if self.flows.reserve is not None:
+            self.flows.reserve.pause()
         if self._injected is None:
             await self._loops.aclose_current()
 
@@ -500,6 +519,10 @@ class AsyncHunyuanClient(_ClientBase):
         if command is READ_REST:
             assert exchange.response is not None
             return await exchange.response.aread()
+        if command is REFILL:  # beside the open response, which stays open
+            if self.refills is not None:
+                self.refills.in_task(lambda: self._drive(self.flows.refill()))
+            return None
         await self._release(exchange)
         if isinstance(command, Send):
             http = self._http

@@ -43,6 +43,7 @@ def test_outputs_are_written(tiny: dict[str, Any]) -> None:
         "## 4. Agent loops",
         "## 5. Import and first token",
         "## 6. Embeddings",
+        "## 7. Time to first token over a simulated link",
         "## How each peer was set up",
     ):
         assert heading in md
@@ -58,6 +59,7 @@ def test_outputs_are_written(tiny: dict[str, Any]) -> None:
         "concurrency",
         "agent_loop",
         "embeddings",
+        "link",
     }
     assert saved["tiny"] is True
 
@@ -164,3 +166,15 @@ def test_cli_module_runs() -> None:
         check=True,
     )
     assert "--tiny" in done.stdout
+
+
+def test_link(tiny: dict[str, Any]) -> None:
+    from bench.link_ttft import CONTENDERS
+
+    link = tiny["link"]
+    assert set(link["times"]) == set(CONTENDERS)
+    for name, measured in link["times"].items():
+        assert len(measured["all"]) == link["repeat"], name
+        # The proxy delays each direction: no first token comes sooner than one round trip.
+        assert measured["min"] >= 2 * link["delay"], name
+    assert link["connections"] >= 1

@@ -44,12 +44,16 @@ def _ids(creds) -> tuple[str, str, str | None]:
 # -- credentials ---------------------------------------------------------------------------
 
 
-def test_arguments_win_over_everything(monkeypatch: pytest.MonkeyPatch) -> None:
+def _set_both_env_families(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HUNYUAN_SECRET_ID", "env-hy-id")
     monkeypatch.setenv("HUNYUAN_SECRET_KEY", "env-hy-key")
     monkeypatch.setenv("TENCENTCLOUD_SECRET_ID", "env-tc-id")
     monkeypatch.setenv("TENCENTCLOUD_SECRET_KEY", "env-tc-key")
     monkeypatch.setenv("TENCENTCLOUD_SESSION_TOKEN", "env-token")
+
+
+def test_arguments_win_over_everything(monkeypatch: pytest.MonkeyPatch) -> None:
+    _set_both_env_families(monkeypatch)
     assert _ids(resolve_credentials("arg-id", "arg-key")) == ("arg-id", "arg-key", None)
     assert _ids(resolve_credentials("arg-id", "arg-key", "arg-tok")) == (
         "arg-id",
@@ -59,11 +63,7 @@ def test_arguments_win_over_everything(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_hunyuan_env_wins_over_tencentcloud_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HUNYUAN_SECRET_ID", "env-hy-id")
-    monkeypatch.setenv("HUNYUAN_SECRET_KEY", "env-hy-key")
-    monkeypatch.setenv("TENCENTCLOUD_SECRET_ID", "env-tc-id")
-    monkeypatch.setenv("TENCENTCLOUD_SECRET_KEY", "env-tc-key")
-    monkeypatch.setenv("TENCENTCLOUD_SESSION_TOKEN", "env-token")
+    _set_both_env_families(monkeypatch)
     # The TENCENTCLOUD session token belongs to the TENCENTCLOUD pair only.
     assert _ids(resolve_credentials()) == ("env-hy-id", "env-hy-key", None)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Callable
 
 import pytest
 from pydantic import SecretStr
@@ -190,6 +191,14 @@ def test_pinned_thread_sends_given_messages_then_only_new_ones() -> None:
     assert ledger.plan(SCOPE, [U("hi"), A("hello"), U("next")]).mode == "fresh"
 
 
+def _run_in_threads(worker: Callable[..., None], count: int, *, numbered: bool = False) -> None:
+    threads = [threading.Thread(target=worker, args=(n,) if numbered else ()) for n in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 def test_many_threads_never_lose_a_claim() -> None:
     ledger = ThreadLedger()
     run_fresh(ledger, [U("hi")], A("hello"), "thread_1")
@@ -209,11 +218,7 @@ def test_many_threads_never_lose_a_claim() -> None:
                 assert ledger.is_claimed(SCOPE, "thread_1")
                 ledger.release(plan, plan.thread_id)
 
-    threads = [threading.Thread(target=worker) for _ in range(16)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _run_in_threads(worker, 16)
     assert len(results) == 16 * 200
     assert "continue" in results
     assert not ledger.is_claimed(SCOPE, "thread_1")
@@ -231,11 +236,7 @@ def test_concurrent_claims_are_exclusive() -> None:
         barrier.wait()
         modes.append(ledger.plan(SCOPE, history).mode)
 
-    threads = [threading.Thread(target=worker) for _ in range(32)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _run_in_threads(worker, 32)
     assert modes.count("continue") == 1
     assert modes.count("fresh") == 31
 
@@ -247,11 +248,7 @@ def test_concurrent_commits_of_distinct_threads_are_all_kept() -> None:
         for k in range(50):
             run_fresh(ledger, [U(f"{n}-{k}")], A("r"), f"thread_{n}_{k}")
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _run_in_threads(worker, 8, numbered=True)
     assert len(ledger) == 400
     for n in range(8):
         plan = ledger.plan(SCOPE, [U(f"{n}-49"), A("r"), U("x")])

@@ -160,6 +160,19 @@ def test_http_control_endpoints(wire: Any) -> None:
         control.add_fault("explode")
 
 
+def test_expire_threads_deletes_the_unused_ones(wire: Any) -> None:
+    control = wire.emu.control
+    used = wire.create_thread()
+    with wire.stream("RunThread", wire.run_body(used, "x")) as r:
+        r.read()
+    unused = [wire.create_thread(), wire.create_thread()]
+    assert sorted(control.expire_threads()) == sorted(unused)
+    assert [t["ID"] for t in control.threads()] == [used]
+    assert wire.error_code("RunThread", wire.run_body(unused[0], "y")) == "ResourceNotFound"
+    assert control.expire_threads(empty_only=False) == [used]
+    assert control.threads() == []
+
+
 def test_cli_arguments_round_trip() -> None:
     settings = make_settings(
         latency=0.5,

@@ -264,8 +264,15 @@ CASES: list[Case] = [
 ]
 
 
-def _runs(emu: EmulatorHandle) -> list[Any]:
-    return [r for r in emu.state.requests if r.action == "RunThread"]
+def _runs(emu: EmulatorHandle, *, at_least: int = 0) -> list[Any]:
+    """The RunThread requests the emulator logged. ``at_least``: a client that timed out may give
+    up before the emulator, on its own busy thread, has read the last request; wait for it."""
+    deadline = time.monotonic() + 5.0
+    while True:
+        runs = [r for r in emu.state.requests if r.action == "RunThread"]
+        if len(runs) >= at_least or time.monotonic() > deadline:
+            return runs
+        time.sleep(0.01)
 
 
 def _check_success(
@@ -291,7 +298,7 @@ def _check_error(
     assert_error_class(adapter, error, case.error)
     assert isinstance(error, HunyuanError)
     assert error.code == case.code
-    runs = _runs(emu)
+    runs = _runs(emu, at_least=case.attempts if case.code == "ClientTimeout" else 0)
     assert len(runs) == case.attempts, [r.outcome for r in runs]
     failing = runs[-1] if runs else [r for r in emu.state.requests][-1]
     if case.request_id:

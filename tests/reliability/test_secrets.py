@@ -297,7 +297,8 @@ def _with_locals(error: BaseException) -> str:
         lambda: HunyuanClient(secret_id=SECRET_ID),  # half-built: no key
         lambda: AsyncHunyuanClient(secret_key=SECRET_KEY, session_token=TOKEN),
         lambda: HunyuanClient(secret_id=API_KEY, secret_key=SECRET_KEY),  # a console key
-        lambda: HunyuanClient(api_key=API_KEY, secret_key=SECRET_KEY),
+        # An API key cannot sign RunThread: refused, quoting neither the key nor the SecretKey.
+        lambda: HunyuanClient(api="run_thread", api_key=API_KEY, secret_key=SECRET_KEY),
         lambda: HunyuanClient(secret_id=SECRET_ID, secret_key=SECRET_KEY, base_url="ftp://x/"),
     ],
     ids=["no-key", "no-id", "console-key-as-id", "api-key", "bad-url"],

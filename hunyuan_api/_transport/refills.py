@@ -1,0 +1,66 @@
+"""Background refills of a client's thread reserve (``_run.reserve``; the flow is ``Flows.refill``).
+
+Sync clients refill on a daemon thread, async clients on a task of the running event loop (a
+connection pool belongs to one loop, so the refill uses that loop's pool and ends with it). The
+reserve itself holds only thread ids, which any loop, thread or later ``asyncio.run`` may use.
+
+A refill never delays or fails a conversation: it starts after a thread was taken, runs beside
+the run that took it, and its failures are logged (at DEBUG) and forgotten. Held plus in flight
+never exceeds ``thread_reserve``. A refill still in flight when its loop ends (``asyncio.run``
+cancels it) or its process exits (a daemon thread) may have made threads the client never hears
+of: at most ``thread_reserve`` each time (docs/threads.md, "What it costs").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
+
+from .._run.reserve import ThreadReserve
+
+__all__ = ["Refills"]
+
+logger = logging.getLogger("hunyuan_api")
+
+
+def _failed(exc: Exception) -> None:
+    logger.debug("thread reserve refill failed: %s: %s", type(exc).__name__, exc)
+
+
+class Refills:
+    """Starts refills of ``reserve``; ``drive`` runs ``Flows.refill`` to its end."""
+
+    def __init__(self, reserve: ThreadReserve) -> None:
+        self.reserve = reserve
+        # Tasks are only weakly held by their loop: these keep each alive until it ends.
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def in_thread(self, drive: Callable[[], Iterator[object]]) -> None:
+        if not self.reserve.needs_refill():
+            return
+
+        def run() -> None:
+            try:
+                for _ in drive():
+                    pass
+            except Exception as exc:  # a refill only saves time: never an error of anyone's
+                _failed(exc)
+
+        threading.Thread(target=run, name="hunyuan-thread-reserve", daemon=True).start()
+
+    def in_task(self, drive: Callable[[], AsyncIterator[object]]) -> None:
+        if not self.reserve.needs_refill():
+            return
+
+        async def run() -> None:
+            try:
+                async for _ in drive():
+                    pass
+            except Exception as exc:
+                _failed(exc)
+
+        task = asyncio.get_running_loop().create_task(run(), name="hunyuan-thread-reserve")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
