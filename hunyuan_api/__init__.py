@@ -10,6 +10,8 @@ Layout: ``_wire`` encodes and decodes Hunyuan's formats (SSE, frames, request bo
 ``_transport`` moves bytes (the sync and async clients, the connection pool, stream objects).
 """
 
+# First: it imports httpx without httpx's command-line client, before any module imports httpx.
+from . import _lazy  # noqa: F401
 from ._catalog import (
     EMBEDDING_MODEL,
     EmbeddingModelInfo,

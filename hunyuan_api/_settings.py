@@ -10,6 +10,7 @@ signing call and never enter a pickle (an unpickled copy reads them from the env
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import inspect
 import math
@@ -34,6 +35,7 @@ from typing_extensions import Self
 
 from ._retry import RetryPolicy
 from ._run.threads import ThreadLedger
+from ._run.tokens import TokenCounting
 from ._types import Api, RunOptions, ToolChoice, ToolSpec
 from ._wire.validation import validate_options
 
@@ -81,6 +83,7 @@ CONNECTION_FIELDS = (
     "timeout",
     "max_retries",
     "retry_policy",
+    "token_counting",
     "allow_insecure_http",
     "ca_bundle",
     "pool_size",
@@ -215,6 +218,22 @@ class _JsonSettingsSchema(GenerateJsonSchema):
         raise PydanticOmit
 
 
+@functools.cache
+def _wrapped(description: str) -> tuple[str, ...]:
+    # Once per description, not once per class that lists it (wrapping is most of the cost).
+    # Never broken inside a word: model names (hy3-preview) and URLs stay whole.
+    return tuple(
+        textwrap.wrap(
+            description,
+            width=88,
+            initial_indent=" " * 8,
+            subsequent_indent=" " * 8,
+            break_on_hyphens=False,
+            break_long_words=False,
+        )
+    )
+
+
 def with_settings_section(cls: type[ConnectionSettings]) -> str:
     """``cls``'s docstring followed by a "Settings" section: each setting (the core's and the
     class's own) with its other names, environment variables and description. Pydantic fields
@@ -236,15 +255,7 @@ def with_settings_section(cls: type[ConnectionSettings]) -> str:
         if isinstance(extra, Mapping) and extra.get("env"):
             notes.append(f"env {', '.join(extra['env'])}")  # type: ignore[arg-type]
         lines.append(f"    {name}" + (f" ({'; '.join(notes)})" if notes else ""))
-        # Never broken inside a word: model names (hy3-preview) and URLs stay whole.
-        lines += textwrap.wrap(
-            info.description,
-            width=88,
-            initial_indent=" " * 8,
-            subsequent_indent=" " * 8,
-            break_on_hyphens=False,
-            break_long_words=False,
-        )
+        lines += _wrapped(info.description)
     doc = inspect.cleandoc(cls.__doc__ or "")
     if len(lines) == 1:
         return doc
@@ -259,6 +270,10 @@ class _CallSettings(BaseModel):
         extra="forbid",
         arbitrary_types_allowed=True,
         protected_namespaces=(),
+        # Validators are built when a class is first validated: the adapters' model classes
+        # (which set it back to False) inherit these fields but never validate these bases, so
+        # importing an adapter does not build them.
+        defer_build=True,
     )
 
     # -- what each call asks for ----------------------------------------------------------------
@@ -434,6 +449,16 @@ class ConnectionSettings(BaseModel):
         description=(
             "Backoff between those retries (hunyuan_api.RetryPolicy); None means 0.5 s doubling "
             "to at most 8 s, each wait shortened by up to half at random."
+        ),
+    )
+    token_counting: TokenCounting = _setting(
+        "service",
+        description=(
+            "How get_num_tokens and trim_messages count: service (Hunyuan's GetTokenCount, one "
+            "request per distinct text the client has not counted before; a failure to reach it "
+            "raises), service_or_estimate (the same, estimating what the service could not be "
+            "reached for), or estimate (never a request). The OpenAI-compatible endpoint has no "
+            "counting action and always estimates."
         ),
     )
     allow_insecure_http: bool = _setting(

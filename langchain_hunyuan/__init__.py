@@ -5,6 +5,9 @@ Errors raised by calls subclass both the ``hunyuan_api`` error and the matching
 ``langchain_core.exceptions.Model*Error``.
 """
 
+from typing import TYPE_CHECKING
+
+from hunyuan_api._lazy import lazy_exports
 from hunyuan_api._version import install_hint
 
 try:
@@ -28,8 +31,17 @@ from ._errors import (
     HunyuanTimeoutError,
 )
 from .chat_models import ChatHunyuan
-from .embeddings import HunyuanEmbeddings
-from .llms import HunyuanLLM
+
+if TYPE_CHECKING:
+    from .embeddings import HunyuanEmbeddings
+    from .llms import HunyuanLLM
+
+# Imported on first use: a ChatHunyuan user pays neither for LangChain's completion-model base
+# (with yaml and tenacity) nor for the embedding classes.
+__getattr__, __dir__ = lazy_exports(
+    __name__, {"HunyuanLLM": "llms", "HunyuanEmbeddings": "embeddings"}
+)
+del TYPE_CHECKING, lazy_exports
 
 __all__ = [
     "ChatHunyuan",

@@ -22,6 +22,9 @@ MODEL_CONFIG = ConfigDict(
     extra="forbid",
     arbitrary_types_allowed=True,
     protected_namespaces=(),
+    # Built at import (the core's settings classes defer theirs): a model's first construction
+    # costs no more than any other.
+    defer_build=False,
 )
 
 
@@ -30,7 +33,8 @@ class HunyuanParams(HunyuanSettings):
     lists it before its LangChain base (``class ChatHunyuan(HunyuanParams, BaseChatModel)``), so
     the methods here come first."""
 
-    model_config = MODEL_CONFIG
+    # A base that is never validated itself: its validator is not built (see MODEL_CONFIG).
+    model_config = ConfigDict(**{**MODEL_CONFIG, "defer_build": True})
 
     #: ``ls_model_type`` reported to LangSmith; set by each model class.
     _ls_model_type: ClassVar[Literal["chat", "llm"]]
@@ -56,7 +60,8 @@ class HunyuanParams(HunyuanSettings):
         return self._clients.get("async", self, lambda: AsyncHunyuanClient(self))
 
     def get_num_tokens(self, text: str) -> int:
-        """Tokens in ``text`` by Hunyuan's own tokenizer (one ``GetTokenCount`` request)."""
+        """Tokens in ``text`` by Hunyuan's own tokenizer (a ``GetTokenCount`` request the first
+        time the model's client counts this text)."""
         with map_errors():
             return self._client.count_tokens(text)
 

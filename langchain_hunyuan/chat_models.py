@@ -271,12 +271,16 @@ class ChatHunyuan(HunyuanParams, BaseChatModel):
         messages: list[BaseMessage],
         tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool] | None = None,
     ) -> int:
-        """Tokens in a conversation (and tool schemas), counted by Hunyuan's tokenizer in one
-        ``GetTokenCount`` request. Approximate: the service adds its own per-message framing,
-        which it does not publish."""
+        """Tokens in a conversation (and tool schemas): the sum of each message's count by
+        Hunyuan's tokenizer. A message is counted once per client (one ``GetTokenCount``
+        request each for those not counted before, sent concurrently), so ``trim_messages``
+        asks about each message once however often it recounts. Approximate: the service adds
+        its own per-message framing, which it does not publish (``token_counting`` decides what
+        happens offline)."""
         lines = [render_for_count(m) for m in convert_messages(messages)]
         lines += [json.dumps(t, ensure_ascii=False) for t in format_tools(tools or ())]
-        return self.get_num_tokens("\n".join(lines))
+        with map_errors():
+            return sum(self._client.count_tokens_many(lines))
 
     # -- one call -----------------------------------------------------------------------------
 

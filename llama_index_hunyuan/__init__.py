@@ -7,6 +7,9 @@ never imports LangChain.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from hunyuan_api._lazy import lazy_exports
 from hunyuan_api._version import install_hint
 
 try:
@@ -18,6 +21,12 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
     ) from exc
 
 from .base import Hunyuan
-from .embeddings import HunyuanEmbedding
+
+if TYPE_CHECKING:
+    from .embeddings import HunyuanEmbedding
+
+# Imported on first use: an LLM user does not pay for the embedding class.
+__getattr__, __dir__ = lazy_exports(__name__, {"HunyuanEmbedding": "embeddings"})
+del TYPE_CHECKING, lazy_exports
 
 __all__ = ["Hunyuan", "HunyuanEmbedding"]

@@ -73,6 +73,10 @@ def result_to_dict(result: RunResult) -> dict[str, Any]:
     """The run as plain JSON-ready values (``ChatResponse.raw``; agents copy it into events)."""
     raw = dataclasses.asdict(result)
     raw["tool_calls"] = [dataclasses.asdict(c) for c in result.tool_calls]
+    if result.thread_id is None:
+        # No thread (ChatCompletions, the OpenAI-compatible endpoint): "continued: False, 0 sent"
+        # would read as a fact about a thread; left out, as in ``run_metadata``.
+        del raw["continued_thread"], raw["messages_sent"]
     return raw
 
 

@@ -227,6 +227,7 @@ class Hunyuan(HunyuanSettings, FunctionCallingLLM):
         extra="forbid",
         arbitrary_types_allowed=True,
         protected_namespaces=(),
+        defer_build=False,  # the core's settings defer theirs; a model class is built at import
     )
 
     context_window: int | None = Field(

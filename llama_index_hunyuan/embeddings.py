@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
-from llama_index.core.bridge.pydantic import Field, PrivateAttr, model_validator
+from llama_index.core.bridge.pydantic import ConfigDict, Field, PrivateAttr, model_validator
 from typing_extensions import Self
 
 from hunyuan_api import AsyncHunyuanClient, EmbeddingOptions, EmbeddingSettings, HunyuanClient
@@ -45,7 +45,7 @@ class HunyuanEmbedding(EmbeddingSettings, BaseEmbedding):
         ```
     """
 
-    model_config = EmbeddingSettings.model_config
+    model_config = ConfigDict(**{**EmbeddingSettings.model_config, "defer_build": False})
     _clients: ClientCache = PrivateAttr(default_factory=ClientCache)
 
     embed_batch_size: int = Field(

@@ -3,7 +3,8 @@
     .venv/bin/python notebooks/_build.py            # write and execute every notebook
     .venv/bin/python notebooks/_build.py --no-run   # write them without outputs
 
-Edit the cells here, not in the .ipynb files. Executing without HUNYUAN_SECRET_ID/_KEY runs them
+Edit the cells here, not in the .ipynb files. Executing without credentials (no SecretId/SecretKey
+pair, no HUNYUAN_API_KEY: the script clears them unless --live) runs them
 against the bundled emulator, which is how the committed outputs were made.
 ``tests/docs/test_notebooks.py`` runs every committed notebook top to bottom.
 """
@@ -21,16 +22,27 @@ from nbclient import NotebookClient
 HERE = Path(__file__).resolve().parent
 
 SETUP_MD = """\
-**Setup.** With `HUNYUAN_SECRET_ID` and `HUNYUAN_SECRET_KEY` set (a Tencent Cloud SecretId/SecretKey
-pair from https://console.cloud.tencent.com/cam/capi), this notebook talks to Tencent's service, or
-to the endpoint in `HUNYUAN_BASE_URL` when that is set (an emulator you started with
-`hunyuan-emulator`, say); the next cell prints which. Without them it starts the bundled emulator
-in this kernel and points the same environment variables at it, so every cell below reads exactly
-as it would against the real service. The emulator's model is deterministic: its replies quote
-your prompt (retrieval prompts get the context sentences that match the question), and its tool
-calls are built from your words."""
+**Setup.** The next cell picks the endpoint from the credential you hold, and prints which:
 
-SETUP = """\
+- a **SecretId/SecretKey pair** (`HUNYUAN_SECRET_ID` and `HUNYUAN_SECRET_KEY`, or the
+  `TENCENTCLOUD_*` pair; from https://console.cloud.tencent.com/cam/capi): Tencent Cloud API 3.0,
+  RunThread, with `hunyuan-turbo`;
+- only an **API key** (`HUNYUAN_API_KEY`: the Hunyuan console's API KEY, or a TokenHub key with
+  `HUNYUAN_BASE_URL=https://tokenhub.tencentmaas.com/v1`): Hunyuan's OpenAI-compatible endpoint,
+  with `hunyuan-turbos-latest` (on TokenHub `hy3-preview`). It has no threads, so the cells that
+  show RunThread's threads say so, and the threads notebook uses the emulator instead;
+- neither: the bundled emulator, started in this kernel, with the same environment variables
+  pointed at it, so every cell below reads exactly as it would against the real service.
+
+`HUNYUAN_BASE_URL`, when set, overrides the endpoint (an emulator you started with
+`hunyuan-emulator`, say). `API` and `MODEL` hold the choice; the cells below use them. The
+emulator's model is deterministic: its replies quote your prompt (retrieval prompts get the
+context sentences that match the question), and its tool calls are built from your words."""
+
+#: The first line of the setup cell: whether the notebook needs RunThread (only a pair opens it).
+_NEEDS_PAIR = "needs_pair = {}  # RunThread threads, which only a SecretId/SecretKey pair opens\n"
+
+SETUP_CODE = """\
 import os
 from contextlib import ExitStack
 
@@ -38,25 +50,49 @@ import httpx
 
 notebook = ExitStack()  # the last cell closes it (and so stops the emulator)
 emu = None
-if os.environ.get("HUNYUAN_SECRET_ID") and os.environ.get("HUNYUAN_SECRET_KEY"):
-    base_url = os.environ.get("HUNYUAN_BASE_URL")
-    if not base_url:
-        print("Using Tencent's service, https://hunyuan.tencentcloudapi.com, with your credentials.")
-    else:
-        try:  # an emulator answers its health check; Tencent's service has none
-            health = httpx.get(base_url.rstrip("/") + "/_emulator/health", timeout=5).json()
-        except (httpx.HTTPError, ValueError):
-            health = None
-        kind = "the Hunyuan emulator" if health == {"ok": True} else "the endpoint"
-        print(f"Using {kind} at {base_url} (HUNYUAN_BASE_URL), with your credentials.")
+env = os.environ.get
+base_url = env("HUNYUAN_BASE_URL")
+has_pair = any(env(f"{family}_SECRET_ID") and env(f"{family}_SECRET_KEY")
+               for family in ("HUNYUAN", "TENCENTCLOUD"))
+if has_pair:
+    API, MODEL = "run_thread", "hunyuan-turbo"
+    service = "Tencent's service, https://hunyuan.tencentcloudapi.com"
+    credential = "your SecretId/SecretKey pair"
+elif env("HUNYUAN_API_KEY") and not needs_pair:
+    # A console API KEY or a TokenHub key opens the OpenAI-compatible endpoint (and only it).
+    tokenhub = "tokenhub" in (base_url or "")
+    API, MODEL = "openai", "hy3-preview" if tokenhub else "hunyuan-turbos-latest"
+    service = "Hunyuan's OpenAI-compatible endpoint, https://api.hunyuan.cloud.tencent.com/v1"
+    credential = "your API key (HUNYUAN_API_KEY)"
 else:
+    API = None
+if API is None:
     from hunyuan_emulator import run_emulator
 
     emu = notebook.enter_context(run_emulator())
     os.environ["HUNYUAN_SECRET_ID"] = emu.secret_id
     os.environ["HUNYUAN_SECRET_KEY"] = emu.secret_key
     os.environ["HUNYUAN_BASE_URL"] = emu.base_url
-    print("No credentials set: using the bundled emulator on 127.0.0.1.")"""
+    API, MODEL = "run_thread", "hunyuan-turbo"
+    if env("HUNYUAN_API_KEY"):
+        print("An API key opens no RunThread threads: using the bundled emulator on 127.0.0.1.")
+    else:
+        print("No credentials set: using the bundled emulator on 127.0.0.1.")
+elif not base_url:
+    print(f"Using {service}, with {credential}: api={API!r}, model {MODEL!r}.")
+else:
+    try:  # an emulator answers its health check; Tencent's service has none
+        root = base_url.rstrip("/").removesuffix("/v1")
+        health = httpx.get(root + "/_emulator/health", timeout=5).json()
+    except (httpx.HTTPError, ValueError):
+        health = None
+    kind = "the Hunyuan emulator" if health == {"ok": True} else "the endpoint"
+    print(f"Using {kind} at {base_url} (HUNYUAN_BASE_URL), with {credential}: "
+          f"api={API!r}, model {MODEL!r}.")"""
+
+#: The setup cell of a notebook that runs on any credential, and of one that needs RunThread.
+SETUP = _NEEDS_PAIR.format(False) + SETUP_CODE
+SETUP_NEEDS_PAIR = _NEEDS_PAIR.format(True) + SETUP_CODE
 
 TEARDOWN = """\
 notebook.close()"""
@@ -72,8 +108,12 @@ def code(source: str) -> Cell:
     return ("code", source)
 
 
-def setup(title: str, intro: str) -> list[Cell]:
-    return [md(f"# {title}\n\n{intro}"), md(SETUP_MD), code(SETUP)]
+def setup(title: str, intro: str, *, needs_pair: bool = False) -> list[Cell]:
+    return [
+        md(f"# {title}\n\n{intro}"),
+        md(SETUP_MD),
+        code(SETUP_NEEDS_PAIR if needs_pair else SETUP),
+    ]
 
 
 def teardown() -> list[Cell]:
@@ -90,14 +130,15 @@ QUICKSTART = [
     ),
     md(
         "## A model\n\nCredentials and the endpoint come from the environment "
-        "(`HUNYUAN_SECRET_ID`, `HUNYUAN_SECRET_KEY`, `HUNYUAN_BASE_URL`); pass `secret_id=` and "
-        "`secret_key=` to set them in code instead."
+        "(`HUNYUAN_SECRET_ID` and `HUNYUAN_SECRET_KEY`, or `HUNYUAN_API_KEY`; "
+        "`HUNYUAN_BASE_URL`); pass `secret_id=` and `secret_key=` (or `api_key=`) to set them "
+        "in code instead. `MODEL` is the model the setup cell chose for your endpoint."
     ),
     code(
         """\
 from langchain_hunyuan import ChatHunyuan
 
-chat = ChatHunyuan(model="hunyuan-turbo", temperature=0.3)"""
+chat = ChatHunyuan(model=MODEL, temperature=0.3)"""
     ),
     md("## `invoke`\n\nA string is one user message; the reply is an `AIMessage`."),
     code(
@@ -198,12 +239,13 @@ print(repr(short.text), short.response_metadata["finish_reason"])"""
         """\
 from langchain_hunyuan import HunyuanLLM
 
-llm = HunyuanLLM(model="hunyuan-turbo")
+llm = HunyuanLLM(model=MODEL)
 print(llm.invoke("Say hello in Cantonese."))"""
     ),
     md(
         "## Errors\n\nErrors are both the core class (`hunyuan_api.AuthenticationError`, ...) "
-        "and LangChain's (`ModelAuthenticationError`, ...). Wrong credentials:"
+        "and LangChain's (`ModelAuthenticationError`, ...). Wrong credentials (of the kind "
+        "you hold):"
     ),
     code(
         """\
@@ -211,7 +253,10 @@ from langchain_core.exceptions import ModelAuthenticationError
 
 import hunyuan_api
 
-wrong = ChatHunyuan(secret_id="AKIDnotARealId", secret_key="not-a-real-key")
+if API == "openai":
+    wrong = ChatHunyuan(model=MODEL, api_key="sk-not-a-real-key")
+else:
+    wrong = ChatHunyuan(secret_id="AKIDnotARealId", secret_key="not-a-real-key")
 try:
     wrong.invoke("hi")
 except ModelAuthenticationError as exc:
@@ -220,7 +265,7 @@ except ModelAuthenticationError as exc:
     ),
     md(
         "The Hunyuan console's \"API KEY\" (`sk-...`) opens Hunyuan's OpenAI-compatible "
-        "endpoint: given only such a key, `api` is `\"openai\"`. RunThread and ChatCompletions "
+        'endpoint: given only such a key, `api` is `"openai"`. RunThread and ChatCompletions '
         "requests are signed with a SecretId/SecretKey pair instead; asked to sign them with a "
         "key, the plugin says so before sending anything:"
     ),
@@ -250,7 +295,7 @@ from langchain_core.tools import tool
 
 from langchain_hunyuan import ChatHunyuan
 
-chat = ChatHunyuan(model="hunyuan-turbo", temperature=0)
+chat = ChatHunyuan(model=MODEL, temperature=0)
 
 
 @tool
@@ -284,8 +329,9 @@ print(ai.tool_calls)"""
     ),
     md(
         "## A tool loop by hand\n\nRun the tool, append its `ToolMessage`, call again with the "
-        "whole history. The plugin notices that the history extends the thread the first call "
-        "wrote to and sends only the tool result (see `04_threads.ipynb`)."
+        "whole history. On RunThread the plugin notices that the history extends the thread the "
+        "first call wrote to and sends only the tool result (see `04_threads.ipynb`); the "
+        "OpenAI-compatible endpoint has no threads and receives the whole history."
     ),
     code(
         """\
@@ -296,7 +342,9 @@ for call in ai.tool_calls:
     history.append(ToolMessage(get_weather.invoke(call["args"]), tool_call_id=call["id"]))
 answer = with_tools.invoke(history)
 print(answer.text)
-print("same thread:", answer.response_metadata["thread_id"] == ai.response_metadata["thread_id"])"""
+if API == "run_thread":
+    first, then = ai.response_metadata["thread_id"], answer.response_metadata["thread_id"]
+    print("same thread:", then == first)"""
     ),
     md(
         """\
@@ -434,7 +482,7 @@ from llama_index.core.llms import ChatMessage
 
 from llama_index_hunyuan import Hunyuan
 
-llm = Hunyuan(model="hunyuan-turbo", temperature=0.3)
+llm = Hunyuan(model=MODEL, temperature=0.3)
 print(llm.metadata.context_window, llm.metadata.is_function_calling_model)"""
     ),
     md("## Completion and chat"),
@@ -452,13 +500,14 @@ print(response.message.content)"""
     ),
     md(
         "`response.raw` is the run as the core saw it: usage, finish reason, thread and ids, "
-        "and whether the call continued a thread."
+        "and (on RunThread) whether the call continued a thread."
     ),
     code(
         """\
 raw = response.raw
 print(raw["usage"], raw["finish_reason"])
-print("continued a thread:", raw["continued_thread"], "| messages sent:", raw["messages_sent"])"""
+print("continued a thread:", raw.get("continued_thread"), end=" ")
+print("| messages sent:", raw.get("messages_sent"))"""
     ),
     md("## Streaming and async"),
     code(
@@ -500,8 +549,8 @@ async for event in handler.stream_events():
         print(f"tool {event.tool_name}({event.tool_kwargs}) -> {event.tool_output.content}")
     elif isinstance(event, AgentOutput):
         print(
-            "model call: sent", event.raw["messages_sent"],
-            "message(s), continued thread:", event.raw["continued_thread"],
+            "model call: sent", event.raw.get("messages_sent", "all"),
+            "message(s), continued thread:", event.raw.get("continued_thread"),
         )
 print(await handler)"""
     ),
@@ -601,7 +650,11 @@ result's call id. So the plugin decides, for every call, which thread to use:
 - **pinned**: `thread_id=` names a thread you own: exactly the messages you give are appended.
 
 You pass the whole history every time, as with any chat model; continuing is an optimisation
-(fewer tokens sent, server-side context kept), never a change in meaning.""",
+(fewer tokens sent, server-side context kept), never a change in meaning.
+
+Threads belong to RunThread, which only a SecretId/SecretKey pair opens: with only an API key, this
+notebook runs on the bundled emulator.""",
+        needs_pair=True,
     ),
     md(
         "The core client shows what each call did: `RunResult.continued_thread` and "

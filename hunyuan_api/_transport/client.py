@@ -50,7 +50,7 @@ from .._run.flows import (
 )
 from .._run.reserve import ThreadReserve
 from .._run.threads import ThreadLedger, default_ledger, ledger_scope
-from .._run.tokens import estimate_tokens
+from .._run.tokens import TokenCountCache, TokenPlan
 from .._settings import ConnectionSettings, HunyuanSettings, mask_secrets
 from .._types import EmbeddingResult, Message, RunFinished, RunOptions, RunResult
 from .._wire.bodies import encode_json
@@ -71,6 +71,7 @@ from .proxy import env_proxy_mounts, ssl_context
 from .refills import Refills
 from .sockets import client_pools, release_pool_sockets
 from .streams import AsyncRunStream, RunStream
+from .token_counts import acount_plan, count_plan
 
 __all__ = ["AsyncHunyuanClient", "HunyuanClient"]
 
@@ -135,6 +136,9 @@ class _ClientBase:
         )
         self.refills = Refills(reserve) if reserve is not None else None
         self.embedding_gates = EmbeddingGates()
+        #: Counts GetTokenCount returned, by text digest (a copied or unpickled model builds new
+        #: clients, so it starts empty).
+        self.token_counts = TokenCountCache()
         self._tls: ssl.SSLContext | None = None
         self._init_transport()
 
@@ -261,6 +265,12 @@ class _ClientBase:
         ):
             return self.flows.completion(history, options)
         return self.flows.run(history, options, RunState())
+
+    def _token_plan(self, texts: Sequence[str]) -> TokenPlan:
+        # The OpenAI-compatible endpoint has no counting action: it always estimates.
+        service = self.settings.api != "openai"
+        mode = self.settings.token_counting
+        return TokenPlan(texts, self.token_counts, mode=mode, service=service)
 
     def _embedding_job(
         self, texts: Sequence[str], options: EmbeddingOptions | None, progress: Progress | None
@@ -432,10 +442,18 @@ class HunyuanClient(_ClientBase):
         return ThreadMessageList.model_validate(self.call("GetThreadMessageList", body))
 
     def count_tokens(self, text: str) -> int:
-        """Tokens in ``text`` by Hunyuan's own tokenizer (one ``GetTokenCount`` request); on the
-        OpenAI-compatible endpoint, which has no counting action, an estimate."""
-        if not text or self.settings.api == "openai":
-            return estimate_tokens(text)
+        """Tokens in ``text`` by Hunyuan's own tokenizer (a ``GetTokenCount`` request, unless
+        this client counted the same text before); see ``count_tokens_many``."""
+        return self.count_tokens_many([text])[0]
+
+    def count_tokens_many(self, texts: Sequence[str]) -> list[int]:
+        """Tokens in each of ``texts``: one ``GetTokenCount`` request per distinct text this
+        client has not counted before, sent concurrently; counts are remembered (by digest).
+        Estimated instead on the OpenAI-compatible endpoint, which has no counting action, and
+        as the ``token_counting`` setting says."""
+        return count_plan(self._token_plan(texts), self._count)
+
+    def _count(self, text: str) -> int:
         return int(self.call("GetTokenCount", {"Prompt": text})["TokenCount"])
 
     def embed(
@@ -625,8 +643,13 @@ class AsyncHunyuanClient(_ClientBase):
 
     async def count_tokens(self, text: str) -> int:
         """Async twin of ``HunyuanClient.count_tokens``."""
-        if not text or self.settings.api == "openai":
-            return estimate_tokens(text)
+        return (await self.count_tokens_many([text]))[0]
+
+    async def count_tokens_many(self, texts: Sequence[str]) -> list[int]:
+        """Async twin of ``HunyuanClient.count_tokens_many`` (the requests are tasks)."""
+        return await acount_plan(self._token_plan(texts), self._count)
+
+    async def _count(self, text: str) -> int:
         return int((await self.call("GetTokenCount", {"Prompt": text}))["TokenCount"])
 
     async def embed(

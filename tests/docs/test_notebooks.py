@@ -88,8 +88,11 @@ def test_notebook_runs_top_to_bottom(path: Path) -> None:
     assert _outputs(notebook, "stderr") == ""
 
 
-def _setup_says(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> str:
-    """What the notebooks' setup cell prints in this environment (then it is torn down)."""
+def _run_setup(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch, *, needs_pair: bool = False
+) -> tuple[str, dict[str, object]]:
+    """What the notebooks' setup cell prints in this environment, and the names it defines
+    (then it is torn down)."""
     for name in CREDENTIAL_ENV:
         # Recorded first, so whatever the cell sets is undone after the test.
         monkeypatch.setenv(name, "")
@@ -100,28 +103,73 @@ def _setup_says(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> str:
     namespace: dict[str, object] = {}
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        exec(builder.SETUP, namespace)
+        exec(builder.SETUP_NEEDS_PAIR if needs_pair else builder.SETUP, namespace)
         exec(builder.TEARDOWN, namespace)
-    return out.getvalue().strip()
+    return out.getvalue().strip(), namespace
+
+
+def _setup_says(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> str:
+    return _run_setup(env, monkeypatch)[0]
 
 
 def test_setup_cell_says_which_endpoint(
     emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pair = {"HUNYUAN_SECRET_ID": emulator.secret_id, "HUNYUAN_SECRET_KEY": emulator.secret_key}
+    chosen = "your SecretId/SecretKey pair: api='run_thread', model 'hunyuan-turbo'."
     at_emulator = _setup_says({**pair, "HUNYUAN_BASE_URL": emulator.base_url}, monkeypatch)
     assert at_emulator == (
-        f"Using the Hunyuan emulator at {emulator.base_url} (HUNYUAN_BASE_URL), with your "
-        "credentials."
+        f"Using the Hunyuan emulator at {emulator.base_url} (HUNYUAN_BASE_URL), with {chosen}"
     )
     elsewhere = "http://127.0.0.1:9/"  # nothing listens there: not an emulator
     assert _setup_says({**pair, "HUNYUAN_BASE_URL": elsewhere}, monkeypatch) == (
-        f"Using the endpoint at {elsewhere} (HUNYUAN_BASE_URL), with your credentials."
+        f"Using the endpoint at {elsewhere} (HUNYUAN_BASE_URL), with {chosen}"
     )
-    assert _setup_says(pair, monkeypatch) == (
-        f"Using Tencent's service, {DEFAULT_BASE_URL}, with your credentials."
+    assert (
+        _setup_says(pair, monkeypatch)
+        == f"Using Tencent's service, {DEFAULT_BASE_URL}, with {chosen}"
     )
+    # Tencent's CLI and SDK pair works as well.
+    tencentcloud = {"TENCENTCLOUD_SECRET_ID": "AKIDx", "TENCENTCLOUD_SECRET_KEY": "k"}
+    assert _setup_says(tencentcloud, monkeypatch).endswith(chosen)
     assert (
         _setup_says({}, monkeypatch)
         == "No credentials set: using the bundled emulator on 127.0.0.1."
     )
+
+
+def test_setup_cell_takes_the_openai_compatible_endpoint_with_only_an_api_key(
+    emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = {"HUNYUAN_API_KEY": emulator.api_key}
+    said, names = _run_setup(key, monkeypatch)
+    assert said == (
+        "Using Hunyuan's OpenAI-compatible endpoint, https://api.hunyuan.cloud.tencent.com/v1, "
+        "with your API key (HUNYUAN_API_KEY): api='openai', model 'hunyuan-turbos-latest'."
+    )
+    assert (names["API"], names["emu"]) == ("openai", None)
+    # Pointed at the emulator's OpenAI-compatible endpoint (no request leaves the machine), the
+    # notebooks' first cell then talks to it, with the model the setup chose.
+    at_emulator = {**key, "HUNYUAN_BASE_URL": emulator.openai_base_url}
+    said, names = _run_setup(at_emulator, monkeypatch)
+    assert said == (
+        f"Using the Hunyuan emulator at {emulator.openai_base_url} (HUNYUAN_BASE_URL), with your "
+        "API key (HUNYUAN_API_KEY): api='openai', model 'hunyuan-turbos-latest'."
+    )
+    from langchain_hunyuan import ChatHunyuan
+
+    chat = ChatHunyuan(model=names["MODEL"])
+    assert (chat.api, chat.invoke("你好").response_metadata["model_name"]) == (
+        "openai",
+        "hunyuan-turbos-latest",
+    )
+    assert emulator.state.requests[-1].action == "v1/chat/completions"
+    # A TokenHub base URL gets TokenHub's model.
+    tokenhub = {**key, "HUNYUAN_BASE_URL": "http://127.0.0.1:9/tokenhub/v1"}
+    assert _run_setup(tokenhub, monkeypatch)[1]["MODEL"] == "hy3-preview"
+    # The threads notebook needs RunThread, which a key does not open: the emulator instead.
+    said, names = _run_setup(key, monkeypatch, needs_pair=True)
+    assert said == (
+        "An API key opens no RunThread threads: using the bundled emulator on 127.0.0.1."
+    )
+    assert names["API"] == "run_thread"

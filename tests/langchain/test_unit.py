@@ -678,10 +678,14 @@ def test_token_counting_uses_get_token_count() -> None:
         assert model.get_num_tokens("你好") == 2
         assert model.get_num_tokens("") == 0
         history = [SystemMessage("s"), HumanMessage("h")]
+        before = len(seen)
         counted = model.get_num_tokens_from_messages(history, tools=[multiply])
-        assert counted == len(seen[-1][1]["Prompt"])
-        assert seen[-1][1]["Prompt"].startswith("system: s\nuser: h\n")
-        assert '"multiply"' in seen[-1][1]["Prompt"]
+        # Each message and each tool schema counted on its own, and the counts summed.
+        prompts = {body["Prompt"] for _, body in seen[before:]}
+        assert {"system: s", "user: h"} < prompts
+        assert len(prompts) == 3
+        assert '"multiply"' in next(iter(prompts - {"system: s", "user: h"}))
+        assert counted == sum(len(p) for p in prompts)
         kept = trim_messages(
             [HumanMessage("a" * 50), AIMessage("b" * 50), HumanMessage("c")],
             max_tokens=20,

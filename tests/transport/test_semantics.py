@@ -42,6 +42,25 @@ async def astream(chat: Any, value: Any) -> list[Any]:
     return [chunk async for chunk in chat.astream(value)]
 
 
+# -- what a reply says about its thread -----------------------------------------------------
+
+
+def test_thread_facts_only_where_there_is_a_thread(
+    make_chat: MakeChat, make_llm: MakeLLM, api: str
+) -> None:
+    """``continued_thread``/``messages_sent`` describe a RunThread thread; elsewhere they would
+    read as "a thread was not continued, nothing was sent"."""
+    keys = {"continued_thread", "messages_sent"}
+    raw = make_llm(api=api).chat(USER).raw
+    metadata = make_chat(api=api).invoke("hello world").response_metadata
+    assert raw is not None
+    threaded = api == "run_thread"
+    assert (keys <= raw.keys()) is threaded
+    assert (keys & raw.keys() == set()) is not threaded
+    assert (keys <= metadata.keys()) is threaded
+    assert (keys & metadata.keys() == set()) is not threaded
+
+
 # -- stop sequences ------------------------------------------------------------------------
 
 

@@ -106,11 +106,15 @@ def test_langchain_counts_tokens_with_the_emulator(
     assert chat.get_num_tokens("你好") == 2
     assert chat.get_num_tokens("") == 0
     history = [SystemMessage("Be brief."), HumanMessage("multiply 6 and 7")]
+    before = len(emu.state.requests)
     counted = chat.get_num_tokens_from_messages(history, tools=[multiply])
-    prompt = emu.state.requests[-1].body["Prompt"]
-    assert prompt.startswith("system: Be brief.\nuser: multiply 6 and 7\n")
-    assert '"multiply"' in prompt
-    assert counted == count_tokens(prompt)
+    # One request per message and per tool schema (concurrent, so in any order).
+    prompts = {r.body["Prompt"] for r in emu.state.requests[before:]}
+    schema = next(p for p in prompts if '"multiply"' in p)
+    assert prompts == {"system: Be brief.", "user: multiply 6 and 7", schema}
+    # The sum of the parts is what the joined text counted to (the emulator's tokenizer
+    # skips whitespace, so the newlines that used to join them cost nothing there).
+    assert counted == count_tokens(f"system: Be brief.\nuser: multiply 6 and 7\n{schema}")
     kept = trim_messages(
         [HumanMessage("a b c d e f g h"), AIMessage("i j k l m n o p"), HumanMessage("q")],
         max_tokens=5,
