@@ -46,8 +46,8 @@ def replay_server() -> Iterator[str]:
         proc.wait(10)
 
 
-def measure(fn: Callable[[], Any], *, repeat: int, warmup: int = 1) -> float:
-    """Median wall time of ``fn`` over ``repeat`` runs, after ``warmup`` untimed runs."""
+def timings(fn: Callable[[], Any], *, repeat: int, warmup: int = 1) -> list[float]:
+    """Wall times of ``fn`` over ``repeat`` runs, after ``warmup`` untimed runs."""
     for _ in range(warmup):
         fn()
     times = []
@@ -55,7 +55,12 @@ def measure(fn: Callable[[], Any], *, repeat: int, warmup: int = 1) -> float:
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return times
+
+
+def measure(fn: Callable[[], Any], *, repeat: int, warmup: int = 1) -> float:
+    """Median wall time of ``fn`` over ``repeat`` runs, after ``warmup`` untimed runs."""
+    return statistics.median(timings(fn, repeat=repeat, warmup=warmup))
 
 
 def _own_tree_ticks() -> int:

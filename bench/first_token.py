@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import json
 import statistics
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from ._util import run_child
+from ._util import run_child, timings
 from .streaming import SECRET_ID, SECRET_KEY
 
 DELTAS = 10
@@ -78,13 +77,7 @@ def _warm_contenders(base: str) -> dict[str, Callable[[], None]]:
 def warm(base: str, repeat: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, fn in _warm_contenders(base).items():
-        for _ in range(3):
-            fn()
-        times = []
-        for _ in range(repeat):
-            start = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - start)
+        times = timings(fn, repeat=repeat, warmup=3)
         out[name] = {"median": statistics.median(times), "min": min(times)}
     return out
 

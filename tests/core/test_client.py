@@ -46,10 +46,7 @@ from tests.support.fake_service import (
     sse,
     text_of,
 )
-
-U = lambda text: Message("user", text)  # noqa: E731
-A = lambda text, *calls: Message("assistant", text, tuple(calls))  # noqa: E731
-R = lambda text, call_id: Message("tool", text, tool_call_id=call_id)  # noqa: E731
+from tests.support.messages import A, R, U
 
 
 def streamed(service: FakeService, pieces: list[str], **kwargs: Any):

@@ -89,6 +89,16 @@ def test_session_token_ignored_without_the_tencentcloud_pair(
     assert _ids(resolve_credentials("a", "b")) == ("a", "b", None)
 
 
+def _refusal(monkeypatch: pytest.MonkeyPatch, kwargs: dict, env: dict) -> str:
+    """The message of the ``ConfigurationError`` (a ``ValueError``) these credentials get."""
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigurationError) as info:
+        resolve_credentials(**kwargs)
+    assert isinstance(info.value, ValueError)
+    return str(info.value)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "env", "missing"),
     [
@@ -101,12 +111,7 @@ def test_session_token_ignored_without_the_tencentcloud_pair(
 def test_missing_credentials_message_names_both_ways(
     monkeypatch: pytest.MonkeyPatch, kwargs: dict, env: dict, missing: list[str]
 ) -> None:
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    with pytest.raises(ConfigurationError) as info:
-        resolve_credentials(**kwargs)
-    message = str(info.value)
-    assert isinstance(info.value, ValueError)
+    message = _refusal(monkeypatch, kwargs, env)
     for name in missing:
         assert name in message
     for way in (
@@ -136,11 +141,7 @@ def test_client_construction_raises_the_same_error() -> None:
 def test_api_key_explains_the_difference(
     monkeypatch: pytest.MonkeyPatch, kwargs: dict, env: dict
 ) -> None:
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    with pytest.raises(ConfigurationError) as info:
-        resolve_credentials(**kwargs)
-    message = str(info.value)
+    message = _refusal(monkeypatch, kwargs, env)
     assert "API KEY" in message
     assert "OpenAI-compatible" in message
     assert "SecretId" in message

@@ -21,12 +21,11 @@ from hunyuan_api._run.continuation import (
 )
 from hunyuan_api._run.threads import history_digests, ledger_scope
 from hunyuan_api.adapter import THREAD_TOKEN_KEY, thread_token
+from tests.support.messages import R, U
 
 ENDPOINT = "https://hunyuan.tencentcloudapi.com/"
 SCOPE = ledger_scope(ENDPOINT, "AKIDscope")
 SIGNER = TokenSigner(ENDPOINT, SecretStr("the-secret-key"))
-U = lambda text: Message("user", text)  # noqa: E731
-R = lambda text, call_id: Message("tool", text, tool_call_id=call_id)  # noqa: E731
 CALL = ToolCall("call_1", "lookup", '{"q": "x"}')
 
 

@@ -30,10 +30,8 @@ from hunyuan_api._wire.validation import (
     resolve_tool_choice,
     validate_options,
 )
+from tests.support.messages import A, S, U
 
-U = lambda text: Message("user", text)  # noqa: E731
-A = lambda text, *calls: Message("assistant", text, tuple(calls))  # noqa: E731
-S = lambda text: Message("system", text)  # noqa: E731
 R = lambda text, call_id=None: Message("tool", text, tool_call_id=call_id)  # noqa: E731
 
 

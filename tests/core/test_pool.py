@@ -18,11 +18,10 @@ from hunyuan_api import (
 )
 from hunyuan_api._transport.pool import ShardedAsyncTransport
 from tests.support.fake_service import LoopbackServer
+from tests.support.messages import U
 from tests.support.pools import stuck_connections
 
 pytestmark = pytest.mark.timeout(30)
-
-U = lambda text: Message("user", text)  # noqa: E731
 
 
 def _client(server: LoopbackServer, **kwargs) -> AsyncHunyuanClient:

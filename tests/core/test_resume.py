@@ -20,9 +20,9 @@ from tests.support.fake_service import (
     run_stream,
     text_of,
 )
+from tests.support.messages import U
 
 MakeHarness = Callable[..., Harness]
-U = lambda text: Message("user", text)  # noqa: E731
 CALL = ToolCall("call_1", "lookup", '{"q": "x"}')
 
 

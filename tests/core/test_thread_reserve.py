@@ -423,7 +423,9 @@ def test_reserve_rules() -> None:
 def test_closing_a_client_stops_its_refills(emu: EmulatorHandle) -> None:
     from hunyuan_emulator import Fault
 
-    client = _client(emu, True, thread_reserve=2)
+    # A request in flight on another thread when its pool closes can sit in a blocking read
+    # until its timeout (closing a socket does not wake a thread reading it): keep that short.
+    client = _client(emu, True, thread_reserve=2, timeout=2.0)
     _warm(emu, client)
     # Room for three more, and the refill's first CreateThread is slow, so that request is in
     # flight, with two more to go, when the client closes.

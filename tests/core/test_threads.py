@@ -18,11 +18,9 @@ from hunyuan_api import (
 )
 from hunyuan_api._run.threads import ledger_scope
 from tests.support.fake_service import finished
+from tests.support.messages import A, R, U
 
 SCOPE = ledger_scope("https://hunyuan.tencentcloudapi.com/", SecretStr("AKIDscope"))
-U = lambda text: Message("user", text)  # noqa: E731
-A = lambda text, *calls: Message("assistant", text, tuple(calls))  # noqa: E731
-R = lambda text, call_id: Message("tool", text, tool_call_id=call_id)  # noqa: E731
 CALL = ToolCall("call_1", "get_weather", '{"city": "北京"}')
 
 
@@ -106,9 +104,7 @@ def test_truncating_to_an_earlier_turn_of_a_thread_does_not_continue_it() -> Non
 
 
 def test_a_claimed_thread_is_not_continued_concurrently() -> None:
-    ledger = ThreadLedger()
-    run_fresh(ledger, [U("hi")], A("hello"), "thread_1")
-    history = [U("hi"), A("hello"), U("next")]
+    ledger, history = _ledger_holding_thread_1()
     first = ledger.plan(SCOPE, history)
     second = ledger.plan(SCOPE, history)
     assert first.mode == "continue"
@@ -119,9 +115,7 @@ def test_a_claimed_thread_is_not_continued_concurrently() -> None:
 
 
 def test_release_keeps_the_thread_abandon_forgets_it() -> None:
-    ledger = ThreadLedger()
-    run_fresh(ledger, [U("hi")], A("hello"), "thread_1")
-    history = [U("hi"), A("hello"), U("next")]
+    ledger, history = _ledger_holding_thread_1()
     plan = ledger.plan(SCOPE, history)
     ledger.release(plan, "thread_1")
     assert not ledger.is_claimed(SCOPE, "thread_1")
@@ -134,9 +128,7 @@ def test_release_keeps_the_thread_abandon_forgets_it() -> None:
 
 
 def test_scopes_are_separate() -> None:
-    ledger = ThreadLedger()
-    run_fresh(ledger, [U("hi")], A("hello"), "thread_1")
-    history = [U("hi"), A("hello"), U("next")]
+    ledger, history = _ledger_holding_thread_1()
     other_account = ledger_scope("https://hunyuan.tencentcloudapi.com/", SecretStr("AKIDother"))
     other_endpoint = ledger_scope("http://127.0.0.1:8765/", SecretStr("AKIDscope"))
     assert ledger.plan(other_account, history).mode == "fresh"
@@ -199,10 +191,15 @@ def _run_in_threads(worker: Callable[..., None], count: int, *, numbered: bool =
         t.join()
 
 
-def test_many_threads_never_lose_a_claim() -> None:
+def _ledger_holding_thread_1() -> tuple[ThreadLedger, list[Message]]:
+    """A ledger whose thread_1 holds [hi, hello], and the history that continues it."""
     ledger = ThreadLedger()
     run_fresh(ledger, [U("hi")], A("hello"), "thread_1")
-    history = [U("hi"), A("hello"), U("next")]
+    return ledger, [U("hi"), A("hello"), U("next")]
+
+
+def test_many_threads_never_lose_a_claim() -> None:
+    ledger, history = _ledger_holding_thread_1()
     barrier = threading.Barrier(16)
     results: list[str] = []
     lock = threading.Lock()
@@ -226,9 +223,7 @@ def test_many_threads_never_lose_a_claim() -> None:
 
 
 def test_concurrent_claims_are_exclusive() -> None:
-    ledger = ThreadLedger()
-    run_fresh(ledger, [U("hi")], A("hello"), "thread_1")
-    history = [U("hi"), A("hello"), U("next")]
+    ledger, history = _ledger_holding_thread_1()
     barrier = threading.Barrier(32)
     modes: list[str] = []
 
