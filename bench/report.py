@@ -385,10 +385,12 @@ def _link_md(results: dict[str, Any]) -> list[str]:
         "(`thread_reserve`, docs/threads.md) it is RunThread alone, on a thread made in the "
         "background beforehand. A continued conversation checks its thread's newest message "
         "first (GetThreadMessageList, docs/threads.md). "
-        f"New connections opened through the link: {data['connections']}: a streamed call "
-        "does not give its connection back to the pool (the client stops reading at the run's "
-        "end, before the body's end), so the next streamed call pays a handshake; a reserved "
-        "RunThread goes out on the connection its refill's CreateThread left in the pool.",
+        f"New connections opened through the link: {data['connections']}. The async client "
+        "keeps its connection after a stream (it reads what a finished run leaves of the body, "
+        "for at most 50 ms); the sync client hangs up at the run's end, so each sync `stream` "
+        "call pays a handshake, unless, as for a reserved RunThread, a refill's CreateThread "
+        "left a connection in the pool.",
+        "",
         _load(results, "link"),
     ]
 
@@ -759,7 +761,9 @@ def _startup_md(results: dict[str, Any], notes: dict[str, str]) -> list[str]:
             "interpreter timing import, construction and the first call up to its first chunk "
             "(first-use costs included: the first connection, pydantic schemas that are built "
             f"on first use), median of {first['cold_repeat']}. A new Hunyuan conversation is "
-            "two round trips (CreateThread, RunThread); an OpenAI call is one.",
+            "one round trip (RunThread) once the client's thread reserve is warm, as in the warm "
+            "column, and two (CreateThread, RunThread) on a client's first call, as in the cold "
+            "one; an OpenAI call is one.",
             "",
             _load(results, "first_token"),
             "",
