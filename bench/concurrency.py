@@ -125,15 +125,18 @@ def _chat_hunyuan(api: str = "run_thread", http: str = "default") -> Callable[[T
     return make
 
 
-def _core_client(t: Target) -> tuple[AsyncCall, Callable[[], Awaitable[None]]]:
-    from hunyuan_api import (
-        AsyncHunyuanClient,
-        Message,
-        RunOptions,
-    )
+def _core_client(
+    t: Target, http: httpx.AsyncClient | None = None
+) -> tuple[AsyncCall, Callable[[], Awaitable[None]]]:
+    """The core client streaming the prompt; over ``http`` when given (closing closes that)."""
+    from hunyuan_api import AsyncHunyuanClient, Message, RunOptions
 
     client = AsyncHunyuanClient(
-        base_url=t.base_url, secret_id=t.secret_id, secret_key=t.secret_key, timeout=120
+        base_url=t.base_url,
+        secret_id=t.secret_id,
+        secret_key=t.secret_key,
+        timeout=120,
+        http_async_client=http,
     )
     messages = [Message("user", PROMPT)]
     options = RunOptions(model="hunyuan-turbo")
@@ -144,7 +147,7 @@ def _core_client(t: Target) -> tuple[AsyncCall, Callable[[], Awaitable[None]]]:
             n += 1
         return n
 
-    return call, client.aclose
+    return call, client.aclose if http is None else http.aclose
 
 
 def _sdk_async(raised: bool) -> Callable[[Target], Any]:
@@ -368,11 +371,6 @@ def _sweep_contender(shard_size: int | None) -> Contender:
     over one httpx pool."""
 
     def make(t: Target) -> tuple[AsyncCall, Callable[[], Awaitable[None]]]:
-        from hunyuan_api import (
-            AsyncHunyuanClient,
-            Message,
-            RunOptions,
-        )
         from hunyuan_api._transport.pool import ShardedAsyncTransport
 
         if shard_size is None:
@@ -380,22 +378,7 @@ def _sweep_contender(shard_size: int | None) -> Contender:
         else:
             transport = ShardedAsyncTransport(shard_size=shard_size, max_shards=10_000)
             http = httpx.AsyncClient(transport=transport, timeout=120)
-        client = AsyncHunyuanClient(
-            base_url=t.base_url,
-            secret_id=t.secret_id,
-            secret_key=t.secret_key,
-            http_async_client=http,
-        )
-        messages = [Message("user", PROMPT)]
-        options = RunOptions(model="hunyuan-turbo")
-
-        async def call() -> int:
-            n = 0
-            async for _ in client.stream_chat(messages, options):
-                n += 1
-            return n
-
-        return call, http.aclose
+        return _core_client(t, http)
 
     name = "one httpx pool" if shard_size is None else f"{shard_size} per pool"
     return Contender(name, "RunThread", "async", make, True)

@@ -47,6 +47,7 @@ from tests.support.reliability import (
     Mode,
     assert_error_class,
     drive,
+    fresh,
     make_model,
     reply_to,
     streamed_prefix,
@@ -360,9 +361,7 @@ def capped() -> Any:
 
 @pytest.fixture
 def cap_emu(capped: EmulatorHandle) -> EmulatorHandle:
-    capped.state.reset()
-    default_ledger().clear()
-    return capped
+    return fresh(capped)
 
 
 async def _hold_the_slot(emu: EmulatorHandle, seconds: float) -> asyncio.Task[Any]:

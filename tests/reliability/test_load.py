@@ -35,7 +35,7 @@ from hunyuan_api import (
 from hunyuan_api._run.session import RunSession
 from hunyuan_api._transport.pool import ShardedAsyncTransport
 from hunyuan_emulator import EmulatorHandle, Fault, run_emulator, spawn_emulator
-from tests.support.reliability import Adapter, drive, make_model, reply_to
+from tests.support.reliability import Adapter, drive, fresh, make_model, reply_to
 
 STREAMS = 500
 ROUNDS = 3
@@ -180,9 +180,7 @@ def paced() -> Iterator[EmulatorHandle]:
 
 @pytest.fixture
 def slow_emu(paced: EmulatorHandle) -> EmulatorHandle:
-    paced.state.reset()
-    default_ledger().clear()
-    return paced
+    return fresh(paced)
 
 
 def _history(adapter: Adapter, first: Any) -> list[Any]:

@@ -59,6 +59,7 @@ from tests.support.reliability import (
     Mode,
     assert_error_class,
     drive,
+    fresh,
     make_model,
 )
 
@@ -89,9 +90,7 @@ def secured() -> Iterator[EmulatorHandle]:
 
 @pytest.fixture
 def sec_emu(secured: EmulatorHandle) -> EmulatorHandle:
-    secured.state.reset()
-    default_ledger().clear()
-    return secured
+    return fresh(secured)
 
 
 def _model(adapter: Adapter, emu: EmulatorHandle, **overrides: Any) -> Any:

@@ -34,6 +34,14 @@ FAST_RETRIES = hy.RetryPolicy(initial_delay=0.005, max_delay=0.01, jitter=0.0)
 PROMPT = "Tell me about the reliability of streaming APIs"
 
 
+def fresh(handle: Any) -> Any:
+    """A module's own emulator made ready for the next test: no requests, faults or queued
+    replies, and no thread the process-wide ledger remembers on it."""
+    handle.state.reset()
+    hy.default_ledger().clear()
+    return handle
+
+
 def reply_to(prompt: str) -> str:
     """What the emulator's deterministic model answers to a single user message."""
     return generate([ConvMessage("user", prompt)]).text
