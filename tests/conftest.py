@@ -35,7 +35,7 @@ def _clean_env(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
     # Most tests assert the exact requests a call makes (CreateThread then RunThread, scripted
     # fakes answering in order); a reserve's background CreateThreads would interleave with them
     # at times no test controls. Those tests pin the reserve off here; the reserve's own tests
-    # (tests/transport/test_thread_reserve.py) turn it on explicitly, through the adapters too.
+    # (tests/core/test_thread_reserve.py) turn it on explicitly, through the adapters too.
     monkeypatch.setenv("HUNYUAN_THREAD_RESERVE", "0")
 
 
