@@ -34,9 +34,7 @@ def count_plan(plan: TokenPlan, send: Callable[[str], int]) -> list[int]:
         finally:
             # Interrupted: nothing more starts; running requests end within the timeout.
             pool.shutdown(wait=True, cancel_futures=True)
-    for text, answer in zip(missing, answers, strict=True):
-        plan.settle(text, answer)
-    return plan.result()
+    return plan.settle_all(answers)
 
 
 async def acount_plan(plan: TokenPlan, send: Callable[[str], Awaitable[int]]) -> list[int]:
@@ -50,8 +48,7 @@ async def acount_plan(plan: TokenPlan, send: Callable[[str], Awaitable[int]]) ->
 
     missing = plan.missing
     answers = await asyncio.gather(*(attempt(text) for text in missing), return_exceptions=True)
-    for text, answer in zip(missing, answers, strict=True):
+    for answer in answers:
         if not isinstance(answer, (int, HunyuanError)):
             raise answer  # not the service's answer: a bug, or an interrupt
-        plan.settle(text, answer)
-    return plan.result()
+    return plan.settle_all(answers)  # type: ignore[arg-type]  # narrowed just above

@@ -130,18 +130,57 @@ def test_async_client_counts_concurrently_and_remembers(emu: EmulatorHandle) -> 
 
 
 def test_a_cancelled_async_count_sends_nothing_more(emu: EmulatorHandle) -> None:
-    emu.state.add_fault(Fault.slow_first_byte(2), action="GetTokenCount", count=20)
+    emu.state.add_fault(Fault.slow_first_byte(1), action="GetTokenCount", count=20)
     client = hunyuan_api.AsyncHunyuanClient(**emulator_settings(emu))
     texts = [f"text {i}" for i in range(20)]
 
     async def cancelled() -> None:
         with pytest.raises(asyncio.TimeoutError):
-            await asyncio.wait_for(client.count_tokens_many(texts), timeout=0.5)
+            await asyncio.wait_for(client.count_tokens_many(texts), timeout=0.3)
+        # On the same loop, past the time the slow answers take: a request the cancellation
+        # left running would have sent the next wave, or filled the cache, by now.
+        await asyncio.sleep(1.5)
 
     asyncio.run(cancelled())
     # Only the first wave was sent, and nothing it had not answered was remembered.
     assert counts(emu) <= 8
     assert len(client.token_counts) == 0
+
+
+@pytest.mark.parametrize("sync", [True, False], ids=["sync", "async"])
+def test_a_failed_count_keeps_the_counts_beside_it(emu: EmulatorHandle, sync: bool) -> None:
+    """One request of four fails: the count raises, and the three answers that arrived are
+    remembered, so the next count asks about the failed text alone."""
+    settings = {**emulator_settings(emu), "max_retries": 0}
+    texts = ["alpha beta", "gamma delta", "epsilon zeta", "eta theta"]
+    emu.state.add_fault(Fault.error("InternalError"), action="GetTokenCount")
+    if sync:
+        client: Any = hunyuan_api.HunyuanClient(**settings)
+        count = client.count_tokens_many
+    else:
+        client = hunyuan_api.AsyncHunyuanClient(**settings)
+
+        def count(texts: list[str]) -> list[int]:
+            return asyncio.run(client.count_tokens_many(texts))
+
+    with pytest.raises(hunyuan_api.ServerError) as caught:
+        count(texts)
+    assert caught.value.code == "InternalError"
+    assert caught.value.request_id
+    assert len(client.token_counts) == 3
+    assert count(texts) == [count_tokens(t) for t in texts]
+    assert counts(emu) == len(texts) + 1
+
+
+@pytest.mark.parametrize(
+    ("low", "high"),
+    [(0x3000, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF), (0xFF00, 0xFFEF), (0x20000, 0x2FFFF)],
+)
+def test_the_estimate_counts_wide_characters_one_each(low: int, high: int) -> None:
+    for inside in (low, high):
+        assert estimate_tokens(chr(inside) * 8) == 8
+    for outside in (low - 1, high + 1):
+        assert estimate_tokens(chr(outside) * 8) == 2  # four narrow characters a token
 
 
 # -- offline ----------------------------------------------------------------------------------
