@@ -172,6 +172,11 @@ def transport_error(
     )
 
 
+def _thread_unusable(exc: HunyuanError, attempt: _Attempt) -> bool:
+    """The service says the attempt's thread is gone, or (before acting) busy with another run."""
+    return isinstance(exc, NotFoundError) or (attempt.unprocessed and exc.code == _BUSY)
+
+
 def _check_not_withdrawn(result: RunResult) -> None:
     """A moderated reply is never an answer: Tencent asks clients to withdraw the text already
     shown ("需要自行撤回已上屏的内容"), so it raises, with that text as ``partial``."""
@@ -218,8 +223,8 @@ class _Attempt:
         self.thread_id = thread_id
         #: A new thread may come from the reserve (not after a reserved one proved gone).
         self.use_reserve = use_reserve
-        #: ``thread_id`` came from the reserve.
-        self.reserved = False
+        #: When ``thread_id``, taken from the reserve, was made; None: not from the reserve.
+        self.reserved: float | None = None
         #: The reserve is to be topped up once this attempt's request is out.
         self.refill = False
         self.session: RunSession | None = None
@@ -426,8 +431,6 @@ class Flows:
         except httpx.HTTPError as exc:
             attempt.unprocessed = isinstance(exc, _NEVER_SENT)
             raise transport_error(exc, partial=None, request_id=None) from exc
-        if attempt.refill:
-            yield REFILL
         if not is_event_stream(opened.status, opened.headers.get("content-type", "")):
             try:
                 rest: bytes = yield READ_REST
@@ -437,6 +440,8 @@ class Flows:
             # The service's own refusal proves it did not act; a gateway's page proves nothing.
             attempt.unprocessed = is_service_refusal(error)
             raise error
+        if attempt.refill:  # only beside a run the service took (not a refused one's retries)
+            yield REFILL
         session = attempt.session = state.session = RunSession(
             model=options.model,
             request_id=self.dialect.request_id(opened.headers),
@@ -474,12 +479,12 @@ class Flows:
         """A thread for a fresh run: one from the reserve, else one made inline."""
         reserve = self.reserve
         if reserve is not None:
-            thread_id = reserve.take() if attempt.use_reserve else None
+            taken = reserve.take_stamped() if attempt.use_reserve else None
             # Refilled whether or not one was there (an empty reserve is a cold or discarded
-            # one), once the run's request is out: the refill runs beside it, never before it.
+            # one), once the run's stream is open: the refill runs beside it, never before it.
             attempt.refill = True
-            if thread_id is not None:
-                attempt.reserved = True
+            if taken is not None:
+                thread_id, attempt.reserved = taken
                 return thread_id
         # No retries inside: the run's loop decides for the whole run.
         created, _ = yield from self._send_json("CreateThread", {})
@@ -488,11 +493,11 @@ class Flows:
     def _reserved_gone(self, exc: HunyuanError, attempt: _Attempt) -> bool:
         """Whether ``exc`` says the reserved thread of ``attempt`` is unusable before anything
         was delivered (the run then starts over on a thread made inline)."""
-        if not attempt.reserved or self.reserve is None:
+        if attempt.reserved is None or self.reserve is None:
             return False
         if attempt.session is not None and attempt.session.delivered:
             return False
-        if not isinstance(exc, NotFoundError) and not (attempt.unprocessed and exc.code == _BUSY):
+        if not _thread_unusable(exc, attempt):
             return False
         logger.info(
             "reserved thread %s is unusable (%s); making one inline", attempt.thread_id, exc.code
@@ -536,7 +541,7 @@ class Flows:
         if (
             plan is not None
             and plan.mode in ("continue", "resume")
-            and (isinstance(exc, NotFoundError) or (attempt.unprocessed and exc.code == _BUSY))
+            and _thread_unusable(exc, attempt)
         ):
             # The service dropped the thread, or refused a second run on it (another process is
             # running there): replaying on a fresh one loses nothing.
@@ -558,9 +563,9 @@ class Flows:
             if attempt.unprocessed:
                 if not retry:
                     self.ledger.release(plan, attempt.thread_id)
-                    if attempt.reserved and self.reserve is not None:
+                    if attempt.reserved is not None and self.reserve is not None:
                         assert attempt.thread_id is not None
-                        self.reserve.give_back(attempt.thread_id)
+                        self.reserve.give_back(attempt.thread_id, attempt.reserved)
             else:
                 self.ledger.abandon(plan, attempt.thread_id)
         if not retry:

@@ -15,7 +15,9 @@ Rules, each because a reserved thread is a thread nobody else may touch:
   went alike);
 - held plus being made never exceeds ``capacity``, so an idle or exiting process leaves at most
   that many unused threads (plus none: a refill's thread is counted from the moment it is asked
-  for);
+  for); a request asked for longer ago than ``claim_expiry`` stops counting (its refill died
+  unseen, e.g. with an event loop closed without cancelling its tasks) so the reserve is never
+  full of requests that will not answer;
 - after a failed refill nothing is asked for during ``QUIET_AFTER_FAILURE`` seconds (a reserve
   only saves time; a broken credential must not double every conversation's errors);
 - a forked child starts empty (its parent may hand out the same threads).
@@ -28,13 +30,17 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-__all__ = ["MAX_AGE", "QUIET_AFTER_FAILURE", "ThreadReserve"]
+__all__ = ["CLAIM_EXPIRY", "MAX_AGE", "QUIET_AFTER_FAILURE", "ThreadReserve"]
 
 #: Seconds a reserved thread may wait for a conversation. Tencent documents no lifetime for an
 #: unused thread; ten minutes is far below any retention a service that keeps conversations
 #: could use, and well above the gap between conversations of a busy application. A thread that
 #: vanished sooner costs one inline ``CreateThread`` (the fallback), never a wrong answer.
 MAX_AGE = 600.0
+
+#: Seconds after which a refill's CreateThread that never answered stops counting against the
+#: reserve (the client passes the longest one request may take under its timeout).
+CLAIM_EXPIRY = 300.0
 
 #: Seconds without refills after one failed (``ThreadReserve.unclaim(failed=True)``).
 QUIET_AFTER_FAILURE = 30.0
@@ -49,46 +55,57 @@ class ThreadReserve:
         capacity: int,
         *,
         max_age: float = MAX_AGE,
+        claim_expiry: float = CLAIM_EXPIRY,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.capacity = capacity
         self.max_age = max_age
+        self.claim_expiry = claim_expiry
         self._clock = clock
         self._lock = threading.Lock()
         #: (thread id, when it was made), oldest first.
         self._held: deque[tuple[str, float]] = deque()
-        #: CreateThread requests asked for and not yet answered.
-        self._pending = 0
+        #: When each CreateThread asked for and not yet answered was claimed, oldest first.
+        self._claims: deque[float] = deque()
         self._quiet_until = 0.0
         #: The client was closed: no refill until a conversation uses it again.
         self._paused = False
 
     def __repr__(self) -> str:
-        return f"ThreadReserve(held={len(self._held)}, pending={self._pending})"
+        return f"ThreadReserve(held={len(self._held)}, pending={len(self._claims)})"
 
     def __len__(self) -> int:
         return len(self._held)
 
     @property
     def pending(self) -> int:
-        return self._pending
+        with self._lock:
+            self._expire_claims_locked()
+            return len(self._claims)
 
     def take(self) -> str | None:
         """A thread no conversation has used, or None (the caller creates one inline)."""
+        taken = self.take_stamped()
+        return taken[0] if taken is not None else None
+
+    def take_stamped(self) -> tuple[str, float] | None:
+        """``take``, with when the thread was made (for ``give_back``)."""
         now = self._clock()
         with self._lock:
             self._paused = False
             while self._held:
                 thread_id, made = self._held.popleft()
                 if now - made < self.max_age:
-                    return thread_id
+                    return thread_id, made
             return None
 
-    def give_back(self, thread_id: str) -> None:
-        """A taken thread the service provably never ran on: it is still unused."""
+    def give_back(self, thread_id: str, made: float | None = None) -> None:
+        """A taken thread the service provably never ran on: it is still unused. ``made``: when
+        it was made, as ``take_stamped`` said, so that its age keeps counting from then."""
         with self._lock:
-            if len(self._held) + self._pending < self.capacity:
-                self._held.appendleft((thread_id, self._clock()))
+            self._expire_claims_locked()
+            if len(self._held) + len(self._claims) < self.capacity:
+                self._held.appendleft((thread_id, self._clock() if made is None else made))
 
     def needs_refill(self) -> bool:
         with self._lock:
@@ -100,20 +117,20 @@ class ThreadReserve:
         with self._lock:
             if not self._room_locked():
                 return False
-            self._pending += 1
+            self._claims.append(self._clock())
             return True
 
     def put(self, thread_id: str) -> None:
         """A claimed ``CreateThread`` answered with this thread."""
         with self._lock:
-            self._pending = max(0, self._pending - 1)
+            self._settle_claim_locked()
             self._held.append((thread_id, self._clock()))
 
     def unclaim(self, *, failed: bool) -> None:
         """A claimed ``CreateThread`` gave no thread (``failed``: the service or the network
         refused it, rather than the request being cancelled)."""
         with self._lock:
-            self._pending = max(0, self._pending - 1)
+            self._settle_claim_locked()
             # A request cut by the client's own close says nothing about the service.
             if failed and not self._paused:
                 self._quiet_until = self._clock() + QUIET_AFTER_FAILURE
@@ -129,10 +146,20 @@ class ThreadReserve:
         with self._lock:
             self._held.clear()
 
+    def _settle_claim_locked(self) -> None:
+        if self._claims:  # an expired claim was already let go
+            self._claims.popleft()
+
+    def _expire_claims_locked(self) -> None:
+        horizon = self._clock() - self.claim_expiry
+        while self._claims and self._claims[0] < horizon:
+            self._claims.popleft()
+
     def _room_locked(self) -> bool:
+        self._expire_claims_locked()
         return (
             not self._paused
-            and len(self._held) + self._pending < self.capacity
+            and len(self._held) + len(self._claims) < self.capacity
             and self._clock() >= self._quiet_until
         )
 
@@ -140,4 +167,4 @@ class ThreadReserve:
         # The parent may hand out the same threads, and its pending requests are not ours.
         self._lock = threading.Lock()
         self._held.clear()
-        self._pending = 0
+        self._claims.clear()

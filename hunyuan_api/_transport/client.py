@@ -48,7 +48,7 @@ from .._run.flows import (
     Send,
     Sleep,
 )
-from .._run.reserve import ThreadReserve
+from .._run.reserve import CLAIM_EXPIRY, ThreadReserve
 from .._run.threads import ThreadLedger, default_ledger, ledger_scope
 from .._run.tokens import TokenCountCache, TokenPlan
 from .._settings import ConnectionSettings, HunyuanSettings, mask_secrets
@@ -117,7 +117,14 @@ class _ClientBase:
         # credentials, never another client's (a model's copy builds its own client).
         reserve = None
         if settings.thread_reserve and self.credentials is not None:
-            reserve = ThreadReserve(settings.thread_reserve)
+            # A refill's request unanswered after every phase of its timeout ran out died
+            # unseen (its event loop closed under it): it stops holding a place.
+            timeout = self.timeout
+            phases = (timeout.connect, timeout.write, timeout.read, timeout.pool)
+            reserve = ThreadReserve(
+                settings.thread_reserve,
+                claim_expiry=2 * sum(p for p in phases if p is not None) or CLAIM_EXPIRY,
+            )
             fork.track(reserve)
         self.flows = Flows(
             dialect=dialect,

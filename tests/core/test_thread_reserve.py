@@ -15,6 +15,7 @@ import logging
 import pickle
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -418,6 +419,51 @@ def test_reserve_rules() -> None:
     reserve.put("e")
     reserve._after_fork_in_child()
     assert (len(reserve), reserve.pending) == (0, 0)
+
+
+def test_a_given_back_thread_keeps_its_age_and_dead_claims_expire() -> None:
+    now = [0.0]
+    reserve = ThreadReserve(2, max_age=10.0, claim_expiry=30.0, clock=lambda: now[0])
+    assert reserve.claim()
+    reserve.put("a")
+    now[0] = 8.0
+    taken = reserve.take_stamped()
+    assert taken == ("a", 0.0)
+    reserve.give_back(*taken)  # the run was refused before the service acted
+    now[0] = 11.0
+    assert reserve.take() is None  # made at 0, so too old at 11, although given back at 8
+    # Two refills that will never answer (their event loop was closed under them)...
+    assert reserve.claim()
+    assert reserve.claim()
+    assert not reserve.needs_refill()
+    now[0] = 42.0  # ...stop holding places once ``claim_expiry`` has passed.
+    assert reserve.pending == 0
+    assert reserve.needs_refill()
+
+
+def test_a_loop_closed_under_a_refill_does_not_fill_the_reserve_for_good(
+    emu: EmulatorHandle,
+) -> None:
+    """A sync wrapper's pattern: ``run_until_complete`` then ``close()``, leftover tasks not
+    cancelled. The refill task in flight is destroyed without a word; its place comes back
+    once its request could no longer be answering (twice its timeout's phases)."""
+    from hunyuan_emulator import Fault
+
+    client = _client(emu, False, thread_reserve=1, timeout=0.5)
+    emu.state.add_fault(Fault.slow_first_byte(0.4), action="CreateThread")
+    loop = asyncio.new_event_loop()
+    loop.run_until_complete(client.chat([Message("user", "from a sync wrapper")]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "Task was destroyed but it is pending!"
+        loop.close()
+        del loop
+        gc.collect()
+    reserve = _reserve(client)
+    assert reserve.pending == 1  # the dead refill still holds the only place...
+    time.sleep(2 * 4 * 0.5 + 0.2)
+    assert reserve.pending == 0  # ...until it expires,
+    _chat(client, "a later call")  # and the next conversation refills the reserve.
+    _settled(reserve, 1)
 
 
 def test_closing_a_client_stops_its_refills(emu: EmulatorHandle) -> None:
