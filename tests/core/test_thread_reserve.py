@@ -449,8 +449,10 @@ def test_a_loop_closed_under_a_refill_does_not_fill_the_reserve_for_good(
     once its request could no longer be answering (twice its timeout's phases)."""
     from hunyuan_emulator import Fault
 
-    client = _client(emu, False, thread_reserve=1, timeout=0.5)
-    emu.state.add_fault(Fault.slow_first_byte(0.4), action="CreateThread")
+    client = _client(emu, False, thread_reserve=1, timeout=1.0)
+    # The inline CreateThread and the refill's are both slow: the refill, sent once the run's
+    # stream is open, is still waiting for its answer when the short reply has ended.
+    emu.state.add_fault(Fault.slow_first_byte(0.8), action="CreateThread", count=2)
     loop = asyncio.new_event_loop()
     loop.run_until_complete(client.chat([Message("user", "from a sync wrapper")]))
     with warnings.catch_warnings():
@@ -460,7 +462,8 @@ def test_a_loop_closed_under_a_refill_does_not_fill_the_reserve_for_good(
         gc.collect()
     reserve = _reserve(client)
     assert reserve.pending == 1  # the dead refill still holds the only place...
-    time.sleep(2 * 4 * 0.5 + 0.2)
+    assert reserve.claim_expiry == 2 * 4 * 1.0  # twice the four phases of its timeout
+    time.sleep(reserve.claim_expiry + 0.2)
     assert reserve.pending == 0  # ...until it expires,
     _chat(client, "a later call")  # and the next conversation refills the reserve.
     _settled(reserve, 1)
