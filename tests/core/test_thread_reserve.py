@@ -492,3 +492,33 @@ def test_closing_a_client_stops_its_refills(emu: EmulatorHandle) -> None:
     # Used again, the client refills again.
     client.chat([Message("user", "later")])
     _settled(_reserve(client), 4)
+
+
+def test_exit_waits_for_refills_in_flight_and_starts_none(emu: EmulatorHandle) -> None:
+    """A script that exits right after its call, its refill still in flight: the exit lets the
+    refill finish (a daemon thread frozen at finalization could hold a lock the main thread's
+    finalization waits for) and starts no other."""
+    from hunyuan_emulator import Fault
+
+    # The inline CreateThread and the refill's first are slow: the refill, sent once the run's
+    # stream is open, is in flight when the call returns, with a second one to go.
+    emu.state.add_fault(Fault.slow_first_byte(0.4), action="CreateThread", count=2)
+    settings = emulator_settings(emu)
+    code = f"""
+import atexit, threading
+from hunyuan_api import HunyuanClient, Message
+client = HunyuanClient(**{settings!r}, thread_reserve=2)
+for event in client.stream_chat([Message("user", "one call, then exit")]):
+    break
+refills = lambda: [t for t in threading.enumerate() if t.name == "hunyuan-thread-reserve"]
+assert refills(), "the refill should be in flight when the call returns"
+atexit._run_exitfuncs()  # what the interpreter does first on its way out
+assert not refills(), refills()
+print(len(client.flows.reserve), client.flows.reserve.pending)
+client.chat([Message("user", "a call during shutdown")])  # takes a thread, refills nothing
+print(len(client.flows.reserve), client.flows.reserve.pending, len(refills()))
+"""
+    result = run_python(code)
+    assert result.returncode == 0, result.stderr
+    # The slow refill ended with its one thread and made no second; the call at exit took it.
+    assert result.stdout.split("\n")[:2] == ["1 0", "0 0 0"], result.stdout
