@@ -385,11 +385,9 @@ def _link_md(results: dict[str, Any]) -> list[str]:
         "(`thread_reserve`, docs/threads.md) it is RunThread alone, on a thread made in the "
         "background beforehand. A continued conversation checks its thread's newest message "
         "first (GetThreadMessageList, docs/threads.md). "
-        f"New connections opened through the link: {data['connections']}. The async client "
-        "keeps its connection after a stream (it reads what a finished run leaves of the body, "
-        "for at most 50 ms); the sync client hangs up at the run's end, so each sync `stream` "
-        "call pays a handshake, unless, as for a reserved RunThread, a refill's CreateThread "
-        "left a connection in the pool.",
+        f"New connections opened through the link: {data['connections']}. Both clients keep "
+        "their connection after a stream (they read what a finished run leaves of the body, "
+        "for at most 50 ms), so warm calls pay no handshake.",
         "",
         _load(results, "link"),
     ]

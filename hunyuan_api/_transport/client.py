@@ -64,6 +64,7 @@ from .._wire.validation import (
     validate_options,
 )
 from . import fork
+from .drain import drain_blocking
 from .embeddings import EmbeddingGates, arun_embedding_job, run_embedding_job
 from .loops import LoopClients
 from .pool import ShardedAsyncTransport
@@ -399,8 +400,11 @@ class HunyuanClient(_ClientBase):
             if self.refills is not None:
                 self.refills.in_thread(lambda: self._drive(self.flows.refill()))
             return None
-        # ``Drain`` too: a blocking read cannot be bounded in time here (httpx fixed the read
-        # timeout when the request was sent), so the body is closed as it stands.
+        if isinstance(command, Drain) and exchange.chunks is not None:
+            response = exchange.response
+            assert response is not None
+            with contextlib.suppress(httpx.HTTPError, OSError, ValueError):
+                drain_blocking(response, exchange.chunks, command.seconds, command.max_bytes)
         self._release(exchange)
         if isinstance(command, Send):
             http = self._http

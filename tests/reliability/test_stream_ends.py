@@ -114,16 +114,17 @@ def _finished_then_done(thread_id: str) -> list[Step]:
 
 
 @scripts(_finished_then_heartbeats, _finished_then_done)
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("adapter", ADAPTERS)
 async def test_a_body_that_ends_after_the_run_leaves_its_connection_for_the_next_call(
-    server: StreamServer, adapter: Adapter
+    server: StreamServer, adapter: Adapter, mode: Mode
 ) -> None:
-    # The async client reads the little a finished run leaves ([DONE], the body's end) instead
-    # of hanging up, so the next request goes out on the same connection: no new TCP (and, on
-    # the real service, TLS) handshake. Heartbeats that go on are still cut short.
+    # The client reads the little a finished run leaves ([DONE], the body's end) instead of
+    # hanging up, so the next request goes out on the same connection: no new TCP (and, on the
+    # real service, TLS) handshake. Heartbeats that go on are still cut short.
     model = _model(adapter, server)
     for _ in range(3):
-        out = await drive(adapter, "async", "stream", model, "hi")
+        out = await drive(adapter, mode, "stream", model, "hi")
         assert out.error is None, repr(out.error)
         assert out.text == TEXT
     if server.served[0].wait().hung_up:  # heartbeats after the run: each call hangs up

@@ -1,0 +1,74 @@
+"""Reading the end of a finished body on a blocking connection, without waiting long for it.
+
+After a run ends the server closes its body at once (at most a ``[DONE]`` and the terminating
+chunk are left). Read to its end, the connection goes back to the pool and the next call skips
+the TCP and TLS handshakes; closed early, it is thrown away. The async client bounds that read
+with ``asyncio.wait_for``. A blocking read cannot be bounded that way (httpx fixed its timeout
+when the request was sent), so here a read is made only when it has something to read: bytes
+the HTTP parser received and has not processed yet (often the whole end came with the last
+frame), decrypted TLS bytes, or a socket that turns readable within what is left of the bound.
+A body that goes on after that (heartbeats) is cut at ``seconds`` or ``max_bytes``.
+
+The parser is reached through httpx's and httpcore's private links (``_httpcore_stream``,
+``_stream``, ``_connection``, ``_h11_state``), read defensively as in ``sockets``; what it
+holds is h11's public ``trailing_data``. Without them only the socket is watched.
+
+What remains unbounded is a read that finds only part of what it needs (a TLS record cut in
+two, a chunk-size line without its end) and waits for the rest: a server ending a body does not
+write that way, and the read's own timeout still ends it.
+"""
+
+from __future__ import annotations
+
+import select
+import time
+from collections.abc import Iterator
+
+import httpx
+
+__all__ = ["drain_blocking"]
+
+
+_PARSER_PATH = ("_httpcore_stream", "_stream", "_connection", "_h11_state")
+
+
+def _parsed_ahead(response: httpx.Response) -> bool:
+    node: object = response.stream
+    for name in _PARSER_PATH:
+        node = getattr(node, name, None)
+        if node is None:
+            return False
+    trailing = getattr(node, "trailing_data", None)
+    return isinstance(trailing, tuple) and bool(trailing[0])
+
+
+def _has_bytes(sock: object, seconds: float) -> bool:
+    pending = getattr(sock, "pending", None)  # ssl.SSLSocket: bytes decrypted, not yet read
+    if callable(pending) and pending() > 0:
+        return True
+    readable, _, _ = select.select([sock], [], [], seconds)
+    return bool(readable)
+
+
+def drain_blocking(
+    response: httpx.Response, chunks: Iterator[bytes], seconds: float, max_bytes: int
+) -> bool:
+    """Read ``chunks`` (``response``'s body) to its end if it ends within ``seconds`` and
+    ``max_bytes``; whether it did. Without a socket to watch, nothing is read."""
+    stream = response.extensions.get("network_stream")
+    get_extra_info = getattr(stream, "get_extra_info", None)
+    sock = get_extra_info("socket") if callable(get_extra_info) else None
+    if sock is None:
+        return False
+    deadline = time.monotonic() + seconds
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0 or not (_parsed_ahead(response) or _has_bytes(sock, left)):
+            return False
+        try:
+            chunk = next(chunks)
+        except StopIteration:
+            return True
+        max_bytes -= len(chunk)
+        if max_bytes < 0:
+            return False
