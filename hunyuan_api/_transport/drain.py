@@ -21,6 +21,7 @@ write that way, and the read's own timeout still ends it.
 from __future__ import annotations
 
 import select
+import socket
 import time
 from collections.abc import Iterator
 
@@ -42,7 +43,7 @@ def _parsed_ahead(response: httpx.Response) -> bool:
     return isinstance(trailing, tuple) and bool(trailing[0])
 
 
-def _has_bytes(sock: object, seconds: float) -> bool:
+def _has_bytes(sock: socket.socket, seconds: float) -> bool:
     pending = getattr(sock, "pending", None)  # ssl.SSLSocket: bytes decrypted, not yet read
     if callable(pending) and pending() > 0:
         return True
@@ -58,7 +59,7 @@ def drain_blocking(
     stream = response.extensions.get("network_stream")
     get_extra_info = getattr(stream, "get_extra_info", None)
     sock = get_extra_info("socket") if callable(get_extra_info) else None
-    if sock is None:
+    if not isinstance(sock, socket.socket):  # ssl.SSLSocket is one
         return False
     deadline = time.monotonic() + seconds
     while True:
