@@ -104,6 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=None, help="seed of the fault RNG")
     parser.add_argument("--max-threads", type=int, default=10_000)
     parser.add_argument("--coalesce-chunks", action="store_true")
+    parser.add_argument(
+        "--http",
+        choices=("h11", "httptools"),
+        default="h11",
+        help="uvicorn's HTTP/1.1 layer: h11 (strict, default) or httptools (faster)",
+    )
     parser.add_argument("--log-level", default="warning")
     return parser
 
@@ -131,6 +137,7 @@ def _settings(args: argparse.Namespace) -> EmulatorSettings:
         seed=args.seed,
         max_threads=args.max_threads,
         coalesce_chunks=args.coalesce_chunks,
+        http=args.http,
     )
 
 

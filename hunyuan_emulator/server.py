@@ -181,7 +181,7 @@ class EmulatorServer:
             log_config=None,
             log_level="warning",
             access_log=False,
-            http="h11",
+            http=settings.http,
             ws="none",
             lifespan="off",
             loop="asyncio",
@@ -336,6 +336,7 @@ def cli_arguments(settings: EmulatorSettings) -> list[str]:
         args += ["--seed", str(settings.seed)]
     if settings.coalesce_chunks:
         args.append("--coalesce-chunks")
+    args += ["--http", settings.http]
     return args
 
 

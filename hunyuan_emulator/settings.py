@@ -7,6 +7,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 from .faults import DEFAULT_RATE_FAULTS, Fault
 
@@ -71,6 +72,10 @@ class EmulatorSettings:
     clock: Callable[[], float] = time.time
     #: Merge frames produced back to back into one write (fewer, larger chunks).
     coalesce_chunks: bool = False
+    #: uvicorn's HTTP/1.1 layer: "h11" (pure Python, strict about the wire; the default) or
+    #: "httptools" (C, several times cheaper per write; the benchmarks use it so that a burst of
+    #: streams waits on the client under test, not on the emulator's own HTTP layer).
+    http: Literal["h11", "httptools"] = "h11"
     #: Requests remembered by ``state.requests``.
     max_logged_requests: int = 1_000
     #: Allowed distance between X-TC-Timestamp and the server clock.

@@ -120,6 +120,24 @@ def test_coalesced_chunks_carry_the_same_bytes(wire_for: Any) -> None:
     assert bodies[0] == bodies[1]
 
 
+def test_httptools_serves_the_same_stream_bytes(wire_for: Any) -> None:
+    """The benchmarks' emulator runs uvicorn's httptools layer: same frames, same framing."""
+    pytest.importorskip("httptools")
+    replies = []
+    for http in ("h11", "httptools"):
+        with run_emulator(http=http) as emu:
+            wire = wire_for(emu)
+            emu.state.queue_reply(text="word " * 50)
+            thread = wire.create_thread()
+            with wire.stream("RunThread", wire.run_body(thread, "x")) as r:
+                assert r.headers["content-type"] == "text/event-stream"
+                assert r.headers["transfer-encoding"] == "chunked"
+                frames = wire.frames(r.read())
+            replies.append([f.get("Object") or f.get("object") for f in frames])
+    assert replies[0] == replies[1]
+    assert replies[0].count("thread.message.delta") == 50
+
+
 def test_pacing_and_latency(wire_for: Any) -> None:
     with run_emulator(latency=0.2, tokens_per_second=50) as emu:
         wire = wire_for(emu)
@@ -181,12 +199,14 @@ def test_cli_arguments_round_trip() -> None:
         fault_rate=0.1,
         seed=3,
         coalesce_chunks=True,
+        http="httptools",
         api_keys=("sk-a", "sk-b"),
         retry_after=4,
     )
     args = build_parser().parse_args(cli_arguments(settings))
     assert (args.latency, args.tokens_per_second, args.concurrency_limit) == (0.5, 30, 7)
     assert (args.fault_rate, args.seed, args.coalesce_chunks) == (0.1, 3, True)
+    assert args.http == "httptools"
     assert (args.api_key, args.retry_after) == (["sk-a", "sk-b"], 4)
     scripted = build_parser().parse_args(
         ["--fault", "ChatCompletions@drop:2", "--fault", "error:X", "--fault", "v1/models@error:Y"]
