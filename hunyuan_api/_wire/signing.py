@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Generator
 
 import httpx
-from pydantic import SecretStr
+from pydantic import SecretBytes, SecretStr
 
 from .._connection import Credentials
 
@@ -71,20 +71,30 @@ def _hmac(key: bytes, msg: str) -> bytes:
     return hmac.new(key, msg.encode("utf-8"), hashlib.sha256).digest()
 
 
-def signing_key(*, secret_key: Key, date: str, service: str) -> bytes:
+def signing_key(*, secret_key: Key, date: str, service: str) -> SecretBytes:
     """The day's key derived from ``secret_key`` (kDate, kService, kSigning): it signs only
     that date's requests to that service, so a signer may keep it for the day, as Tencent's
-    SDKs do, and save three of the four HMACs per request."""
+    SDKs do, and save three of the four HMACs per request. It signs like the secret key for
+    that day, so it is kept as ``SecretBytes`` like the key itself."""
     # The key is unwrapped inside the call that consumes it, never bound to a local.
-    k_date = hmac.new(
-        ("TC3" + _plain(secret_key)).encode("utf-8"), date.encode("utf-8"), hashlib.sha256
-    ).digest()
-    return _hmac(_hmac(k_date, service), "tc3_request")
+    return SecretBytes(
+        _hmac(
+            _hmac(
+                hmac.new(
+                    ("TC3" + _plain(secret_key)).encode("utf-8"),
+                    date.encode("utf-8"),
+                    hashlib.sha256,
+                ).digest(),
+                service,
+            ),
+            "tc3_request",
+        )
+    )
 
 
 def signature(*, secret_key: Key, date: str, service: str, to_sign: str) -> str:
     key = signing_key(secret_key=secret_key, date=date, service=service)
-    return hmac.new(key, to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.new(key.get_secret_value(), to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def authorization_header(
@@ -113,7 +123,7 @@ def authorization_header(
 
 def _authorization(
     secret_id: Key,
-    key: bytes,
+    key: SecretBytes,
     *,
     host: str,
     body: bytes,
@@ -125,7 +135,7 @@ def _authorization(
     """The header, given the day's ``signing_key`` for ``date`` (the UTC date of ``timestamp``)."""
     canonical = canonical_request(host=host, body=body, content_type=content_type)
     to_sign = string_to_sign(timestamp=timestamp, service=service, canonical=canonical, date=date)
-    sig = hmac.new(key, to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
+    sig = hmac.new(key.get_secret_value(), to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
     return (
         f"{ALGORITHM} Credential={_plain(secret_id)}/{date}/{service}/tc3_request, "
         f"SignedHeaders={SIGNED_HEADERS}, Signature={sig}"
@@ -149,12 +159,12 @@ class TC3Auth(httpx.Auth):
         self._clock = clock
         # The UTC day (timestamp // 86400), its date and its signing key, once a request of that
         # day was signed: derived once a day instead of once a request.
-        self._day: tuple[int, str, bytes] | None = None
+        self._day: tuple[int, str, SecretBytes] | None = None
 
     def __repr__(self) -> str:
         return f"TC3Auth(service={self._service!r})"
 
-    def _date_and_key(self, timestamp: int) -> tuple[str, bytes]:
+    def _date_and_key(self, timestamp: int) -> tuple[str, SecretBytes]:
         day = self._day
         if day is None or day[0] != timestamp // 86400:
             date = utc_date(timestamp)
