@@ -9,7 +9,7 @@ from langchain_core.language_models import LangSmithParams
 from pydantic import ConfigDict, Field, PrivateAttr
 
 from hunyuan_api import AsyncHunyuanClient, HunyuanClient, HunyuanSettings
-from hunyuan_api.adapter import PROVIDER, ClientCache
+from hunyuan_api.adapter import PROVIDER, ClientCache, merge_stop
 
 from ._errors import map_errors
 
@@ -94,10 +94,12 @@ class HunyuanParams(HunyuanSettings):
         return self.identifying_params()
 
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
-        options = self.run_options(stop, {k: v for k, v in kwargs.items() if k in ("model",)})
+        # What ``run_options`` would give for these two, without building a call's options
+        # (LangChain asks on every call).
+        stops = merge_stop(self.stop, stop)
         params = LangSmithParams(
             ls_provider=PROVIDER,
-            ls_model_name=options.model,
+            ls_model_name=kwargs.get("model", self.model),
             ls_model_type=self._ls_model_type,
         )
         temperature = kwargs.get("temperature", self.temperature)
@@ -106,6 +108,6 @@ class HunyuanParams(HunyuanSettings):
         max_tokens = kwargs.get("max_tokens", self.max_tokens)
         if max_tokens is not None:
             params["ls_max_tokens"] = max_tokens
-        if options.stop:
-            params["ls_stop"] = list(options.stop)
+        if stops:
+            params["ls_stop"] = list(stops)
         return params

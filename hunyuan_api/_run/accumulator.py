@@ -4,7 +4,7 @@ drive it the same way, and it serves RunThread and ChatCompletions frames alike.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .._errors import PartialOutput, StreamError, make_api_error
 from .._types import (
@@ -91,10 +91,10 @@ class TextBuffer:
         return self._joined
 
 
-@dataclass(frozen=True, slots=True)
-class Mark:
+class Mark(NamedTuple):
     """How much of a run had reached the caller: text and reasoning lengths, and per tool call
-    its id, name and the number of argument pieces."""
+    its id, name and the number of argument pieces. (A named tuple: one is made per chunk
+    delivered, and a tuple is the cheapest object to make.)"""
 
     text: int
     reasoning: int

@@ -106,9 +106,11 @@ class RunSession:
         except HunyuanError as exc:
             self.failure = exc
             return []
-        events = self._take(parse_frame(sse) for sse in frames)
         if frames:
+            events = self._take(map(parse_frame, frames))
             self._last_progress = self._clock()
+        else:
+            events = []
         if not self.done:
             try:
                 if self._decoder.error is not None:
@@ -128,7 +130,7 @@ class RunSession:
         except HunyuanError as exc:
             self.failure = exc
             return []
-        return self._take(parse_frame(sse) for sse in frames)
+        return self._take(map(parse_frame, frames))
 
     def feed_frame(self, frame: Frame) -> list[StreamEvent]:
         """One already-parsed frame, such as a whole non-stream ChatCompletions answer: the
@@ -137,10 +139,14 @@ class RunSession:
 
     def _take(self, frames: Iterable[Frame]) -> list[StreamEvent]:
         events: list[StreamEvent] = []
+        acc = self.acc
+        # Most runs ask for no client-side limit: their frames' events pass through as they are.
+        limited = self._single_call or self._cutter is not None or self._limit is not None
         try:
             for frame in frames:
-                events.extend(self._on_frame_events(self.acc.feed(frame)))
-                if self.done:
+                got = acc.feed(frame)
+                events.extend(self._on_frame_events(got) if limited else got)
+                if acc.ended or self.cut is not None or self._stalled:  # ``done``
                     break
         except HunyuanError as exc:
             self.failure = exc

@@ -806,3 +806,17 @@ def test_only_a_run_the_stream_ended_leaves_its_body_to_be_read_to_the_end(
     session = RunSession(model="hunyuan-turbo", request_id="r", thread_id=T, stop=stop)
     session.feed(b"".join(sse(f) for f in frames))
     assert session.ended_by_server is ended_by_server
+
+
+def test_frames_parse_as_json_loads_reads_them() -> None:
+    """The fast JSON parser hands what it refuses to ``json.loads``: a lone surrogate escape (an
+    emoji split across two frames) still arrives as it was sent, and deep nesting or broken
+    JSON is still a malformed frame."""
+    half = '{"Object":"thread.message.delta","Delta":{"Content":"\\ud83d"}}'
+    frame = parse_frame(ServerSentEvent("message", half, "", None))
+    assert isinstance(frame, MessageDeltaFrame)
+    assert frame.delta is not None
+    assert frame.delta.content == "\ud83d" == json.loads(half)["Delta"]["Content"]
+    for bad in ("[" * 5000 + "]" * 5000, '{"a": 1', '{"a": 1} trailing', "[1]"):
+        with pytest.raises(hy.StreamError, match="malformed frame"):
+            parse_frame(ServerSentEvent("message", bad, "", None))

@@ -322,3 +322,28 @@ def test_secrets_absent_from_reprs() -> None:
     ):
         for secret in ("AKIDsecretid123", "topsecretkey456", "tokentoken789"):
             assert secret not in text
+
+
+def test_the_day_key_is_kept_for_its_day_only() -> None:
+    """TC3Auth derives the signing key once per UTC day: each request still carries the header
+    the pure function gives for its own timestamp, across midnight and back."""
+    midnight = 1_700_006_400  # 2023-11-15 00:00:00 UTC
+    times = iter([midnight - 2, midnight - 1, midnight, midnight + 86_399, midnight - 1])
+    auth = TC3Auth(_creds("AKIDday", "day-key"), clock=lambda: next(times))
+    seen = []
+    for _ in range(5):
+        request = httpx.Request(
+            "POST", "https://h/", content=b'{"a":1}', headers={"Content-Type": "application/json"}
+        )
+        signed = _sign(auth, request)
+        timestamp = int(signed.headers["X-TC-Timestamp"])
+        expected = authorization_header(
+            secret_id="AKIDday",
+            secret_key="day-key",
+            host="h",
+            body=b'{"a":1}',
+            timestamp=timestamp,
+        )
+        assert signed.headers["Authorization"] == expected
+        seen.append(expected.split("Credential=")[1].split("/")[1])
+    assert seen == ["2023-11-14", "2023-11-14", "2023-11-15", "2023-11-15", "2023-11-14"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -152,6 +153,33 @@ def test_any_chunking_yields_the_intended_events(
     assert decode_chunks(split(raw, cuts)) == whole
     # byte at a time, the worst case
     assert decode_chunks([raw[i : i + 1] for i in range(len(raw))]) == whole
+
+
+@SETTINGS
+@given(specs=st.lists(event_specs(), max_size=6), data=st.data())
+def test_a_chunk_per_line_or_frame_yields_the_same_events(
+    specs: list[Spec], data: st.DataObject
+) -> None:
+    """How a service writes: one frame (or one line) per chunk. A chunk that is exactly one
+    ``data:`` frame takes the decoder's shortcut; the events are those of the whole stream."""
+    raw = encode(specs, "\n")
+    whole = decode_chunks([raw])
+    ends = [i + 2 for i in range(len(raw) - 1) if raw[i : i + 2] == b"\n\n"]
+    assert decode_chunks(split(raw, ends)) == whole
+    lines = [i + 1 for i in range(len(raw)) if raw[i : i + 1] == b"\n"]
+    assert decode_chunks(split(raw, lines)) == whole
+    bad = data.draw(st.sampled_from([b"data: caf\xc3(\n\n", b"data: ok\r\n\r\n"]))
+    for errors in ("replace", "strict"):
+        outcomes = []
+        for chunks in ([raw + bad], [*split(raw, ends), bad]):
+            decoder = SSEDecoder(errors=errors)  # type: ignore[arg-type]
+            got: list[ServerSentEvent] = []
+            with contextlib.suppress(StreamError):
+                for chunk in chunks:
+                    got += decoder.feed(chunk)
+            outcomes.append((got, decoder.error.code if decoder.error else None))
+        assert outcomes[0] == outcomes[1]
+        assert (outcomes[0][1] is not None) == (errors == "strict" and b"\xc3" in bad)
 
 
 def _httpx_sse_events(chunks: list[bytes]) -> list[tuple[str, str, str]]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import pickle
 from typing import Any
+from unittest import mock
 
+import httpx
 import pytest
 from langchain_core import exceptions as lc_exc
 from langchain_core.load import dumpd, dumps, load
@@ -19,7 +21,7 @@ from langchain_core.messages import (
     ToolMessage,
 )
 from langchain_core.tools import tool
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, SecretStr, ValidationError
 
 import hunyuan_api
 import langchain_hunyuan as lh
@@ -719,3 +721,55 @@ def test_env_session_token_only_with_its_own_pair(monkeypatch: pytest.MonkeyPatc
     explicit = ChatHunyuan(secret_id="AKIDarg", secret_key="arg-key", session_token="mine")
     assert explicit.session_token is not None
     assert explicit.session_token.get_secret_value() == "mine"
+
+
+def test_text_chunks_equal_validated_ones() -> None:
+    """Text chunks are stamped from one validated chunk; each must be what validation gives
+    (every field, the fields counted as set), with containers of its own."""
+    from langchain_hunyuan import _chunks
+
+    first, second = (chat_chunk(TextDelta(t), "hunyuan-turbo") for t in ("a", "b"))
+    assert _chunks._text_chunks is not None
+    assert _chunks._text_chunks.ok
+    for chunk, text in ((first, "a"), (second, "b")):
+        assert _chunks._same_state(chunk, _chunks._validated_text_chunk(text))
+        assert chunk.text == chunk.message.text == text
+    first.message.response_metadata["mine"] = 1
+    first.message.tool_calls.append({"name": "x", "args": {}, "id": None, "type": "tool_call"})
+    first.message.__pydantic_fields_set__.add("name")
+    assert _chunks._same_state(chat_chunk(TextDelta("b"), "m"), _chunks._validated_text_chunk("b"))
+    # The check itself tells a chunk that differs in any field or set-field apart.
+    assert not _chunks._same_state(second, _chunks._validated_text_chunk("a"))
+    named = _chunks._validated_text_chunk("b")
+    named.message.__pydantic_fields_set__.add("name")
+    assert not _chunks._same_state(second, named)
+
+
+def test_a_setting_changed_in_place_gets_its_own_client() -> None:
+    """The cache remembers the last digest while the settings hold the very same objects; a
+    field assigned after the first call (pydantic models can be mutated) is seen at once."""
+    model = make()
+    first = model._async_client
+    timeout, secret_key = model.timeout, model.secret_key
+    calls = 0
+    real = ChatHunyuan.client_key
+
+    def counted(self: ChatHunyuan) -> str:
+        nonlocal calls
+        calls += 1
+        return real(self)
+
+    with mock.patch.object(ChatHunyuan, "client_key", counted):
+        assert model._async_client is first
+        assert calls == 0
+        model.timeout = 7.0
+        assert model._async_client is not first
+        assert model._async_client.timeout == httpx.Timeout(7.0)
+        assert calls == 1
+        model.secret_key = SecretStr("another-key")  # type: ignore[assignment]
+        other = model._async_client
+        assert other.credentials.secret_key.get_secret_value() == "another-key"
+        # Equal values again (new objects): the digest is computed again, and names the
+        # client those settings built first.
+        model.timeout, model.secret_key = timeout, SecretStr(secret_key.get_secret_value())  # type: ignore[union-attr]
+        assert model._async_client is first

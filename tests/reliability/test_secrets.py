@@ -342,7 +342,10 @@ def test_a_failure_inside_signing_shows_no_key_in_its_locals(
             type(error), error, error.__traceback__.tb_next, capture_locals=True
         ).format()
     )
-    assert "secret_key = SecretStr('**********')" in text  # the frames were captured
+    # The frames were captured: the signer's, which hold the SecretId and the day's signing
+    # key derived from the SecretKey (itself a secret for that day), both masked.
+    assert "secret_id = SecretStr('**********')" in text
+    assert "key = SecretBytes(b'**********')" in text
     assert_clean(text, "the traceback with locals")
 
 
