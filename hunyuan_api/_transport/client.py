@@ -66,8 +66,9 @@ from .._wire.validation import (
 from . import fork
 from .drain import drain_blocking
 from .embeddings import EmbeddingGates, arun_embedding_job, run_embedding_job
+from .http1 import HTTP1Transport
 from .loops import LoopClients
-from .pool import ShardedAsyncTransport
+from .pool import MAX_SHARDS, ShardedAsyncTransport
 from .proxy import env_proxy_mounts, ssl_context
 from .refills import Refills
 from .sockets import client_pools, release_pool_sockets
@@ -531,15 +532,20 @@ class AsyncHunyuanClient(_ClientBase):
         self._loops = LoopClients(self._new_http)
 
     def _new_http(self) -> httpx.AsyncClient:
-        def transport(proxy: str | None = None) -> ShardedAsyncTransport:
+        def proxied(proxy: str) -> ShardedAsyncTransport:
             return ShardedAsyncTransport(
                 shard_size=self.settings.pool_size, verify=self._ssl_context, proxy=proxy
             )
 
+        # Direct routes go over our own HTTP/1.1 (``http1``), proxied ones over httpcore, which
+        # speaks to proxies; the cap on connections is the sharded pool's (pool_size × shards).
+        direct = HTTP1Transport(
+            max_connections=self.settings.pool_size * MAX_SHARDS, ssl_context=self._ssl_context
+        )
         # Env proxies as the sync client's httpx applies them (httpx skips them for a
         # transport it did not build).
         return httpx.AsyncClient(
-            timeout=self.timeout, transport=transport(), mounts=env_proxy_mounts(transport)
+            timeout=self.timeout, transport=direct, mounts=env_proxy_mounts(proxied)
         )
 
     @property
@@ -549,8 +555,12 @@ class AsyncHunyuanClient(_ClientBase):
         return self._loops.get()
 
     def pool_stats(self) -> dict[str, int]:
-        """Requests holding a connection, and pools open, on the running loop's transport."""
+        """Requests holding a connection, pools and connections open, on the running loop's
+        direct transport (-1: unknown, for an ``http_async_client`` of the caller's)."""
         transport = self._http._transport
+        if isinstance(transport, HTTP1Transport):
+            connections = len(transport.connections)
+            return {"in_flight": transport.in_flight, "pools": 1, "connections": connections}
         if isinstance(transport, ShardedAsyncTransport):
             return {"in_flight": transport.in_flight, "pools": transport.shard_count}
         return {"in_flight": -1, "pools": 1}

@@ -35,7 +35,10 @@ import httpx
 
 from .sockets import pool_connections, release_sockets
 
-__all__ = ["ShardedAsyncTransport"]
+__all__ = ["MAX_SHARDS", "ShardedAsyncTransport"]
+
+#: Pools at most (the bound on connections is ``shard_size`` × this; ``http1`` uses the same).
+MAX_SHARDS = 256
 
 
 class _Shard:
@@ -99,7 +102,7 @@ class ShardedAsyncTransport(httpx.AsyncBaseTransport):
         self,
         *,
         shard_size: int = 4,
-        max_shards: int = 256,
+        max_shards: int = MAX_SHARDS,
         verify: ssl.SSLContext | Callable[[], ssl.SSLContext] | bool = True,
         trust_env: bool = True,
         proxy: httpx.Proxy | str | None = None,

@@ -28,8 +28,8 @@ _MAX_DEPTH = 4
 
 def client_pools(client: Any) -> Iterator[Any]:
     """The httpcore pools behind an ``httpx.Client``/``AsyncClient``: its transport's and its
-    mounts' (env proxies); a transport with ``pools()`` (``ShardedAsyncTransport``) lists its
-    own."""
+    mounts' (env proxies); a transport with ``pools()`` (``ShardedAsyncTransport``,
+    ``HTTP1Transport``) lists its own."""
     transports = [getattr(client, "_transport", None)]
     transports += list(getattr(client, "_mounts", {}).values())
     for transport in transports:
@@ -49,6 +49,11 @@ def pool_connections(pools: Iterable[Any]) -> list[Any]:
 
 def _sockets(connections: Iterable[Any]) -> Iterator[Any]:
     for connection in connections:
+        raw_socket = getattr(connection, "raw_socket", None)
+        if callable(raw_socket):  # ``http1.HTTP1Transport``'s own connections
+            if (sock := raw_socket()) is not None:
+                yield sock
+            continue
         node = connection
         for _ in range(_MAX_DEPTH):
             stream = getattr(node, "_network_stream", None)
@@ -81,8 +86,8 @@ def _release(sock: Any) -> None:
 
 
 def release_sockets(connections: Iterable[Any]) -> int:
-    """Drop this process's descriptors of the sockets of httpcore ``connections``; how many
-    were dropped."""
+    """Drop this process's descriptors of the sockets of ``connections`` (httpcore's or
+    ``HTTP1Transport``'s); how many were dropped."""
     count = 0
     for sock in _sockets(connections):
         try:

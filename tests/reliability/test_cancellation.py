@@ -2,9 +2,9 @@
 
 A handler's deadline (``asyncio.wait_for(chat.ainvoke(...), t)``) and a client that disconnects
 (the task iterating ``astream`` is cancelled mid-stream) cancel calls at every point of their
-life: before the connection, while httpcore assigns and sets it up, before the first byte, in
+life: before the connection, while the pool assigns and sets it up, before the first byte, in
 the middle of the body, while the response is being closed. Against the spawned emulator over
-loopback, with the real sharded httpcore pools, 400 calls cancelled by deadlines and 400 streams
+loopback, with the async client's real pool (``http1.HTTP1Transport``), 400 calls cancelled by deadlines and 400 streams
 cancelled mid-stream must leave the async client serving: the next calls all succeed (no
 ``PoolTimeout``), nothing is counted in flight, and every pooled connection is idle or closed.
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import os
 import random
 import time
@@ -20,9 +21,9 @@ from typing import Any
 
 import pytest
 
-from hunyuan_api._transport.pool import ShardedAsyncTransport
+from hunyuan_api._transport.http1 import HTTP1Transport
 from hunyuan_emulator import SpawnedEmulator
-from tests.support.pools import stuck_connections
+from tests.support.pools import direct_transport, stuck_connections
 from tests.support.reliability import drive, make_model, reply_to
 
 DEADLINE_CANCELS = 400
@@ -34,16 +35,14 @@ def _open_fds() -> int:
     return len(os.listdir("/proc/self/fd"))
 
 
-def _transport(aclient: Any) -> ShardedAsyncTransport:
-    transport = aclient._http._transport
-    assert isinstance(transport, ShardedAsyncTransport)
-    return transport
+def _transport(aclient: Any) -> HTTP1Transport:
+    return direct_transport(aclient)
 
 
-async def _settle(transport: ShardedAsyncTransport) -> None:
-    # Closes that a cancellation interrupted finish in the background: give them their turn.
+async def _settle(transport: HTTP1Transport) -> None:
+    # Requests a cancellation cut end when their tasks are done with them: give those a turn.
     for _ in range(50):
-        if transport.in_flight == 0 and not transport._closing:
+        if transport.in_flight == 0:
             return
         await asyncio.sleep(0.02)
 
@@ -73,7 +72,7 @@ async def test_hundreds_of_cancelled_calls_leave_the_async_client_serving(
 
     async def with_deadline(i: int) -> str:
         # Deadlines spread over the whole call, with many in its first milliseconds, where
-        # httpcore assigns and sets up the connection.
+        # the pool assigns and sets up the connection.
         deadline = rnd.choice([rnd.uniform(0, 0.004), rnd.uniform(0, took * 1.2)])
         try:
             await asyncio.wait_for(chat.ainvoke(f"{LONG} {i}"), deadline)
@@ -136,15 +135,15 @@ async def test_hundreds_of_cancelled_calls_leave_the_async_client_serving(
         await _settle(transport)
         assert transport.in_flight == 0
         assert stuck_connections(transport) == []
-        assert not transport._retired  # retired pools were closed once they drained
-    # Sockets do not pile up with the cancellations (each pool holds at most a few).
+    # Sockets do not pile up with the cancellations (an interrupted exchange's is closed).
     assert _open_fds() - fds_before < 64, (_open_fds(), fds_before)
-    print(f"\n{dict(outcomes)}; pools retired: {_transport(chat._async_client).retired_count}")
+    print(f"\n{dict(outcomes)}; connections: {len(_transport(chat._async_client).connections)}")
 
 
 async def test_a_cancelled_close_still_returns_the_connection(drill: SpawnedEmulator) -> None:
-    """The narrowest window: the deadline hits while the finished stream's response is being
-    closed. The close completes anyway, and the request stops counting only then."""
+    """The narrowest window: the deadline hits while the response is being closed. The close
+    has no await in it (``http1._Body.aclose``), so the cancellation cannot split it: the
+    request stops counting, and its connection (body unread) is aborted, never pooled."""
     chat = make_model("langchain", drill)
     await chat.ainvoke("hello")
     transport = _transport(chat._async_client)
@@ -152,11 +151,13 @@ async def test_a_cancelled_close_still_returns_the_connection(drill: SpawnedEmul
     request = http.build_request("POST", drill.base_url, content=b"{}")
     response = await http.send(request, stream=True)
     assert transport.in_flight == 1
+    held = transport.connections
     closing = asyncio.ensure_future(response.aclose())
     await asyncio.sleep(0)  # the close has started ...
     closing.cancel()  # ... and its task is cancelled
-    with pytest.raises(asyncio.CancelledError):
+    with contextlib.suppress(asyncio.CancelledError):
         await closing
     await _settle(transport)
     assert transport.in_flight == 0
     assert stuck_connections(transport) == []
+    assert len(transport.connections) == len(held) - 1  # the interrupted one is gone

@@ -33,8 +33,8 @@ from hunyuan_api import (
     default_ledger,
 )
 from hunyuan_api._run.session import RunSession
-from hunyuan_api._transport.pool import ShardedAsyncTransport
 from hunyuan_emulator import EmulatorHandle, Fault, run_emulator, spawn_emulator
+from tests.support.pools import direct_transport, stuck_connections
 from tests.support.reliability import Adapter, drive, fresh, make_model, reply_to
 
 STREAMS = 500
@@ -66,9 +66,6 @@ def _live(kinds: tuple[type, ...]) -> collections.Counter[str]:
     return collections.Counter(type(o).__name__ for o in gc.get_objects() if isinstance(o, kinds))
 
 
-def _connections(transport: Any) -> list[Any]:
-    assert isinstance(transport, ShardedAsyncTransport)
-    return [c for shard in transport._shards for c in shard.transport._pool.connections]
 
 
 @pytest.fixture(scope="module")
@@ -139,8 +136,7 @@ async def test_500_concurrent_streams_with_faults(
         assert asyncio.all_tasks() == {asyncio.current_task()}
         for model in (chat._async_client, llm._get_aclient()):
             assert model.pool_stats()["in_flight"] == 0
-            for connection in _connections(model._http._transport):
-                assert connection.is_idle() or connection.is_closed(), connection
+            assert stuck_connections(direct_transport(model)) == []
         deadline = time.monotonic() + 2.0
         while loaded.control.active_runs() and time.monotonic() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.01)

@@ -451,9 +451,9 @@ async def test_tls_verification_is_on_by_default() -> None:
         assert _verify_settings(context) == (ssl.CERT_REQUIRED, True)
     async_clients = [AsyncHunyuanClient(**creds), chat._async_client, llm._get_aclient()]
     for aclient in async_clients:
-        shard = aclient._http._transport._new_shard()
-        context = shard.transport._pool._ssl_context
+        context = aclient._http._transport.ssl_context()
         assert _verify_settings(context) == (ssl.CERT_REQUIRED, True)
+        assert context is aclient._ssl_context()  # the client's, shared by its pools
         await aclient.aclose()
 
 
