@@ -452,7 +452,8 @@ class HTTP1Transport(httpx.AsyncBaseTransport):
         except httpx.RequestNotRead:
             body = b"".join([part async for part in request.stream])  # type: ignore[union-attr]
         message = _encode(request, body)
-        origin = (scheme, url.host, url.port or _DEFAULT_PORTS[scheme])
+        # The host as sent on the wire (IDNA-encoded), for connecting and SNI.
+        origin = (scheme, url.raw_host.decode("ascii"), url.port or _DEFAULT_PORTS[scheme])
         method = request.method
         self._in_flight += 1
         conn: _Connection | None = None
@@ -485,7 +486,9 @@ class HTTP1Transport(httpx.AsyncBaseTransport):
                 if conn.closed:
                     if conn.error is not None:
                         raise httpx.ReadError(str(conn.error) or type(conn.error).__name__)
-                    raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
+                    raise httpx.RemoteProtocolError(
+                        "Server disconnected without sending a response."
+                    )
                 await conn.wait(timeout)
                 continue
             head = parse_head(bytes(buffer[:end]))

@@ -4,9 +4,10 @@ A handler's deadline (``asyncio.wait_for(chat.ainvoke(...), t)``) and a client t
 (the task iterating ``astream`` is cancelled mid-stream) cancel calls at every point of their
 life: before the connection, while the pool assigns and sets it up, before the first byte, in
 the middle of the body, while the response is being closed. Against the spawned emulator over
-loopback, with the async client's real pool (``http1.HTTP1Transport``), 400 calls cancelled by deadlines and 400 streams
-cancelled mid-stream must leave the async client serving: the next calls all succeed (no
-``PoolTimeout``), nothing is counted in flight, and every pooled connection is idle or closed.
+loopback, with the async client's real pool (``http1.HTTP1Transport``), 400 calls cancelled by
+deadlines and 400 streams cancelled mid-stream must leave the async client serving: the next
+calls all succeed (no ``PoolTimeout``), nothing is counted in flight, and every pooled
+connection is idle or closed.
 """
 
 from __future__ import annotations

@@ -48,9 +48,17 @@ chat.get_num_tokens("parent text")
 core.count_tokens("parent text")
 llm.chat([ChatMessage(role="user", content="parent llama question")])
 parent_loop = asyncio.new_event_loop()  # a loop that stays open across the fork
+
+async def _direct_transport():
+    return chat._async_client._http._transport
 parent_loop.run_until_complete(chat.ainvoke("parent async question"))
 idle = [c.info() for c in chat._client._http._transport._pool.connections]
 assert any("IDLE" in c for c in idle), idle
+# The async client's own transport (http1) keeps its idle connection across the fork too.
+async_transport = parent_loop.run_until_complete(_direct_transport())
+parent_async = async_transport.connections
+parent_sockets = [c.raw_socket() for c in parent_async]
+assert parent_async and all(s.fileno() >= 0 for s in parent_sockets), parent_async
 
 # ... and holds a stream open on a continued thread (a thread claim) while it forks.
 history = [HumanMessage("parent question"), first, HumanMessage("parent follow-up")]
@@ -64,7 +72,9 @@ def at_start():
     # What the worker inherited, as it starts (before any call of its own).
     global inherited
     ledger = default_ledger()
-    inherited = (len(ledger), len(ledger._claimed), len(ledger._pinned))
+    # The parent's async sockets: this process's copies let go of (closed here only).
+    released = all(s.fileno() == -1 for s in parent_sockets)
+    inherited = (len(ledger), len(ledger._claimed), len(ledger._pinned), released)
 
 def work(i):
     prompt = f"worker question number {i}"
@@ -90,6 +100,8 @@ def work(i):
 
 with multiprocessing.get_context("fork").Pool(4, initializer=at_start) as pool:
     results = pool.map(work, range(calls), chunksize=1)
+# The children let go of their copies only: the parent's own sockets stay open.
+parent_kept = all(s.fileno() >= 0 for s in parent_sockets)
 
 # The parent's connections were not disturbed: its open stream finishes, its pools still serve.
 rest = "".join(c.content for c in open_stream)
@@ -101,6 +113,7 @@ print(json.dumps({
     "open_stream": opened.content + rest,
     "parent_after": parent_after,
     "parent_async_after": parent_async_after,
+    "parent_async_kept": parent_kept,
 }))
 """
 
@@ -124,7 +137,7 @@ def test_forked_workers_after_parent_use_each_answer_their_own_prompt(
     assert not wrong, wrong[:5]
     assert len({r["pid"] for r in results}) > 1  # several workers really ran
     # No worker inherited the parent's thread memory or its claim ...
-    assert {tuple(r["inherited"]) for r in results} == {(0, 0, 0)}
+    assert {tuple(r["inherited"]) for r in results} == {(0, 0, 0, True)}
     # ... so the parent's continued conversation went to a fresh thread in each worker.
     follows = [r for r in results if r["follow_thread"] is not None]
     assert follows
@@ -133,4 +146,5 @@ def test_forked_workers_after_parent_use_each_answer_their_own_prompt(
     # The parent is undisturbed.
     assert report["parent_after"] == reply_to("parent question after the fork")
     assert report["parent_async_after"] == reply_to("parent async after")
+    assert report["parent_async_kept"]
     assert report["open_stream"]  # its stream, opened before the fork, ran to its end

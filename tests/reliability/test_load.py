@@ -66,8 +66,6 @@ def _live(kinds: tuple[type, ...]) -> collections.Counter[str]:
     return collections.Counter(type(o).__name__ for o in gc.get_objects() if isinstance(o, kinds))
 
 
-
-
 @pytest.fixture(scope="module")
 def loaded() -> Iterator[Any]:
     """A spawned emulator (its own process, so its own GIL and memory): streams paced at 10
