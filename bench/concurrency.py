@@ -12,7 +12,8 @@ everything a call must do (signing, request, parsing every chunk, building LangC
 and nothing that concurrency adds (pool bookkeeping, scheduling). Target for 500 calls:
 wall ≤ 1.5 × L + chunk CPU.
 
-Contenders: ChatHunyuan.astream with the default sharded pool, with the pool as first shipped
+Contenders: ChatHunyuan.astream with its own HTTP/1.1 transport (``http1``), over httpcore in
+the sharded pool it used before (proxied routes still do), with the pool as first shipped
 (32-connection shards that each built an SSL context: the "before"), and with one injected
 ``httpx.AsyncClient`` pool; ChatHunyuan on ChatCompletions; the core client; Tencent's SDK async
 client on ChatCompletions (its defaults: one httpx pool of at most 100 connections; and with
@@ -89,6 +90,15 @@ def _before_transport() -> httpx.AsyncBaseTransport:
     return FirstShippedTransport(shard_size=32, max_shards=64)
 
 
+def _httpcore_transport() -> httpx.AsyncBaseTransport:
+    """The async client's direct transport before ``http1``: httpcore in sharded pools (what
+    proxied routes still use), with the client's defaults."""
+    from hunyuan_api._transport.pool import ShardedAsyncTransport
+    from hunyuan_api._transport.proxy import ssl_context
+
+    return ShardedAsyncTransport(shard_size=4, verify=ssl_context(None))
+
+
 # -- async contenders: make() runs inside the event loop and returns (call, close) ---------------
 
 
@@ -101,6 +111,8 @@ def _chat_hunyuan(api: str = "run_thread", http: str = "default") -> Callable[[T
             client = httpx.AsyncClient(limits=SINGLE_POOL_LIMITS, timeout=120)
         elif http == "before":
             client = httpx.AsyncClient(transport=_before_transport(), timeout=120)
+        elif http == "sharded":
+            client = httpx.AsyncClient(transport=_httpcore_transport(), timeout=120)
         model = ChatHunyuan(
             model="hunyuan-turbo",
             base_url=t.base_url,
@@ -232,7 +244,14 @@ def _community(t: Target) -> Callable[[], int]:
 
 
 CONTENDERS = (
-    Contender("ChatHunyuan.astream (sharded pool)", "RunThread", "async", _chat_hunyuan(), True),
+    Contender("ChatHunyuan.astream", "RunThread", "async", _chat_hunyuan(), True),
+    Contender(
+        "ChatHunyuan over httpcore (sharded pool)",
+        "RunThread",
+        "async",
+        _chat_hunyuan(http="sharded"),
+        True,
+    ),
     Contender(
         "ChatHunyuan.astream, before: pool as first shipped",
         "RunThread",

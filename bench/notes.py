@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 FIRST_SHIPPED = "ChatHunyuan.astream, before: pool as first shipped"
-SHARDED = "ChatHunyuan.astream (sharded pool)"
+OURS = "ChatHunyuan.astream"
+SHARDED = "ChatHunyuan over httpcore (sharded pool)"
 SINGLE = "ChatHunyuan.astream, one httpx pool"
 
 
@@ -67,12 +68,12 @@ def _level(conc: dict[str, Any], name: str, c: str) -> dict[str, Any] | None:
 
 def _concurrency(conc: dict[str, Any]) -> str:
     top = str(max(conc["levels"]))
-    ours = _level(conc, SHARDED, top)
+    ours = _level(conc, OURS, top)
     single = _level(conc, SINGLE, top)
     if ours is None:
         return ""
     parts = [
-        f"At C = {top}, ChatHunyuan.astream on the sharded pool took {_s(ours['wall'])} "
+        f"At C = {top}, ChatHunyuan.astream took {_s(ours['wall'])} "
         f"({ours['wall_over_l']:.2f} L) against a budget of {_s(ours['budget'])} "
         f"(1.5 L + {_s(ours['chunk_cpu'])} chunk CPU): target "
         + ("**met**" if ours["within_budget"] else "**missed**")
@@ -122,7 +123,7 @@ def _cpu_per_call(conc: dict[str, Any]) -> str:
 
     return (
         "\n\n**Client CPU per call** (issue 18; serial CPU column). In this run a RunThread call "
-        f"costs {cpu(SHARDED)} through `ChatHunyuan.astream` and "
+        f"costs {cpu(OURS)} through `ChatHunyuan.astream` ({cpu(SHARDED)} over httpcore) and "
         f"{cpu('hunyuan_api AsyncHunyuanClient')} through the core client, a ChatCompletions "
         "call "
         f"{cpu('ChatHunyuan(api=chat_completions).astream')}; the peers' one-request calls "
@@ -164,6 +165,16 @@ def _optimisations(conc: dict[str, Any]) -> str:
                 "(`hunyuan_api/_transport/pool.py`, `hunyuan_api/_transport/client.py`) | "
                 f"C = {c}: wall / L; "
                 f"client CPU | {before['wall_over_l']:.2f} L; {_s(before['cpu'])} | "
+                f"{after['wall_over_l']:.2f} L; {_s(after['cpu'])} |"
+            )
+    for c in [str(x) for x in conc["levels"] if x >= 100]:
+        before = _level(conc, SHARDED, c)
+        after = _level(conc, OURS, c)
+        if before and after:
+            rows.append(
+                "| own HTTP/1.1 transport over asyncio instead of httpcore for direct routes "
+                f"(`hunyuan_api/_transport/http1.py`) | C = {c}: wall / L; client CPU | "
+                f"{before['wall_over_l']:.2f} L; {_s(before['cpu'])} | "
                 f"{after['wall_over_l']:.2f} L; {_s(after['cpu'])} |"
             )
     table = "\n".join(rows)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from .notes import OURS as OURS_ROW
+from .notes import SHARDED as HTTPCORE_ROW
+
 # -- formatting ------------------------------------------------------------------------------------
 
 
@@ -87,7 +90,7 @@ def summary_rows(results: dict[str, Any]) -> list[list[str]]:
     if conc:
         top = str(max(conc["levels"]))
         lat = conc["latency"]
-        ours = conc["contenders"].get("ChatHunyuan.astream (sharded pool)", {})
+        ours = conc["contenders"].get(OURS_ROW, {})
         single = conc["contenders"].get("ChatHunyuan.astream, one httpx pool", {})
         if "levels" in ours:
             o = ours["levels"][top]
@@ -108,7 +111,7 @@ def summary_rows(results: dict[str, Any]) -> list[list[str]]:
                 rows.append(
                     [
                         "3",
-                        f"{top} concurrent: sharded pool vs one httpx pool (wall)",
+                        f"{top} concurrent: ChatHunyuan vs one httpx pool (wall)",
                         _s(o["wall"]),
                         _s(s["wall"]),
                         _ratio(o["wall"], s["wall"]),
@@ -467,7 +470,7 @@ def _issue18_rows(conc: dict[str, Any]) -> list[list[str]]:
     the largest burst against 1.6 L / 1.5 L and every named peer in the same run."""
     top = str(max(conc["levels"]))
     entries = conc["contenders"]
-    ours = entries.get("ChatHunyuan.astream (sharded pool)", {})
+    ours = entries.get(OURS_ROW, {})
     cc = entries.get(CC_ROW, {})
     peers = {label: entries.get(name, {}) for label, name in PEER_ROWS.items()}
     rows: list[list[str]] = []
@@ -484,6 +487,19 @@ def _issue18_rows(conc: dict[str, Any]) -> list[list[str]]:
                 _verdict(cpu <= CPU_TARGET),
             ]
         )
+        httpcore = entries.get(HTTPCORE_ROW, {})
+        if "serial_cpu_per_call" in httpcore:
+            rows.append(
+                [
+                    "3",
+                    "client CPU per RunThread call: own HTTP/1.1 transport vs httpcore (sharded)",
+                    _ms(cpu),
+                    _ms(httpcore["serial_cpu_per_call"]),
+                    _ratio(cpu, httpcore["serial_cpu_per_call"]),
+                    "(shown)",
+                    "",
+                ]
+            )
         for label, peer in peers.items():
             if "serial_cpu_per_call" in peer:
                 rows.append(
@@ -840,7 +856,8 @@ def _embeddings_md(results: dict[str, Any], notes: dict[str, str]) -> list[str]:
 # -- plot ----------------------------------------------------------------------------------------
 
 _SHORT = {
-    "ChatHunyuan.astream (sharded pool)": "ChatHunyuan (sharded pool)",
+    OURS_ROW: "ChatHunyuan",
+    HTTPCORE_ROW: "ChatHunyuan over httpcore (sharded)",
     "ChatHunyuan.astream, before: pool as first shipped": "ChatHunyuan, pool before",
     "ChatHunyuan.astream, one httpx pool": "ChatHunyuan, one httpx pool",
     "ChatHunyuan(api=chat_completions).astream": "ChatHunyuan (ChatCompletions)",
@@ -911,7 +928,7 @@ def plot(results: dict[str, Any], path: str) -> None:
             ys = [entry["levels"][str(c)]["wall_over_l"] for c in levels]
             style = "-" if entry["ours"] else "--"
             a.plot(levels, ys, style, marker="o", label=_short(name), color=palette(i % 10))
-        ours = conc["contenders"].get("ChatHunyuan.astream (sharded pool)", {})
+        ours = conc["contenders"].get(OURS_ROW, {})
         if "levels" in ours:
             budget = [ours["levels"][str(c)]["budget"] / conc["latency"] for c in levels]
             a.plot(levels, budget, ":", color="black", label="budget 1.5 L + chunk CPU (ours)")
