@@ -47,6 +47,7 @@ _MAX_HEAD = 64 * 1024
 _MAX_LINE = 4096
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _HTTP11 = b"HTTP/1.1"
+_HEX_DIGITS = b"0123456789abcdefABCDEF"
 
 Origin = tuple[str, str, int]
 
@@ -273,13 +274,11 @@ class _Chunked:
                     raise _bad("missing CRLF after a chunk in the response")
                 self.state = 0
             elif self.state == 0:
-                size = line.split(b";", 1)[0].strip()
-                try:
-                    self.left = int(size, 16)
-                except ValueError:
-                    raise _bad("malformed chunk size in the response") from None
-                if self.left < 0 or not size or size[:1] in b"+-_" or b"_" in size:
+                size = line.split(b";", 1)[0].strip(b" \t")
+                # Hex digits only (``int`` alone would take "0x1f", "+5", "1_0").
+                if not size or size.strip(_HEX_DIGITS):
                     raise _bad("malformed chunk size in the response")
+                self.left = int(size, 16)
                 self.state = 1 if self.left else 3
             elif not line:  # state 3: the blank line after the trailers
                 self.done = True

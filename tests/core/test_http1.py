@@ -259,7 +259,12 @@ def test_malformed_heads_are_protocol_errors(head: bytes) -> None:
 
 @pytest.mark.parametrize(
     "chunks",
-    [b"zz\r\nhello\r\n0\r\n\r\n", b"5\r\nhelloXX0\r\n\r\n", b"-5\r\nhello\r\n0\r\n\r\n"],
+    [
+        b"zz\r\nhello\r\n0\r\n\r\n",
+        b"5\r\nhelloXX0\r\n\r\n",
+        b"-5\r\nhello\r\n0\r\n\r\n",
+        b"0x5\r\nhello\r\n0\r\n\r\n",
+    ],
 )
 async def test_malformed_chunks_are_protocol_errors(chunks: bytes) -> None:
     payload = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks
