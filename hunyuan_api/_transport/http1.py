@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
+import socket
 import ssl
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
@@ -601,11 +603,21 @@ class HTTP1Transport(httpx.AsyncBaseTransport):
         self._open -= 1
         self._conns.discard(conn)
         transport = conn.transport
-        if transport is not None:
-            if abort or conn.closed:
-                transport.abort()
-            else:
-                transport.close()
+        if transport is None:
+            return
+        if abort:
+            # The peer hears of it now (as from httpcore, whose anyio stream sends EOF at
+            # once): asyncio closes an aborted socket only at the loop's next turn, and a
+            # caller may block before that. Our own connection, never a forked parent's.
+            sock = transport.get_extra_info("socket")
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+            transport.abort()
+        elif conn.closed:
+            transport.abort()
+        else:
+            transport.close()
 
     def _close_one_idle(self) -> None:
         """Make room under the cap: close the idle connection unused the longest."""

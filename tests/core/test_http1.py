@@ -598,3 +598,37 @@ async def test_sockets_are_let_go_of_without_closing_the_connection() -> None:
         assert sock.fileno() >= 0
         assert release_pool_sockets(client_pools(http)) == 1
         assert sock.fileno() == -1
+
+
+async def test_an_aborted_connection_is_cut_before_the_loop_turns_again() -> None:
+    """A caller may block right after closing a response early (a test waiting on its server,
+    a sync callback): the peer hears of the abort at once, not at the loop's next turn."""
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    heard_eof = threading.Event()
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial")
+            conn.settimeout(5)
+            with contextlib.suppress(OSError):
+                if conn.recv(1) == b"":
+                    heard_eof.set()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    transport = HTTP1Transport()
+    port = listener.getsockname()[1]
+    try:
+        async with httpx.AsyncClient(transport=transport, timeout=5) as http:
+            response = await http.send(
+                http.build_request("GET", f"http://127.0.0.1:{port}/"), stream=True
+            )
+            await response.aclose()
+            assert heard_eof.wait(2)  # blocking: the loop does not turn in between
+    finally:
+        listener.close()
+        thread.join(5)
