@@ -39,6 +39,8 @@ from typing import Any
 
 import httpx
 
+from .sockets import release_sockets
+
 __all__ = ["HTTP1Transport"]
 
 #: Unread bytes past which a connection stops reading from its socket until they are consumed.
@@ -605,6 +607,11 @@ class HTTP1Transport(httpx.AsyncBaseTransport):
         transport = conn.transport
         if transport is None:
             return
+        if conn.loop.is_closed():
+            # A coroutine finalized after its loop closed: the transport cannot close without
+            # its loop; let go of the socket as the closed-loop path does.
+            release_sockets([conn])
+            return
         if abort:
             # The peer hears of it now (as from httpcore, whose anyio stream sends EOF at
             # once): asyncio closes an aborted socket only at the loop's next turn, and a
@@ -672,8 +679,29 @@ def _asks_to_close(request: httpx.Request) -> bool:
     return value is not None and "close" in value.lower()
 
 
-def _encode(request: httpx.Request, body: bytes) -> bytes:
+class _Wire(bytes):
+    """A request as sent: its repr, in a traceback's locals (Sentry, ``capture_locals``), says
+    how long it is, never what it holds (the Authorization header)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} bytes of request>"
+
+    __str__ = __repr__  # bytes' own ``str`` is its repr, not this one
+
+
+def _encode(request: httpx.Request, body: bytes) -> _Wire:
     """The request's head and body, for one write."""
+    head = _head(request, body)
+    if head is None:
+        raise httpx.LocalProtocolError("illegal line break in a request header")
+    return _Wire(head + body if body else head)
+
+
+def _head(request: httpx.Request, body: bytes) -> bytes | None:
+    """The request's head; None if a header would not stay on its line (its frame is gone by
+    the time the caller raises, so no traceback shows the headers)."""
     url = request.url
     parts = [request.method.encode("ascii"), b" ", url.raw_path, b" HTTP/1.1\r\n"]
     has_host = has_length = False
@@ -698,5 +726,5 @@ def _encode(request: httpx.Request, body: bytes) -> bytes:
     head = b"".join(parts)
     # A CR or LF inside a name or value would split it into lines of its own.
     if head.count(b"\n") != lines + 1 or head.count(b"\r") != lines + 1:
-        raise httpx.LocalProtocolError("illegal line break in a request header")
-    return head + body if body else head
+        return None
+    return head

@@ -122,6 +122,14 @@ def test_a_request_is_encoded_head_and_body_together() -> None:
     assert body == b"{}"
 
 
+def test_an_encoded_request_shows_no_header_in_its_repr() -> None:
+    request = httpx.Request("POST", "http://example.com/", headers={"Authorization": "TC3 s3cr3t"})
+    encoded = http1._encode(request, b"{}")
+    assert b"s3cr3t" in encoded
+    assert "s3cr3t" not in repr(encoded)
+    assert "s3cr3t" not in str(encoded)  # str of bytes is their repr
+
+
 def test_a_line_break_inside_a_header_is_refused() -> None:
     request = httpx.Request("GET", "http://example.com/", headers={"X-A": "v"})
     request.headers._list.append((b"X-B", b"x-b", b"evil\r\nInjected: 1"))
