@@ -171,6 +171,25 @@ class _Connection(asyncio.Protocol):
         if self.error is not None:
             raise httpx.WriteError(str(self.error) or type(self.error).__name__)
 
+    def cut(self) -> None:
+        """Close at once, sending nothing more (no TLS close_notify)."""
+        transport = self.transport
+        if transport is None:
+            return
+        if self.loop.is_closed():
+            # A coroutine finalized after its loop closed: the transport cannot close without
+            # its loop; let go of the socket as the closed-loop path does.
+            release_sockets([self])
+            return
+        # The peer hears of it now (as from httpcore, whose anyio stream sends EOF at once):
+        # asyncio closes an aborted socket only at the loop's next turn, and a caller may
+        # block before that. Our own connection, never a forked parent's.
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        transport.abort()
+
     def raw_socket(self) -> Any:
         """The socket, for letting go of it without closing the connection the normal way."""
         return self.transport.get_extra_info("socket") if self.transport is not None else None
@@ -567,8 +586,7 @@ class HTTP1Transport(httpx.AsyncBaseTransport):
         except BaseException as exc:
             self._open -= 1
             self._wake_one()
-            if conn.transport is not None:
-                conn.transport.abort()
+            conn.cut()
             if isinstance(exc, asyncio.TimeoutError):
                 raise httpx.ConnectTimeout(f"timed out connecting to {host}:{port}") from exc
             if isinstance(exc, OSError):
@@ -607,22 +625,8 @@ class HTTP1Transport(httpx.AsyncBaseTransport):
         transport = conn.transport
         if transport is None:
             return
-        if conn.loop.is_closed():
-            # A coroutine finalized after its loop closed: the transport cannot close without
-            # its loop; let go of the socket as the closed-loop path does.
-            release_sockets([conn])
-            return
-        if abort:
-            # The peer hears of it now (as from httpcore, whose anyio stream sends EOF at
-            # once): asyncio closes an aborted socket only at the loop's next turn, and a
-            # caller may block before that. Our own connection, never a forked parent's.
-            sock = transport.get_extra_info("socket")
-            if sock is not None:
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
-            transport.abort()
-        elif conn.closed:
-            transport.abort()
+        if abort or conn.closed or conn.loop.is_closed():
+            conn.cut()
         else:
             transport.close()
 
