@@ -441,10 +441,6 @@ class HTTP1Transport(httpx.AsyncBaseTransport):
     def connections(self) -> list[_Connection]:
         return list(self._conns)
 
-    @property
-    def idle_count(self) -> int:
-        return sum(1 for c in self._conns if not c.busy)
-
     def busy_connections(self) -> list[_Connection]:
         return [c for c in self._conns if c.busy]
 

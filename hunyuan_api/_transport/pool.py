@@ -1,5 +1,8 @@
 """An async transport that spreads requests over several small connection pools.
 
+The async client uses it for proxied routes (httpcore speaks to proxies); direct routes go over
+its own HTTP/1.1 transport (``http1``), which costs about half the CPU per streamed call.
+
 One httpcore pool re-examines every connection for every waiting request whenever a request
 starts or ends, so its cost grows with connections × waiting requests: hundreds of concurrent
 streams in one pool spend most of their CPU there. Streams hold their connection for their whole

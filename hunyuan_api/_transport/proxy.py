@@ -1,7 +1,7 @@
 """The network as the environment describes it: proxies and the certificates to trust.
 
 httpx applies ``HTTP_PROXY``/``HTTPS_PROXY``/``ALL_PROXY``/``NO_PROXY`` only to transports it
-builds itself (``trust_env``); the async client brings its own (``ShardedAsyncTransport``), so
+builds itself (``trust_env``); the async client brings its own (``http1``, ``pool``), so
 ``env_proxy_mounts`` mounts one per proxy the environment names, keyed by the URL patterns httpx
 derives from it. The sync client gets the same routing from httpx itself, so both clients go
 through the same proxy for the same URL.
