@@ -35,6 +35,7 @@ import contextlib
 import socket
 import ssl
 from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -59,6 +60,23 @@ Origin = tuple[str, str, int]
 def _expire(waiter: asyncio.Future[None], error: type[httpx.TimeoutException]) -> None:
     if not waiter.done():
         waiter.set_exception(error(f"timed out ({error.__name__})"))
+
+
+async def _bounded(
+    future: asyncio.Future[None], timeout: float | None, error: type[httpx.TimeoutException]
+) -> None:
+    """Await ``future``, failing it with ``error`` after ``timeout`` seconds (a timer, cheaper
+    than a task or a timeout scope per read)."""
+    timer = (
+        future.get_loop().call_later(timeout, _expire, future, error)
+        if timeout is not None
+        else None
+    )
+    try:
+        await future
+    finally:
+        if timer is not None:
+            timer.cancel()
 
 
 class _Connection(asyncio.Protocol):
@@ -138,18 +156,11 @@ class _Connection(asyncio.Protocol):
 
     async def wait(self, timeout: float | None) -> None:
         """Until more bytes or the end arrive; ``httpx.ReadTimeout`` after ``timeout``."""
-        waiter = self.waiter = self.loop.create_future()
-        timer = (
-            self.loop.call_later(timeout, _expire, waiter, httpx.ReadTimeout)
-            if timeout is not None
-            else None
-        )
+        self.waiter = self.loop.create_future()
         try:
-            await waiter
+            await _bounded(self.waiter, timeout, httpx.ReadTimeout)
         finally:
             self.waiter = None
-            if timer is not None:
-                timer.cancel()
 
     async def write(self, data: bytes, timeout: float | None) -> None:
         transport = self.transport
@@ -158,16 +169,7 @@ class _Connection(asyncio.Protocol):
         transport.write(data)
         drained = self.drained
         if drained is not None and not drained.done():
-            timer = (
-                self.loop.call_later(timeout, _expire, drained, httpx.WriteTimeout)
-                if timeout is not None
-                else None
-            )
-            try:
-                await drained
-            finally:
-                if timer is not None:
-                    timer.cancel()
+            await _bounded(drained, timeout, httpx.WriteTimeout)
         if self.error is not None:
             raise httpx.WriteError(str(self.error) or type(self.error).__name__)
 
@@ -198,25 +200,16 @@ class _Connection(asyncio.Protocol):
 # -- parsing -----------------------------------------------------------------------------------
 
 
+@dataclass(slots=True)
 class _Head:
-    __slots__ = ("chunked", "headers", "keep_alive", "length", "reason", "status")
+    """A response's status line and headers, and the framing they give its body."""
 
-    def __init__(
-        self,
-        status: int,
-        reason: bytes,
-        headers: list[tuple[bytes, bytes]],
-        *,
-        length: int | None,
-        chunked: bool,
-        keep_alive: bool,
-    ) -> None:
-        self.status = status
-        self.reason = reason
-        self.headers = headers
-        self.length = length
-        self.chunked = chunked
-        self.keep_alive = keep_alive
+    status: int
+    reason: bytes
+    headers: list[tuple[bytes, bytes]]
+    length: int | None
+    chunked: bool
+    keep_alive: bool
 
 
 def _bad(message: str) -> httpx.RemoteProtocolError:
@@ -258,7 +251,7 @@ def parse_head(head: bytes) -> _Head:
                 keep_alive = keep_alive or version == b"HTTP/1.0"
     if chunked:
         length = None  # Transfer-Encoding wins (RFC 9112 6.3)
-    return _Head(int(code), reason, headers, length=length, chunked=chunked, keep_alive=keep_alive)
+    return _Head(int(code), reason, headers, length, chunked, keep_alive)
 
 
 class _Chunked:
@@ -545,20 +538,12 @@ class HTTP1Transport(httpx.AsyncBaseTransport):
             waiters.popleft()
         waiter: asyncio.Future[None] = loop.create_future()
         waiters.append(waiter)
-        timer = (
-            loop.call_later(timeout, _expire, waiter, httpx.PoolTimeout)
-            if timeout is not None
-            else None
-        )
         try:
-            await waiter
+            await _bounded(waiter, timeout, httpx.PoolTimeout)
         except BaseException:
             if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
                 self._wake_one()  # woken, then cancelled: the room goes to the next in line
             raise
-        finally:
-            if timer is not None:
-                timer.cancel()
 
     def _wake_one(self) -> None:
         waiters = self._waiters

@@ -17,7 +17,7 @@ from hunyuan_api import AsyncHunyuanClient, Message
 from hunyuan_api._transport import http1
 from hunyuan_api._transport.http1 import HTTP1Transport, parse_head
 from hunyuan_api._transport.sockets import client_pools, release_pool_sockets
-from tests.support.pools import stuck_connections
+from tests.support.pools import cancel_after_each_turn, stuck_connections
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -528,15 +528,11 @@ async def _walk_cancellations(http: httpx.AsyncClient, url: str, transport: HTTP
         async with http.stream("POST", url, content=b"{}") as response:
             return await response.aread()
 
-    for turns in range(60):
-        task = asyncio.create_task(call())
-        for _ in range(turns):
-            await asyncio.sleep(0)
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    async def check(turns: int) -> None:
         assert transport.in_flight == 0, turns
         assert stuck_connections(transport) == [], turns
+
+    await cancel_after_each_turn(call, 60, check)
     assert await call() == b"hello"
 
 

@@ -19,7 +19,7 @@ from hunyuan_api import (
 from hunyuan_api._transport.pool import ShardedAsyncTransport
 from tests.support.fake_service import LoopbackServer
 from tests.support.messages import U
-from tests.support.pools import stuck_connections
+from tests.support.pools import cancel_after_each_turn, stuck_connections
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -119,16 +119,12 @@ async def test_a_cancel_at_any_point_of_a_request_leaves_no_busy_connection(
             finally:
                 await response.aclose()
 
-        for attempt in range(200):
-            turns = attempt % 40
-            task = asyncio.create_task(call())
-            for _ in range(turns):
-                await asyncio.sleep(0)
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        async def check(turns: int) -> None:
             await _until(lambda: transport.in_flight == 0)
             assert stuck_connections(transport) == [], turns
+
+        for _ in range(5):
+            await cancel_after_each_turn(call, 40, check)
         assert b"loopback" in await call()
 
 

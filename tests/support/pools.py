@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from hunyuan_api._transport.http1 import HTTP1Transport
 from hunyuan_api._transport.pool import ShardedAsyncTransport
 
-__all__ = ["direct_transport", "stuck_connections"]
+__all__ = ["cancel_after_each_turn", "direct_transport", "stuck_connections"]
 
 
 def direct_transport(aclient: Any) -> HTTP1Transport:
@@ -36,3 +39,18 @@ def stuck_connections(transport: ShardedAsyncTransport | HTTP1Transport) -> list
         for connection in shard.transport._pool.connections
         if not (connection.is_idle() or connection.is_closed())
     ]
+
+
+async def cancel_after_each_turn(
+    call: Callable[[], Awaitable[object]], turns: int, check: Callable[[int], Awaitable[None]]
+) -> None:
+    """Start ``call`` and cancel it after 0, 1, 2, ... event-loop turns (so the cancellation
+    lands at each await of a request in turn); ``await check(n)`` after each."""
+    for n in range(turns):
+        task = asyncio.ensure_future(call())
+        for _ in range(n):
+            await asyncio.sleep(0)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await check(n)
