@@ -266,38 +266,47 @@ class _Chunked:
 
     def feed(self, buffer: bytearray) -> tuple[bytes, int]:
         """The data in ``buffer`` and how many of its bytes were consumed."""
+        # One copy of the buffer, then slices of it: an SSE stream is one small chunk per
+        # event, several per socket read, so this loop is the body's hot path.
+        data = bytes(buffer)
+        end = len(data)
         pieces: list[bytes] = []
         pos = 0
-        end = len(buffer)
-        while pos < end and not self.done:
-            if self.state == 1:
-                take = min(self.left, end - pos)
-                pieces.append(bytes(buffer[pos : pos + take]))
-                pos += take
-                self.left -= take
-                if not self.left:
-                    self.state = 2
+        left, state = self.left, self.state
+        while pos < end:
+            if state == 1:  # inside a chunk's data
+                stop = pos + left
+                if stop > end:
+                    pieces.append(data[pos:])
+                    left -= end - pos
+                    pos = end
+                    break
+                pieces.append(data[pos:stop])
+                pos, left, state = stop, 0, 2
                 continue
-            eol = buffer.find(b"\r\n", pos)
+            eol = data.find(b"\r\n", pos)
             if eol < 0:
                 if end - pos > _MAX_LINE:
                     raise _bad("chunk-size line too long in the response")
                 break
-            line = bytes(buffer[pos:eol])
-            pos = eol + 2
-            if self.state == 2:
-                if line:
-                    raise _bad("missing CRLF after a chunk in the response")
-                self.state = 0
-            elif self.state == 0:
-                size = line.split(b";", 1)[0].strip(b" \t")
+            if state == 0:  # a chunk-size line
+                size = data[pos:eol].split(b";", 1)[0].strip(b" \t")
                 # Hex digits only (``int`` alone would take "0x1f", "+5", "1_0").
                 if not size or size.strip(_HEX_DIGITS):
                     raise _bad("malformed chunk size in the response")
-                self.left = int(size, 16)
-                self.state = 1 if self.left else 3
-            elif not line:  # state 3: the blank line after the trailers
+                left = int(size, 16)
+                state = 1 if left else 3
+            elif eol != pos:  # state 2 (the CRLF after data) or 3 (trailers, until a blank)
+                if state == 2:
+                    raise _bad("missing CRLF after a chunk in the response")
+            elif state == 2:
+                state = 0
+            else:
                 self.done = True
+                pos = eol + 2
+                break
+            pos = eol + 2
+        self.left, self.state = left, state
         return b"".join(pieces), pos
 
 

@@ -201,6 +201,24 @@ async def test_chunked_body_with_extensions_and_trailers() -> None:
     assert server.connections == 1
 
 
+async def test_a_chunked_body_arriving_a_byte_at_a_time() -> None:
+    body = b"5;x=y\r\nhello\r\n1\r\n \r\n10\r\n" + b"w" * 16 + b"\r\n0\r\nT: 1\r\n\r\n"
+    head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+
+    async def trickle(request: bytes, writer: asyncio.StreamWriter) -> bool:
+        writer.write(head)
+        for i in range(len(body)):
+            writer.write(body[i : i + 1])
+            await writer.drain()
+            await asyncio.sleep(0.001)
+        return True
+
+    async with serving(trickle) as (server, transport, http):
+        for _ in range(2):
+            assert (await http.get(server.url + "/")).content == b"hello " + b"w" * 16
+        assert len(transport.connections) == 1  # ended by its framing: kept
+
+
 async def test_chunks_that_arrive_in_one_read_come_out_as_one_piece() -> None:
     events = [b'data: {"n": %d}\n\n' % i for i in range(5)]
     body = b"".join(b"%x\r\n%s\r\n" % (len(e), e) for e in events) + b"0\r\n\r\n"
