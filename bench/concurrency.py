@@ -40,10 +40,16 @@ from typing import Any
 
 import httpx
 
+from .notes import FLOOR
+
 PROMPT = "hi"
+CHAT_COMPLETIONS_BODY = json.dumps(
+    {"Model": "hunyuan-turbo", "Messages": [{"Role": "user", "Content": PROMPT}], "Stream": True}
+)
 #: The emulator's HTTP layer here: uvicorn's C one, so that at 500 streams the emulator's own
 #: per-write cost (h11's is about twice) is not what every contender waits on.
 EMULATOR_HTTP = "httptools"
+
 SINGLE_POOL_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=1000)
 
 AsyncCall = Callable[[], Awaitable[int]]
@@ -184,17 +190,10 @@ def _sdk_async(raised: bool) -> Callable[[Target], Any]:
             client.http_client = httpx.AsyncClient(timeout=120, limits=SINGLE_POOL_LIMITS)
             with contextlib.suppress(Exception):
                 asyncio.get_running_loop().create_task(default.aclose())
-        body = json.dumps(
-            {
-                "Model": "hunyuan-turbo",
-                "Messages": [{"Role": "user", "Content": PROMPT}],
-                "Stream": True,
-            }
-        )
 
         async def call() -> int:
             request = models.ChatCompletionsRequest()
-            request.from_json_string(body)
+            request.from_json_string(CHAT_COMPLETIONS_BODY)
             events = await client.ChatCompletions(request)
             n = 0
             async for event in events:
@@ -207,6 +206,48 @@ def _sdk_async(raised: bool) -> Callable[[Target], Any]:
         return call, client.close
 
     return make
+
+
+def _raw_floor(t: Target) -> tuple[AsyncCall, Callable[[], Awaitable[None]]]:
+    """The emulator alone: one ChatCompletions request signed once, written on a fresh socket
+    per call, the reply read to its last chunk and counted, nothing parsed. What a burst takes
+    with this client is what the emulator takes; no real client can go below it."""
+    import time as _time
+    from urllib.parse import urlsplit
+
+    from hunyuan_api._wire.signing import authorization_header
+
+    url = urlsplit(t.base_url)
+    host, port = url.hostname or "127.0.0.1", url.port or 80
+    body = CHAT_COMPLETIONS_BODY.encode()
+    timestamp = int(_time.time())  # valid for the emulator's 300 s signature window
+    auth = authorization_header(
+        secret_id=t.secret_id, secret_key=t.secret_key, host=t.endpoint, body=body,
+        timestamp=timestamp,
+    )  # fmt: skip
+    request = (
+        f"POST / HTTP/1.1\r\nHost: {t.endpoint}\r\nContent-Type: application/json\r\n"
+        f"X-TC-Action: ChatCompletions\r\nX-TC-Version: 2023-09-01\r\n"
+        f"X-TC-Timestamp: {timestamp}\r\nAuthorization: {auth}\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode() + body
+
+    async def call() -> int:
+        reader, writer = await asyncio.open_connection(host, port)
+        writer.write(request)
+        received = bytearray()
+        while not received.endswith(b"0\r\n\r\n"):
+            data = await reader.read(65_536)
+            if not data:
+                break
+            received += data
+        writer.close()
+        return received.count(b"data: ")
+
+    async def close() -> None:
+        return None
+
+    return call, close
 
 
 # -- thread-pool contender ------------------------------------------------------------------------
@@ -292,6 +333,7 @@ CONTENDERS = (
         "threads",
         _community,
     ),
+    Contender(FLOOR, "ChatCompletions", "async", _raw_floor),
 )
 
 

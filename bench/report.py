@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .notes import FLOOR as FLOOR_ROW
 from .notes import OURS as OURS_ROW
 from .notes import SHARDED as HTTPCORE_ROW
 
@@ -542,6 +543,19 @@ def _issue18_rows(conc: dict[str, Any]) -> list[list[str]]:
         )
         if entry is not ours:
             continue
+        floor = entries.get(FLOOR_ROW, {}).get("levels", {}).get(top)
+        if floor is not None:
+            rows.append(
+                [
+                    "3",
+                    f"{top} concurrent: the emulator alone (a raw socket client, nothing parsed)",
+                    f"{floor['wall_over_l']:.2f} L",
+                    "",
+                    "",
+                    "(floor)",
+                    "",
+                ]
+            )
         for label, peer in peers.items():
             theirs = peer.get("levels", {}).get(top)
             if theirs is not None:
