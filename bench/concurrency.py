@@ -40,7 +40,7 @@ from typing import Any
 
 import httpx
 
-from .notes import FLOOR
+from .notes import FLOOR, FLOOR_RUN_THREAD
 
 PROMPT = "hi"
 CHAT_COMPLETIONS_BODY = json.dumps(
@@ -208,46 +208,81 @@ def _sdk_async(raised: bool) -> Callable[[Target], Any]:
     return make
 
 
-def _raw_floor(t: Target) -> tuple[AsyncCall, Callable[[], Awaitable[None]]]:
-    """The emulator alone: one ChatCompletions request signed once, written on a fresh socket
-    per call, the reply read to its last chunk and counted, nothing parsed. What a burst takes
-    with this client is what the emulator takes; no real client can go below it."""
+def _signed(t: Target, action: str, body: bytes) -> bytes:
+    """An API 3.0 request as bytes, signed now (valid for the 300 s signature window)."""
     import time as _time
-    from urllib.parse import urlsplit
 
     from hunyuan_api._wire.signing import authorization_header
 
-    url = urlsplit(t.base_url)
-    host, port = url.hostname or "127.0.0.1", url.port or 80
-    body = CHAT_COMPLETIONS_BODY.encode()
-    timestamp = int(_time.time())  # valid for the emulator's 300 s signature window
+    timestamp = int(_time.time())
     auth = authorization_header(
         secret_id=t.secret_id, secret_key=t.secret_key, host=t.endpoint, body=body,
         timestamp=timestamp,
     )  # fmt: skip
-    request = (
+    return (
         f"POST / HTTP/1.1\r\nHost: {t.endpoint}\r\nContent-Type: application/json\r\n"
-        f"X-TC-Action: ChatCompletions\r\nX-TC-Version: 2023-09-01\r\n"
+        f"X-TC-Action: {action}\r\nX-TC-Version: 2023-09-01\r\n"
         f"X-TC-Timestamp: {timestamp}\r\nAuthorization: {auth}\r\n"
-        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
     ).encode() + body
 
-    async def call() -> int:
-        reader, writer = await asyncio.open_connection(host, port)
-        writer.write(request)
-        received = bytearray()
-        while not received.endswith(b"0\r\n\r\n"):
-            data = await reader.read(65_536)
-            if not data:
-                break
-            received += data
-        writer.close()
-        return received.count(b"data: ")
 
-    async def close() -> None:
-        return None
+async def _read_until(reader: asyncio.StreamReader, done: Callable[[bytes], bool]) -> bytes:
+    received = bytearray()
+    while not done(bytes(received)):
+        data = await reader.read(65_536)
+        if not data:
+            break
+        received += data
+    return bytes(received)
 
-    return call, close
+
+def _raw_floor(api: str) -> Callable[[Target], Any]:
+    """The emulator alone: a client that writes signed requests on a socket of its own per call
+    and reads each reply to its end, parsing nothing but a new thread's id (RunThread:
+    CreateThread, then RunThread on that connection). What a burst takes with it is what the
+    emulator takes; no real client goes below it."""
+
+    def make(t: Target) -> tuple[AsyncCall, Callable[[], Awaitable[None]]]:
+        from urllib.parse import urlsplit
+
+        url = urlsplit(t.base_url)
+        host, port = url.hostname or "127.0.0.1", url.port or 80
+        chat = _signed(t, "ChatCompletions", CHAT_COMPLETIONS_BODY.encode())
+        create = _signed(t, "CreateThread", b"{}")
+
+        def run_thread(thread_id: str) -> bytes:
+            body = {
+                "ThreadID": thread_id,
+                "Model": "hunyuan-turbo",
+                "Stream": True,
+                "AdditionalMessages": [{"Role": "user", "Content": PROMPT}],
+            }
+            return _signed(t, "RunThread", json.dumps(body).encode())
+
+        async def call() -> int:
+            reader, writer = await asyncio.open_connection(host, port)
+            try:
+                if api == "RunThread":
+                    writer.write(create)
+                    answer = await _read_until(
+                        reader, lambda b: b"\r\n\r\n" in b and b.rstrip().endswith(b"}")
+                    )
+                    thread = json.loads(answer.split(b"\r\n\r\n", 1)[1])["Response"]["ID"]
+                    writer.write(run_thread(thread))
+                else:
+                    writer.write(chat)
+                stream = await _read_until(reader, lambda b: b.endswith(b"0\r\n\r\n"))
+            finally:
+                writer.close()
+            return stream.count(b"data: ")
+
+        async def close() -> None:
+            return None
+
+        return call, close
+
+    return make
 
 
 # -- thread-pool contender ------------------------------------------------------------------------
@@ -333,7 +368,8 @@ CONTENDERS = (
         "threads",
         _community,
     ),
-    Contender(FLOOR, "ChatCompletions", "async", _raw_floor),
+    Contender(FLOOR, "ChatCompletions", "async", _raw_floor("ChatCompletions")),
+    Contender(FLOOR_RUN_THREAD, "RunThread", "async", _raw_floor("RunThread")),
 )
 
 

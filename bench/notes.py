@@ -9,8 +9,9 @@ from typing import Any
 FIRST_SHIPPED = "ChatHunyuan.astream, before: pool as first shipped"
 OURS = "ChatHunyuan.astream"
 SHARDED = "ChatHunyuan over httpcore (sharded pool)"
-#: bench/concurrency.py's raw socket client: what the emulator alone takes.
-FLOOR = "floor: a raw socket client (the emulator alone)"
+#: bench/concurrency.py's raw socket clients: what the emulator alone takes, per API.
+FLOOR = "floor: a raw socket client, ChatCompletions (the emulator alone)"
+FLOOR_RUN_THREAD = "floor: a raw socket client, RunThread (the emulator alone)"
 SINGLE = "ChatHunyuan.astream, one httpx pool"
 
 
@@ -107,15 +108,17 @@ def _concurrency(conc: dict[str, Any]) -> str:
             "latency in parallel. It is sync only: no `astream`, no connection reuse (a new SDK "
             "client and connection per call), and one OS thread per concurrent call."
         )
-    floor = _level(conc, FLOOR, top)
-    if floor is not None:
+    floor, floor_rt = _level(conc, FLOOR, top), _level(conc, FLOOR_RUN_THREAD, top)
+    if floor is not None and floor_rt is not None:
         parts.append(
-            f"A raw socket client that only writes a pre-signed request and reads the reply to "
-            f"its end took {_s(floor['wall'])} ({floor['wall_over_l']:.2f} L) against the same "
-            f"emulator: that is the emulator's own cost (accepting {top} connections, checking "
-            f"each signature and body, then streaming {top} replies from one event loop once "
-            "their latency ends), a floor no client goes under. ChatHunyuan's time above it is "
-            "its own CPU, mostly spent after the latency, when every reply arrives at once."
+            "Raw socket clients that only write signed requests and read each reply to its end "
+            f"took {floor['wall_over_l']:.2f} L (ChatCompletions) and "
+            f"{floor_rt['wall_over_l']:.2f} L (RunThread: CreateThread, then RunThread) against "
+            f"the same emulator: that is the emulator's own cost (accepting {top} connections, "
+            "checking every signature and body, making the threads, then streaming "
+            f"{top} replies from one event loop once their latency ends), a floor no client "
+            "goes under. ChatHunyuan's time above it is its own CPU, mostly spent after the "
+            "latency, when every reply arrives at once."
         )
     parts.append(
         "Per call, a RunThread conversation costs two requests (CreateThread, then RunThread): "

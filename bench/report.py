@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .notes import FLOOR as FLOOR_ROW
+from .notes import FLOOR_RUN_THREAD as FLOOR_RUN_THREAD_ROW
 from .notes import OURS as OURS_ROW
 from .notes import SHARDED as HTTPCORE_ROW
 
@@ -526,6 +527,7 @@ def _issue18_rows(conc: dict[str, Any]) -> list[list[str]]:
                 "",
             ]
         )
+    floors = {"RunThread": FLOOR_RUN_THREAD_ROW, "ChatCompletions": FLOOR_ROW}
     for entry, what, bound in ((ours, "RunThread", 1.6), (cc, "ChatCompletions", 1.5)):
         level = entry.get("levels", {}).get(top)
         if level is None:
@@ -541,14 +543,13 @@ def _issue18_rows(conc: dict[str, Any]) -> list[list[str]]:
                 _verdict(level["wall_over_l"] <= bound),
             ]
         )
-        if entry is not ours:
-            continue
-        floor = entries.get(FLOOR_ROW, {}).get("levels", {}).get(top)
+        floor = entries.get(floors[what], {}).get("levels", {}).get(top)
         if floor is not None:
             rows.append(
                 [
                     "3",
-                    f"{top} concurrent: the emulator alone (a raw socket client, nothing parsed)",
+                    f"{top} concurrent {what} calls from a raw socket client (the emulator "
+                    "alone, nothing parsed)",
                     f"{floor['wall_over_l']:.2f} L",
                     "",
                     "",
@@ -556,6 +557,8 @@ def _issue18_rows(conc: dict[str, Any]) -> list[list[str]]:
                     "",
                 ]
             )
+        if entry is not ours:
+            continue
         for label, peer in peers.items():
             theirs = peer.get("levels", {}).get(top)
             if theirs is not None:

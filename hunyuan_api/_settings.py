@@ -479,8 +479,9 @@ class ConnectionSettings(BaseModel):
         4,
         strict=True,
         description=(
-            "Connections per pool of the async client, which opens more pools as load grows "
-            "(docs/benchmarks.md explains the default)."
+            "Async client: at most pool_size × 256 connections on direct routes (its own "
+            "HTTP/1.1 transport, one pool); through a proxy, connections per httpcore pool, "
+            "more pools opening as load grows (docs/benchmarks.md explains the default)."
         ),
     )
     ledger: ThreadLedger | None = _setting(
