@@ -111,14 +111,16 @@ def _concurrency(conc: dict[str, Any]) -> str:
     floor, floor_rt = _level(conc, FLOOR, top), _level(conc, FLOOR_RUN_THREAD, top)
     if floor is not None and floor_rt is not None:
         parts.append(
-            "Raw socket clients that only write signed requests and read each reply to its end "
-            f"took {floor['wall_over_l']:.2f} L (ChatCompletions) and "
+            "Raw socket clients that only write signed requests (a new connection per call) and "
+            "read each reply to its end, parsing nothing, took "
+            f"{floor['wall_over_l']:.2f} L (ChatCompletions) and "
             f"{floor_rt['wall_over_l']:.2f} L (RunThread: CreateThread, then RunThread) against "
-            f"the same emulator: that is the emulator's own cost (accepting {top} connections, "
-            "checking every signature and body, making the threads, then streaming "
-            f"{top} replies from one event loop once their latency ends), a floor no client "
-            "goes under. ChatHunyuan's time above it is its own CPU, mostly spent after the "
-            "latency, when every reply arrives at once."
+            "the same emulator: about what the emulator itself needs for the burst (accepting "
+            "the connections, checking every signature and body, making the threads, then "
+            f"streaming {top} replies from one event loop once their latency ends). A client "
+            "that keeps its connections from an earlier burst can come in a little under them, "
+            "as the core client does. ChatHunyuan's time above them is its own CPU, mostly "
+            "spent after the latency, when every reply arrives at once."
         )
     parts.append(
         "Per call, a RunThread conversation costs two requests (CreateThread, then RunThread): "

@@ -548,12 +548,12 @@ def _issue18_rows(conc: dict[str, Any]) -> list[list[str]]:
             rows.append(
                 [
                     "3",
-                    f"{top} concurrent {what} calls from a raw socket client (the emulator "
-                    "alone, nothing parsed)",
+                    f"{top} concurrent {what} calls from a raw socket client (new connection "
+                    "per call, nothing parsed: the emulator's own cost)",
                     f"{floor['wall_over_l']:.2f} L",
                     "",
                     "",
-                    "(floor)",
+                    "(reference)",
                     "",
                 ]
             )
