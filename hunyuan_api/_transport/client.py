@@ -9,7 +9,7 @@ import contextlib
 import logging
 import ssl
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator, Sequence
+from collections.abc import AsyncGenerator, Generator, Iterator, Sequence
 from typing import Any, Literal
 
 import httpx
@@ -64,7 +64,7 @@ from .._wire.validation import (
     validate_options,
 )
 from . import fork
-from .drain import drain_blocking
+from .drain import drain_async, drain_blocking
 from .embeddings import EmbeddingGates, arun_embedding_job, run_embedding_job
 from .http1 import HTTP1Transport
 from .loops import LoopClients
@@ -515,13 +515,6 @@ class HunyuanClient(_ClientBase):
         return _result(self._drive(self._chat_flow(history, options)))
 
 
-async def _read_to_end(chunks: AsyncIterator[bytes], max_bytes: int) -> None:
-    async for chunk in chunks:
-        max_bytes -= len(chunk)
-        if max_bytes < 0:
-            return
-
-
 class AsyncHunyuanClient(_ClientBase):
     """Asynchronous client. Each event loop gets its own connection pools (pools cannot cross
     loops), so repeated ``asyncio.run`` calls, notebooks and pytest-asyncio all work."""
@@ -608,10 +601,8 @@ class AsyncHunyuanClient(_ClientBase):
                 self.refills.in_task(lambda: self._drive(self.flows.refill()))
             return None
         if isinstance(command, Drain) and exchange.chunks is not None:
-            with contextlib.suppress(httpx.HTTPError, asyncio.TimeoutError):
-                await asyncio.wait_for(
-                    _read_to_end(exchange.chunks, command.max_bytes), command.seconds
-                )
+            with contextlib.suppress(httpx.HTTPError):
+                await drain_async(exchange.chunks, command.seconds, command.max_bytes)
         await self._release(exchange)
         if isinstance(command, Send):
             http = self._http

@@ -1,8 +1,8 @@
-"""Reading the end of a finished body on a blocking connection, without waiting long for it.
+"""Reading the end of a finished body, without waiting long for it.
 
 After a run ends the server closes its body at once (at most a ``[DONE]`` and the terminating
 chunk are left). Read to its end, the connection goes back to the pool and the next call skips
-the TCP and TLS handshakes; closed early, it is thrown away. The async client bounds that read
+the TCP and TLS handshakes; closed early, it is thrown away. ``drain_async`` bounds that read
 with ``asyncio.wait_for``. A blocking read cannot be bounded that way (httpx fixed its timeout
 when the request was sent), so here a read is made only when it has something to read: bytes
 the HTTP parser received and has not processed yet (often the whole end came with the last
@@ -20,14 +20,15 @@ write that way, and the read's own timeout still ends it.
 
 from __future__ import annotations
 
+import asyncio
 import select
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 
-__all__ = ["drain_blocking"]
+__all__ = ["drain_async", "drain_blocking"]
 
 
 _PARSER_PATH = ("_httpcore_stream", "_stream", "_connection", "_h11_state")
@@ -73,3 +74,20 @@ def drain_blocking(
         max_bytes -= len(chunk)
         if max_bytes < 0:
             return False
+
+
+async def _read_to_end(chunks: AsyncIterator[bytes], max_bytes: int) -> bool:
+    async for chunk in chunks:
+        max_bytes -= len(chunk)
+        if max_bytes < 0:
+            return False
+    return True
+
+
+async def drain_async(chunks: AsyncIterator[bytes], seconds: float, max_bytes: int) -> bool:
+    """``drain_blocking`` for an async body: read ``chunks`` to the end if it ends within
+    ``seconds`` and ``max_bytes``; whether it did."""
+    try:
+        return await asyncio.wait_for(_read_to_end(chunks, max_bytes), seconds)
+    except asyncio.TimeoutError:
+        return False
