@@ -48,7 +48,12 @@ def _has_bytes(sock: socket.socket, seconds: float) -> bool:
     pending = getattr(sock, "pending", None)  # ssl.SSLSocket: bytes decrypted, not yet read
     if callable(pending) and pending() > 0:
         return True
-    readable, _, _ = select.select([sock], [], [], seconds)
+    if hasattr(select, "poll"):
+        # poll, not select: select refuses descriptors past 1023, which a busy server reaches.
+        poller = select.poll()
+        poller.register(sock, select.POLLIN)
+        return bool(poller.poll(seconds * 1000))
+    readable, _, _ = select.select([sock], [], [], seconds)  # Windows: no poll, no such limit
     return bool(readable)
 
 
