@@ -656,8 +656,10 @@ class HTTP1Transport(httpx.AsyncBaseTransport):
         self._idle.clear()
         self._idle_count = 0
         for conn in conns:
-            # Idle ones close politely (TLS close_notify); busy ones are cut.
-            self._discard(conn, abort=conn.busy)
+            # All are cut, idle ones too: a polite TLS close waits for the peer's close_notify,
+            # and a server or balancer that never sends one would hold every loop's end (this
+            # runs as each ``asyncio.run`` finishes) for the wait below. httpcore did not wait.
+            self._discard(conn, abort=True)
         lost = [c.lost for c in conns if not c.lost.done()]
         if lost:
             try:

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import socket
 import ssl
+import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
@@ -592,6 +593,43 @@ async def test_tls_with_the_given_context_and_cancellation(
                     await http.get(url)
         finally:
             server.close()
+
+
+async def test_aclose_does_not_wait_for_a_peer_that_never_answers_close_notify(
+    tls: tuple[ssl.SSLContext, ssl.SSLContext],
+) -> None:
+    """``aclose`` runs as every ``asyncio.run`` ends: an idle TLS connection is cut, not closed
+    politely, which would wait for the peer's close_notify (here, never sent)."""
+    server_context, client_context = tls
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    release = threading.Event()
+
+    def serve() -> None:
+        raw, _ = listener.accept()
+        with server_context.wrap_socket(raw, server_side=True) as conn:
+            conn.recv(65_536)
+            conn.sendall(OK)
+            release.wait(10)  # reads nothing more: a close_notify gets no answer
+
+    server = threading.Thread(target=serve, daemon=True)
+    server.start()
+    transport = HTTP1Transport(ssl_context=client_context)
+    try:
+        async with httpx.AsyncClient(transport=transport, timeout=5) as http:
+            assert (await http.get(f"https://127.0.0.1:{port}/")).text == "hello"
+            idle = transport.connections
+            assert len(idle) == 1
+            assert not idle[0].busy
+            await transport.aclose()
+            # It ended before aclose returned (a polite close would still be waiting, and be
+            # cut only when a 1 s wait ran out, after aclose had returned).
+            assert idle[0].lost.done()
+            assert transport.connections == []
+    finally:
+        release.set()
+        server.join(5)
+        listener.close()
 
 
 # -- the client, fork and closed loops ---------------------------------------------------------
