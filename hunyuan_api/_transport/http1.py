@@ -523,6 +523,7 @@ class HTTP1Transport(httpx.AsyncBaseTransport):
 
     async def _acquire(self, origin: Origin, timeouts: dict[str, float | None]) -> _Connection:
         loop = asyncio.get_running_loop()
+        woken = False
         while True:
             idle = self._idle.get(origin)
             while idle:
@@ -539,14 +540,22 @@ class HTTP1Transport(httpx.AsyncBaseTransport):
             if self._idle_count:
                 self._close_one_idle()
                 continue
-            await self._wait_for_room(loop, timeouts.get("pool"))
+            # A waiter woken for a place that a newcomer took before it ran waits again at the
+            # front: requests get places in the order they first asked.
+            await self._wait_for_room(loop, timeouts.get("pool"), front=woken)
+            woken = True
 
-    async def _wait_for_room(self, loop: asyncio.AbstractEventLoop, timeout: float | None) -> None:
+    async def _wait_for_room(
+        self, loop: asyncio.AbstractEventLoop, timeout: float | None, *, front: bool
+    ) -> None:
         waiters = self._waiters
         while waiters and waiters[0].done():
             waiters.popleft()
         waiter: asyncio.Future[None] = loop.create_future()
-        waiters.append(waiter)
+        if front:
+            waiters.appendleft(waiter)
+        else:
+            waiters.append(waiter)
         try:
             await _bounded(waiter, timeout, httpx.PoolTimeout)
         except BaseException:

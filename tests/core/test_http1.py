@@ -413,6 +413,26 @@ async def test_a_cancelled_waiter_passes_its_turn_on() -> None:
         assert transport.in_flight == 0
 
 
+async def test_a_woken_waiter_keeps_its_place_when_a_newcomer_takes_the_room() -> None:
+    async with serving(fixed(OK), max_connections=1) as (server, transport, http):
+        held = await http.send(http.build_request("GET", server.url + "/"), stream=True)
+        done: list[str] = []
+
+        async def call(name: str) -> None:
+            await http.get(server.url + "/")
+            done.append(name)
+
+        first = asyncio.create_task(call("first"))
+        await asyncio.sleep(0.02)
+        second = asyncio.create_task(call("second"))
+        await asyncio.sleep(0.02)  # both wait, in that order
+        newcomer = asyncio.create_task(call("newcomer"))  # runs before ``first`` wakes ...
+        await held.aclose()  # ... for the place this frees, so ``first`` must wait again
+        await asyncio.wait_for(asyncio.gather(first, second, newcomer), 5)
+        assert done == ["newcomer", "first", "second"]
+        assert transport.in_flight == 0
+
+
 async def test_another_origins_idle_connection_makes_room() -> None:
     async with (
         RawServer(fixed(OK)) as other,
