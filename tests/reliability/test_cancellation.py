@@ -141,10 +141,13 @@ async def test_hundreds_of_cancelled_calls_leave_the_async_client_serving(
     print(f"\n{dict(outcomes)}; connections: {len(_transport(chat._async_client).connections)}")
 
 
-async def test_a_cancelled_close_still_returns_the_connection(drill: SpawnedEmulator) -> None:
+async def test_a_close_ends_in_one_step_so_no_cancellation_can_split_it(
+    drill: SpawnedEmulator,
+) -> None:
     """The narrowest window: the deadline hits while the response is being closed. The close
-    has no await in it (``http1._Body.aclose``), so the cancellation cannot split it: the
-    request stops counting, and its connection (body unread) is aborted, never pooled."""
+    has no await in it (``http1._Body.aclose``): it is over in its task's first step, before
+    any cancellation can land, the request stops counting, and its connection (body unread) is
+    aborted, never pooled. If the close ever gains an await, the first assertion fails."""
     chat = make_model("langchain", drill)
     await chat.ainvoke("hello")
     transport = _transport(chat._async_client)
@@ -155,7 +158,8 @@ async def test_a_cancelled_close_still_returns_the_connection(drill: SpawnedEmul
     held = transport.connections
     closing = asyncio.ensure_future(response.aclose())
     await asyncio.sleep(0)  # the close has started ...
-    closing.cancel()  # ... and its task is cancelled
+    assert closing.done()  # ... and ended in that step: nothing is left to interrupt
+    closing.cancel()  # (a cancellation now finds a finished task)
     with contextlib.suppress(asyncio.CancelledError):
         await closing
     await _settle(transport)
