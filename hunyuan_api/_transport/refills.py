@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import logging
+import os
 import threading
 import time
 import weakref
@@ -54,6 +55,18 @@ def _at_exit() -> None:
 
 
 atexit.register(_at_exit)
+
+
+def _after_fork_in_child() -> None:
+    # A refill thread of the parent may have held the lock at the fork: the child would wait
+    # for it for ever. None of the parent's threads exists here.
+    global _live_lock
+    _live_lock = threading.Lock()
+    _live.clear()
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _failed(exc: Exception) -> None:

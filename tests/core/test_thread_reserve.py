@@ -522,3 +522,20 @@ print(len(client.flows.reserve), client.flows.reserve.pending, len(refills()))
     assert result.returncode == 0, result.stderr
     # The slow refill ended with its one thread and made no second; the call at exit took it.
     assert result.stdout.split("\n")[:2] == ["1 0", "0 0 0"], result.stdout
+
+
+def test_a_child_forked_while_a_refill_holds_the_registry_lock_can_still_refill() -> None:
+    code = """
+import os
+from hunyuan_api._transport import refills
+with refills._live_lock:  # as a refill thread finishing at the moment of the fork
+    pid = os.fork()
+    if pid == 0:
+        ok = refills._live_lock.acquire(timeout=5)
+        os._exit(0 if ok and not refills._live else 1)
+_, status = os.waitpid(pid, 0)
+print(os.waitstatus_to_exitcode(status))
+"""
+    result = run_python(code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "0"
